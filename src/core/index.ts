@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './task.ts';
+export * from './study-view.ts';
+export * from './rng.ts';
+export * from './clock.ts';

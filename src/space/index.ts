@@ -1,0 +1,3 @@
+export * from './dsl.ts';
+export * from './schema.ts';
+export * from './transform.ts';
