@@ -1,4 +1,5 @@
-/** Package entry for library users: search-space helpers, config helpers and the in-process API. */
+/** Package entry for library users: search-space and config helpers, the in-process API, YOLOv5 metrics. */
 export { float, int, categorical } from './space/index.ts';
+export { defineConfig, defineTemplate, type UserConfig, type StudyConfig, type TemplateDefinition } from './config/index.ts';
 export { optimize, TrialPruned, type OptimizeOptions, type OptimizeResult, type TrialHandle } from './study/optimize.ts';
-export type { Params, ParamValue, Space, Dimension, Direction, Strategy, Pruner, StudyView, TrialView } from './core/index.ts';
+export type { Params, ParamValue, Space, Dimension, Direction, Strategy, Pruner, StudyView, TrialView, Task, TaskStore } from './core/index.ts';

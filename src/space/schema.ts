@@ -21,7 +21,8 @@ const categoricalSchema = z.strictObject({
   type: z.literal('categorical'),
   choices: z
     .array(z.union([z.number(), z.string(), z.boolean()]))
-    .min(1, { message: 'categorical needs at least one choice, got an empty list' }),
+    .min(1, { message: 'categorical needs at least one choice, got an empty list' })
+    .readonly(),
 });
 
 function checkBounds(d: { low: number; high: number; log: boolean; step?: number }, ctx: z.RefinementCtx): void {

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { TaskStore } from '../core/index.ts';
+import { parseOrThrow } from '../config/errors.ts';
+import { openStore } from '../store/index.ts';
+
+export interface GlobalOptions {
+  store?: string;
+  logFormat?: string;
+}
+
+/**
+ * Opens the store named by `--store` (or HPO_HOME, or .hpo/) and returns the spec a child
+ * process needs to open the same store: an absolute path or a URL.
+ */
+export async function openCliStore(globals: GlobalOptions): Promise<{ store: TaskStore; storeSpec: string }> {
+  const raw = globals.store ?? process.env.HPO_HOME ?? '.hpo';
+  const storeSpec = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : path.resolve(raw);
+  return { store: await openStore(storeSpec), storeSpec };
+}
+
+const positiveInt = (flag: string) =>
+  z.coerce
+    .number({ message: `${flag} must be a number` })
+    .int({ message: `${flag} must be an integer` })
+    .min(1, { message: `${flag} must be >= 1` });
+
+/** `hpo run` flags that override config values; validated before they reach the config. */
+export const runFlagsSchema = z.looseObject({
+  trials: positiveInt('--trials').optional(),
+  concurrency: positiveInt('--concurrency').optional(),
+  seed: z.coerce.number({ message: '--seed must be a number' }).int({ message: '--seed must be an integer' }).optional(),
+});
+
+export function parseRunFlags(options: Record<string, unknown>): z.output<typeof runFlagsSchema> {
+  return parseOrThrow(runFlagsSchema, options, 'flags');
+}
+
+/** Writes one log line to stderr (JSON lines with `--log-format json`). */
+export function logLine(globals: GlobalOptions, level: 'info' | 'warn', message: string, fields: Record<string, unknown> = {}): void {
+  if (globals.logFormat === 'json') process.stderr.write(JSON.stringify({ level, message, ...fields, time: new Date().toISOString() }) + '\n');
+  else process.stderr.write(`${level === 'warn' ? 'warning: ' : ''}${message}\n`);
+}
+
+/** The module a local trial's child process runs (kept here so exec never imports trainers). */
+export const CHILD_ENTRY = new URL('../trainers/child-main.ts', import.meta.url).pathname;

@@ -1,0 +1,84 @@
+import { Command, Option } from 'commander';
+import { reportError } from './report-error.ts';
+
+/**
+ * The `hpo` CLI. Actions are thin: flags -> inline config -> the programmatic API. Heavy
+ * modules load inside actions so `hpo --help` stays instant. Only this file exits the process.
+ */
+const program = new Command('hpo')
+  .description('Hyperparameter optimization for YOLOv5 training: strategies, pruners, local and queued trials.')
+  .option('--store <spec>', 'task store: a folder or redis:// URL (default: $HPO_HOME or .hpo/)')
+  .option('--log-format <format>', 'stderr log format: text | json', 'text')
+  .showHelpAfterError();
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+program
+  .command('run')
+  .description('run a study: clone the template once per trial with sampled params, rank by the objective')
+  .option('--template <task-id>', 'template task to clone (default: the config\'s `template`)')
+  .option('--config <file>', 'config file (default: hpo.config.ts in the working directory)')
+  .option('--trials <n>', 'number of trials (budget.maxTrials)')
+  .option('--concurrency <n>', 'trials at once (budget.concurrency)')
+  .option('--seed <n>', 'study seed')
+  .option('--resume <controller-id>', 'continue an interrupted study up to its budget')
+  .option('--json', 'print machine-readable results on stdout')
+  .action(async (options) => (await import('./commands/run.ts')).runCommand(options, program.opts()));
+
+program
+  .command('train')
+  .description('run one task from a template file or an existing task id; prints the new task id')
+  .argument('<template-or-task>', 'a templates/*.ts file or a task id')
+  .option('--set <section/name=value>', 'override a param (repeatable)', collect)
+  .option('--json', 'print the task as JSON on stdout')
+  .action(async (source, options) => (await import('./commands/train.ts')).trainCommand(source, options, program.opts()));
+
+const task = program.command('task').description('manage single tasks');
+task
+  .command('create')
+  .description('store a template file as a draft task and print its id')
+  .argument('<template-file>')
+  .action(async (file) => (await import('./commands/task-create.ts')).taskCreateCommand(file, program.opts()));
+
+const tasks = program.command('tasks').description('list and inspect tasks');
+tasks
+  .command('list')
+  .description('list tasks, oldest first')
+  .option('--project <name>')
+  .option('--status <status>', 'draft | queued | running | completed | failed | stopped')
+  .option('--parent <task-id>')
+  .addOption(new Option('--type <type>').choices(['training', 'controller']))
+  .option('--json')
+  .action(async (options) => (await import('./commands/tasks.ts')).tasksListCommand(options, program.opts()));
+tasks
+  .command('show')
+  .description('show one task: params, status, scalars, artifacts, log tail')
+  .argument('<task-id>')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/tasks.ts')).tasksShowCommand(id, options, program.opts()));
+
+program
+  .command('top')
+  .description("a study's leaderboard, live while it runs")
+  .argument('<controller-id>')
+  .option('--watch', 'refresh every 2 s until the study ends')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/top.ts')).topCommand(id, options, program.opts()));
+
+program
+  .command('stop')
+  .description('ask a task (or a study and its running trials) to stop at the next epoch boundary')
+  .argument('<task-id>')
+  .option('--reason <text>', 'why', 'stopped by user')
+  .action(async (id, options) => (await import('./commands/stop.ts')).stopCommand(id, options, program.opts()));
+
+program
+  .command('demo')
+  .description('the README main job: synthetic data, a template task and a study on the embedded defaults')
+  .option('--trials <n>')
+  .option('--json')
+  .action(async (options) => (await import('./commands/demo.ts')).demoCommand(options, program.opts()));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.exitCode = reportError(error, program.opts().logFormat);
+});

@@ -1,0 +1,101 @@
+import type { StudyConfig } from '../../config/index.ts';
+import type { StudyEvent, TrialRecord } from '../../study/index.ts';
+import { formatValue } from '../../study/index.ts';
+import type { GlobalOptions } from '../context.ts';
+
+/**
+ * Progress on stderr while a study runs. On a terminal: a block listing the running trials
+ * with their epoch and last metric, redrawn in place, with finished trials scrolling above.
+ * Elsewhere (CI, pipes): one line per start and finish; JSON lines with `--log-format json`.
+ */
+export class LiveView {
+  private readonly running = new Map<string, { trial: TrialRecord; step?: number; value?: number }>();
+  private drawn = 0;
+  private readonly tty: boolean;
+  private readonly json: boolean;
+  private finished = 0;
+
+  constructor(private readonly config: StudyConfig, globals: GlobalOptions) {
+    this.json = globals.logFormat === 'json';
+    this.tty = !this.json && Boolean(process.stderr.isTTY);
+  }
+
+  onEvent(event: StudyEvent): void {
+    if (this.json) {
+      const { trial, ...rest } = event as { trial?: TrialRecord };
+      process.stderr.write(JSON.stringify({ event: event.type, taskId: trial?.id, number: trial?.number, ...rest, time: new Date().toISOString() }) + '\n');
+      return;
+    }
+    switch (event.type) {
+      case 'trial-started':
+        this.running.set(event.trial.id, { trial: event.trial });
+        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} started: ${this.params(event.trial)}`);
+        break;
+      case 'trial-reported': {
+        const entry = this.running.get(event.trial.id);
+        if (entry) Object.assign(entry, { step: event.step, value: event.value ?? entry.value });
+        break;
+      }
+      case 'trial-finished': {
+        this.running.delete(event.trial.id);
+        this.finished++;
+        const value = event.trial.value ?? event.trial.intermediate.at(-1)?.value;
+        const status = event.trial.state === 'pruned' ? 'pruned' : event.outcome.status;
+        const reason = status === 'completed' ? '' : ` (${event.outcome.reason ?? ''})`;
+        this.line(`trial ${event.trial.number} ${event.trial.id} ${status} after ${event.trial.epochs} epochs: ${this.metricName()}=${fmt(value)}${reason}`);
+        break;
+      }
+      case 'trial-pruned':
+        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} pruned at epoch ${event.step + 1}: ${event.reason}`);
+        break;
+      case 'warning':
+        this.line(`warning: ${event.message}`);
+        break;
+    }
+    this.redraw();
+  }
+
+  note(message: string): void {
+    this.line(message);
+    this.redraw();
+  }
+
+  close(): void {
+    this.clear();
+  }
+
+  private line(text: string): void {
+    this.clear();
+    process.stderr.write(text + '\n');
+  }
+
+  private redraw(): void {
+    if (!this.tty) return;
+    this.clear();
+    const lines = [`running ${this.running.size}, finished ${this.finished}/${this.config.budget.maxTrials}`];
+    for (const { trial, step, value } of this.running.values()) {
+      lines.push(`  #${trial.number} ${trial.id} epoch ${step === undefined ? '-' : step + 1} ${this.metricName()}=${fmt(value)}  ${this.params(trial)}`);
+    }
+    process.stderr.write(lines.join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+
+  private clear(): void {
+    if (this.tty && this.drawn > 0) process.stderr.write(`\x1b[${this.drawn}A\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private metricName(): string {
+    return this.config.objective.metric.split('/').pop() ?? this.config.objective.metric;
+  }
+
+  private params(trial: TrialRecord): string {
+    return Object.entries(trial.params)
+      .map(([k, v]) => `${k.split('/').pop()}=${formatValue(v)}`)
+      .join(' ');
+  }
+}
+
+function fmt(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(4);
+}

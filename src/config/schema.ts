@@ -1,0 +1,63 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { spaceSchema } from '../space/index.ts';
+import { strategySchema } from '../../strategies/index.ts';
+import { prunerSchema } from '../../strategies/pruners/index.ts';
+import { durationSchema } from './duration.ts';
+
+/** The objective every trial is ranked by. */
+export const objectiveSchema = z.strictObject({
+  /** A scalar name the trainer reports (YOLOv5 results.csv names). */
+  metric: z.string().min(1).default('metrics/mAP_0.5:0.95'),
+  direction: z.enum(['maximize', 'minimize']).default('maximize'),
+  /** A trial's value: its last reported value (`last`) or its best over epochs (`best`). */
+  mode: z.enum(['last', 'best']).default('last'),
+});
+
+export const budgetSchema = z
+  .strictObject({
+    /** Trials to run in all (interrupted trials do not count). */
+    maxTrials: z.number().int().min(1, { message: 'maxTrials must be >= 1' }).default(20),
+    /** Trials running at once. Default: one per CPU core (the TF.js WASM backend is single-threaded). */
+    concurrency: z.number().int().min(1, { message: 'concurrency must be >= 1' }).default(Math.max(1, os.availableParallelism())),
+    /** Wall time per trial before it is stopped and marked failed (`30m`, or seconds). */
+    trialTimeout: durationSchema.optional(),
+    /** Wall time of the whole study; running trials are stopped when it runs out. */
+    totalTime: durationSchema.optional(),
+    /** Epochs before any pruning (ClearML's min iteration per job). */
+    minEpochs: z.number().int().min(0).default(0),
+    /** Epochs per trial at most: sets the trainer's `args/epochs` when the template has it. */
+    maxEpochs: z.number().int().min(1).optional(),
+  })
+  .refine((b) => b.maxEpochs === undefined || b.minEpochs <= b.maxEpochs, {
+    message: 'minEpochs must be <= maxEpochs',
+    path: ['minEpochs'],
+  });
+
+export const executionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('local'), graceSeconds: z.number().min(0).default(10) }),
+]);
+
+export const configSchema = z.strictObject({
+  /** Project the controller and its trials are filed under. */
+  project: z.string().min(1).default('hpo'),
+  /** Study name (the controller task's name). */
+  name: z.string().min(1).optional(),
+  /** Template task id to clone; `--template` overrides it. */
+  template: z.string().optional(),
+  space: spaceSchema,
+  objective: objectiveSchema.prefault({}),
+  strategy: strategySchema.prefault({ type: 'random' }),
+  pruner: prunerSchema.prefault({ type: 'none' }),
+  budget: budgetSchema.prefault({}),
+  execution: executionSchema.prefault({ type: 'local' }),
+  /** Task store: a folder (default `$HPO_HOME` or `.hpo/`) or a `redis://` URL. */
+  store: z.string().optional(),
+  /** Study seed: same seed, same suggestions. */
+  seed: z.number().int().default(0),
+});
+
+/** What users write in hpo.config.ts (everything but `space` optional). */
+export type UserConfig = z.input<typeof configSchema>;
+/** The resolved config the engine runs: every default filled in. */
+export type StudyConfig = z.output<typeof configSchema>;

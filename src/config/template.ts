@@ -1,0 +1,1 @@
+export { defineTemplate, type TemplateDefinition } from './define.ts';

@@ -1,0 +1,48 @@
+import type { Task } from '../../core/index.ts';
+import type { Executor, ExecutorEvents, TaskRunner } from '../../study/executor.ts';
+
+/**
+ * Runs trials inside this process through an injected TaskRunner. For trainers that are cheap
+ * to run in-process (the function trainer, no-op benches) and for measuring the study loop
+ * without process start-up. A trainer that blocks the event loop blocks the controller too.
+ */
+export class InProcessExecutor implements Executor {
+  readonly name = 'in-process';
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly runTask: TaskRunner,
+    private readonly events: ExecutorEvents,
+    readonly capacity = 1,
+  ) {}
+
+  async submit(task: Task): Promise<void> {
+    const abort = new AbortController();
+    this.running.set(task.id, abort);
+    queueMicrotask(() => void this.run(task.id, abort));
+  }
+
+  async stop(taskId: string, reason: string): Promise<void> {
+    this.running.get(taskId)?.abort(reason);
+  }
+
+  async isAlive(task: Task): Promise<boolean> {
+    return this.running.has(task.id);
+  }
+
+  async close(): Promise<void> {
+    for (const abort of this.running.values()) abort.abort('executor closed');
+  }
+
+  private async run(taskId: string, abort: AbortController): Promise<void> {
+    this.events.started(taskId);
+    try {
+      const outcome = await this.runTask(taskId, { signal: abort.signal, onReport: (step, scalars) => this.events.reported(taskId, step, scalars) });
+      this.events.finished(taskId, outcome);
+    } catch (error) {
+      this.events.finished(taskId, { status: 'failed', reason: `runner error: ${(error as Error).message}` });
+    } finally {
+      this.running.delete(taskId);
+    }
+  }
+}

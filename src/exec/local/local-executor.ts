@@ -1,0 +1,129 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { isFinal, type Task, type TaskStore } from '../../core/index.ts';
+import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
+import { LogCapture } from './log-capture.ts';
+
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export interface LocalExecutorOptions {
+  store: TaskStore;
+  /** How the child opens the same store (a folder path). */
+  storeSpec: string;
+  /** Module the child runs with `<storeSpec> <taskId>` (the trainers' child entry). */
+  childEntry: string;
+  concurrency: number;
+  /** Per-trial wall time; the trial is stopped, then marked failed `timeout`. */
+  timeoutMs?: number;
+  /** Between a stop message and SIGTERM, and again before SIGKILL. */
+  graceMs: number;
+  events: ExecutorEvents;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Running {
+  child: ChildProcess;
+  logs: LogCapture;
+  stopReason?: string;
+  timedOut?: boolean;
+  timers: NodeJS.Timeout[];
+}
+
+/**
+ * Runs each trial in its own child process (one per core by default: the TF.js WASM backend is
+ * single-threaded). The child records its own status; when it dies without doing so (crash,
+ * exit, kill, timeout) the executor records why.
+ */
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  readonly capacity: number;
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    this.capacity = options.concurrency;
+  }
+
+  async submit(task: Task): Promise<void> {
+    const { options } = this;
+    const child = fork(options.childEntry, [options.storeSpec, task.id], {
+      // Resolved from this package, so trials run from any working directory.
+      execArgv: ['--import', TSX_LOADER],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...options.env, HPO_TASK_ID: task.id },
+    });
+    const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
+    this.running.set(task.id, entry);
+    child.stdout?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
+    child.on('message', (message: { type?: string; step?: number; scalars?: Record<string, number> }) => {
+      if (message.type === 'started') {
+        this.startTimeout(task.id, entry);
+        options.events.started(task.id);
+      } else if (message.type === 'report') options.events.reported(task.id, message.step!, message.scalars!);
+    });
+    child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
+  }
+
+  /** `fail`: the trial ends failed rather than stopped (a timeout is the trial's failure). */
+  async stop(taskId: string, reason: string, options: { fail?: boolean } = {}): Promise<void> {
+    const entry = this.running.get(taskId);
+    if (!entry || entry.stopReason) return;
+    entry.stopReason = reason;
+    const { child } = entry;
+    if (child.connected) child.send({ type: 'stop', reason, fail: options.fail ?? false });
+    entry.timers.push(
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        entry.timers.push(setTimeout(() => child.kill('SIGKILL'), this.options.graceMs));
+      }, this.options.graceMs),
+    );
+  }
+
+  /** The trial's clock starts when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
+  private startTimeout(taskId: string, entry: Running): void {
+    const { timeoutMs } = this.options;
+    if (!timeoutMs) return;
+    entry.timers.push(
+      setTimeout(() => {
+        entry.timedOut = true;
+        void this.stop(taskId, `timeout after ${Math.round(timeoutMs / 1000)}s`, { fail: true });
+      }, timeoutMs),
+    );
+  }
+
+  /** Local children die with their controller, so after a restart nothing is alive. */
+  async isAlive(task: Task): Promise<boolean> {
+    return this.running.has(task.id);
+  }
+
+  async close(): Promise<void> {
+    const exits = [...this.running.values()].map((e) => new Promise((r) => e.child.once('exit', r)));
+    for (const id of this.running.keys()) await this.stop(id, 'executor closed');
+    await Promise.all(exits);
+  }
+
+  private async onExit(taskId: string, entry: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    entry.timers.forEach(clearTimeout);
+    await entry.logs.close();
+    const { store } = this.options;
+    let outcome: TrialOutcome;
+    try {
+      const task = await store.get(taskId);
+      if (isFinal(task.status)) {
+        outcome = { status: task.status as TrialOutcome['status'], reason: task.statusReason };
+      } else {
+        outcome = this.exitOutcome(entry, code, signal);
+        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['queued', 'running'] });
+      }
+    } catch (error) {
+      outcome = { status: 'failed', reason: `executor could not record the outcome: ${(error as Error).message}` };
+    }
+    this.running.delete(taskId);
+    this.options.events.finished(taskId, outcome);
+  }
+
+  private exitOutcome(entry: Running, code: number | null, signal: NodeJS.Signals | null): TrialOutcome {
+    if (entry.timedOut) return { status: 'failed', reason: entry.stopReason };
+    if (entry.stopReason) return { status: 'stopped', reason: `${entry.stopReason} (killed after ignoring the stop request)` };
+    return { status: 'failed', reason: signal ? `trial process killed by ${signal}` : `trial process exited with code ${code}` };
+  }
+}

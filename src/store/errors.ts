@@ -1,0 +1,63 @@
+import { HpoError, IllegalTransitionError, type TaskStatus } from '../core/index.ts';
+
+/**
+ * Store-specific errors. Like the core hierarchy they carry a stable `code` and `name`, so a
+ * Redis backend or a child process can report them without `instanceof`.
+ */
+
+/** An artifact name that could escape the task's folder, or is otherwise malformed. */
+export class InvalidArtifactNameError extends HpoError {
+  constructor(readonly artifactName: string) {
+    super(
+      'ARTIFACT_NAME_INVALID',
+      `Invalid artifact name ${JSON.stringify(artifactName)}: names are 1-128 characters of [A-Za-z0-9._-], ` +
+        'not "." or "..", and never contain "/". Use a plain file name such as "best.json".',
+    );
+    this.name = 'InvalidArtifactNameError';
+  }
+}
+
+/** `getArtifact` for a name the task does not hold. */
+export class ArtifactNotFoundError extends HpoError {
+  constructor(readonly taskId: string, readonly artifactName: string, where: string) {
+    super(
+      'ARTIFACT_NOT_FOUND',
+      `Artifact "${artifactName}" of task ${taskId} not found in ${where}. ` +
+        'The task record lists the artifacts it holds under `artifacts`.',
+    );
+    this.name = 'ArtifactNotFoundError';
+  }
+}
+
+/** A store method got a value it cannot record (a non-finite step, a non-number scalar, an unknown patch key). */
+export class StoreInputError extends HpoError {
+  constructor(message: string) {
+    super('STORE_INPUT_INVALID', message);
+    this.name = 'StoreInputError';
+  }
+}
+
+/** A per-task lock stayed held by a live process for longer than the store waits. */
+export class StoreLockTimeoutError extends HpoError {
+  constructor(readonly lockPath: string, waitedMs: number) {
+    super(
+      'STORE_LOCK_TIMEOUT',
+      `Timed out after ${waitedMs} ms waiting for the task lock ${lockPath}. Another process holds it; ` +
+        'if no hpo process is running, delete that file.',
+    );
+    this.name = 'StoreLockTimeoutError';
+  }
+}
+
+/**
+ * A compare-and-set `setStatus(..., { expect })` lost: the task was not in an expected status.
+ * It is an IllegalTransitionError (same code and name) with a message that says what happened.
+ */
+export class StatusConflictError extends IllegalTransitionError {
+  constructor(taskId: string, from: TaskStatus, to: TaskStatus, expect: readonly TaskStatus[], allowed: readonly TaskStatus[]) {
+    super(taskId, from, to, allowed);
+    this.message =
+      `Task ${taskId} is "${from}", not ${expect.map((s) => `"${s}"`).join(' or ')} as expected, so it was not moved ` +
+      `to "${to}": another process changed it first. Re-read the task before retrying.`;
+  }
+}

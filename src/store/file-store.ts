@@ -1,0 +1,302 @@
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  TaskNotFoundError,
+  systemClock,
+  type ArtifactRef,
+  type Clock,
+  type ListFilter,
+  type NewTask,
+  type Params,
+  type ScalarSeries,
+  type Task,
+  type TaskPatch,
+  type TaskStatus,
+  type TaskStore,
+} from '../core/index.ts';
+import { ArtifactNotFoundError, StoreInputError } from './errors.ts';
+import { withFileLock, type LockOptions } from './file-lock.ts';
+import { assertScalarReport, encodeScalarLine, parseScalarLines } from './scalar-lines.ts';
+import { loadTask, saveTask, writeNewTask, type LoadedTask } from './task-folder.ts';
+import { assertArtifactName, assertTaskId, isTaskId, newTaskId } from './task-id.ts';
+import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from './transition.ts';
+
+export interface FileTaskStoreOptions {
+  /** The store folder (`.hpo/` or `$HPO_HOME`); created on first write. */
+  root: string;
+  clock?: Clock;
+  /**
+   * fdatasync each compacted snapshot and artifact before its rename, so they survive an OS
+   * crash, not only kill -9. Journal entries, scalars, logs and new tasks are never synced
+   * (see task-folder.ts for why). Default true.
+   */
+  durable?: boolean;
+  /** A task lock untouched this long is broken even if its holder's pid is alive. Default 30 s. */
+  lockStaleMs?: number;
+}
+
+type CloneOverrides = { name?: string; params?: Params; parent?: string; project?: string; tags?: string[]; status?: 'draft' | 'queued' };
+
+/**
+ * The embedded task store: one folder per task under `<root>/tasks/<id>/` holding the record
+ * (`task.json` snapshot + `task.jsonl` change journal, see task-folder.ts), append-only
+ * `scalars.jsonl` and `log.txt`, and `artifacts/`. Safe for several processes on one machine:
+ * read-modify-write calls hold a per-task lock file, appends are single O_APPEND writes, and a
+ * kill -9 at any point leaves every task readable (a damaged snapshot reads as `interrupted`).
+ */
+export class FileTaskStore implements TaskStore {
+  readonly root: string;
+  readonly location: string;
+  private readonly tasksDir: string;
+  private readonly clock: Clock;
+  private readonly durable: boolean;
+  private readonly lockOptions: LockOptions;
+  private tasksDirReady = false;
+
+  constructor(options: FileTaskStoreOptions) {
+    this.root = resolve(options.root);
+    this.tasksDir = join(this.root, 'tasks');
+    this.location = `file store ${this.root}`;
+    this.clock = options.clock ?? systemClock;
+    this.durable = options.durable ?? true;
+    this.lockOptions = { ownerDir: join(this.root, 'locks'), staleMs: options.lockStaleMs };
+  }
+
+  async create(input: NewTask): Promise<Task> {
+    if (input.parent !== undefined) assertTaskId(input.parent);
+    if (input.status !== undefined && input.status !== 'draft' && input.status !== 'queued') {
+      throw new StoreInputError(`create: a new task starts "draft" or "queued", got status ${JSON.stringify(input.status)}.`);
+    }
+    const now = this.clock.now();
+    const task: Task = {
+      id: '',
+      name: input.name,
+      project: input.project,
+      type: input.type,
+      status: input.status ?? 'draft',
+      parent: input.parent,
+      trainer: input.trainer,
+      params: input.params,
+      tags: input.tags ?? [],
+      config: input.config,
+      environment: input.environment,
+      artifacts: {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.ensureTasksDir();
+    // Build the folder aside and rename it into place: a task exists whole or not at all,
+    // and the rename refuses an id that is taken (ENOTEMPTY), so ids never collide.
+    for (let attempt = 0; ; attempt++) {
+      task.id = newTaskId(now);
+      const staging = join(this.tasksDir, `.new-${task.id}-${process.pid}`);
+      try {
+        writeNewTask(staging, task);
+        renameSync(staging, join(this.tasksDir, task.id));
+        return JSON.parse(JSON.stringify(task)) as Task;
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  async get(id: string): Promise<Task> {
+    assertTaskId(id);
+    return this.load(id).task;
+  }
+
+  async clone(id: string, overrides: CloneOverrides = {}): Promise<Task> {
+    const source = await this.get(id);
+    return this.create({
+      name: overrides.name ?? source.name,
+      project: overrides.project ?? source.project,
+      type: source.type,
+      trainer: source.trainer,
+      params: { ...source.params, ...overrides.params },
+      tags: overrides.tags ?? source.tags,
+      parent: overrides.parent,
+      status: overrides.status ?? 'draft',
+    });
+  }
+
+  async list(filter: ListFilter = {}): Promise<Task[]> {
+    let names: string[];
+    try {
+      names = readdirSync(this.tasksDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const statuses = filter.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
+    const tasks: Task[] = [];
+    for (const name of names) {
+      if (!isTaskId(name)) continue; // staging folders and stray files
+      let task: Task;
+      try {
+        task = this.load(name).task;
+      } catch (error) {
+        if (error instanceof TaskNotFoundError) continue;
+        throw error;
+      }
+      if (filter.project !== undefined && task.project !== filter.project) continue;
+      if (filter.parent !== undefined && task.parent !== filter.parent) continue;
+      if (filter.type !== undefined && task.type !== filter.type) continue;
+      if (statuses && !statuses.includes(task.status)) continue;
+      tasks.push(task);
+    }
+    return tasks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async setStatus(id: string, status: TaskStatus, options: StatusOptions = {}): Promise<Task> {
+    return this.mutate(id, (task, now) => applyStatus(task, status, options, now));
+  }
+
+  async update(id: string, patch: TaskPatch): Promise<Task> {
+    return this.mutate(id, (task, now) => applyPatch(task, patch, now));
+  }
+
+  async requestStop(id: string, reason: string): Promise<void> {
+    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now));
+  }
+
+  async appendScalars(id: string, step: number, values: Record<string, number>): Promise<void> {
+    assertTaskId(id);
+    assertScalarReport(id, step, values);
+    this.append(id, 'scalars.jsonl', encodeScalarLine(step, values, this.clock.now()));
+  }
+
+  async getScalars(id: string): Promise<ScalarSeries> {
+    assertTaskId(id);
+    return parseScalarLines(this.readOptional(id, 'scalars.jsonl'));
+  }
+
+  async appendLog(id: string, text: string): Promise<void> {
+    assertTaskId(id);
+    this.append(id, 'log.txt', text);
+  }
+
+  async readLog(id: string): Promise<string> {
+    assertTaskId(id);
+    try {
+      return await readFile(join(this.taskDir(id), 'log.txt'), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.assertExists(id);
+      return '';
+    }
+  }
+
+  async putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef> {
+    assertTaskId(id);
+    assertArtifactName(name);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const dir = join(this.taskDir(id), 'artifacts');
+    const tmp = join(this.taskDir(id), `artifact.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    this.assertExists(id); // never let mkdir create the folder of a task that does not exist
+    try {
+      // The slow part (a large file) happens outside the lock; the rename and index update inside.
+      mkdirSync(dir, { recursive: true });
+      await writeFile(tmp, bytes, { flush: this.durable });
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+    let ref!: ArtifactRef;
+    try {
+      await this.mutate(id, (task, now) => {
+        renameSync(tmp, join(dir, name));
+        ref = { name, size: bytes.byteLength, location: join(dir, name), createdAt: now };
+        return { ...task, artifacts: { ...task.artifacts, [name]: ref }, updatedAt: now };
+      });
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    return ref;
+  }
+
+  async getArtifact(id: string, name: string): Promise<Buffer> {
+    assertTaskId(id);
+    assertArtifactName(name);
+    try {
+      return await readFile(join(this.taskDir(id), 'artifacts', name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.assertExists(id);
+      throw new ArtifactNotFoundError(id, name, this.location);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
+  private taskDir(id: string): string {
+    return join(this.tasksDir, id);
+  }
+
+  private ensureTasksDir(): void {
+    if (this.tasksDirReady) return;
+    mkdirSync(this.tasksDir, { recursive: true });
+    this.tasksDirReady = true;
+  }
+
+  private notFound(id: string): TaskNotFoundError {
+    return new TaskNotFoundError(id, this.location);
+  }
+
+  private assertExists(id: string): void {
+    try {
+      statSync(this.taskDir(id));
+    } catch {
+      throw this.notFound(id);
+    }
+  }
+
+  private load(id: string): LoadedTask {
+    const loaded = loadTask(this.taskDir(id), id);
+    if (!loaded) throw this.notFound(id);
+    return loaded;
+  }
+
+  /** Read-modify-write under the task's lock; `change` returning undefined means "no change". */
+  private async mutate(id: string, change: (task: Task, now: number) => Task | undefined): Promise<Task> {
+    assertTaskId(id);
+    const dir = this.taskDir(id);
+    try {
+      return await withFileLock(join(dir, 'task.lock'), async () => {
+        const loaded = this.load(id);
+        const next = change(loaded.task, this.clock.now());
+        if (next === undefined) return loaded.task;
+        await saveTask(dir, loaded, next, this.durable);
+        // Hand out what a later get() returns (JSON drops undefined), sharing nothing with the caller.
+        return JSON.parse(JSON.stringify(next)) as Task;
+      }, this.lockOptions);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
+      throw error;
+    }
+  }
+
+  /** One O_APPEND write: concurrent appenders interleave whole lines, never bytes. */
+  private append(id: string, file: string, text: string): void {
+    try {
+      appendFileSync(join(this.taskDir(id), file), text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
+      throw error;
+    }
+  }
+
+  private readOptional(id: string, file: string): string {
+    try {
+      return readFileSync(join(this.taskDir(id), file), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.assertExists(id);
+      return '';
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type Clock, type TaskStore } from '../core/index.ts';
+import { FileTaskStore } from './file-store.ts';
+
+export interface OpenStoreOptions {
+  /** Resolves relative paths and the default `.hpo/`. Default: process.cwd(). */
+  cwd?: string;
+  clock?: Clock;
+  /** Environment to read HPO_HOME from. Default: process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Opens the task store named by `spec` (a `--store` flag or config value): undefined ->
+ * `$HPO_HOME`, else `<cwd>/.hpo`; a path or `file://` URL -> the file store there;
+ * `redis://` / `rediss://` -> the Redis store (not available yet: ConfigError).
+ * Each backend is one case of the switch below.
+ */
+export async function openStore(spec?: string, options: OpenStoreOptions = {}): Promise<TaskStore> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const target = spec ?? env.HPO_HOME ?? resolve(cwd, '.hpo');
+  if (target.trim() === '') {
+    throw new ConfigError('Invalid store "": give a folder path (e.g. ".hpo") or a redis:// URL, or leave --store out for .hpo/.');
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(target)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case undefined:
+      return new FileTaskStore({ root: resolve(cwd, target), clock: options.clock });
+    case 'file':
+      return new FileTaskStore({ root: fileURLToPath(target), clock: options.clock });
+    case 'redis':
+    case 'rediss':
+      throw new ConfigError(
+        `Store "${redact(target)}": the Redis task store is not available in this version; it arrives with ` +
+          'distributed execution. Use a folder (the default .hpo/, or --store PATH / HPO_HOME) for now.',
+      );
+    default:
+      throw new ConfigError(
+        `Unknown store "${redact(target)}": scheme "${scheme}://" is not supported. ` +
+          'Use a folder path (default .hpo/), file://PATH, or redis://HOST:PORT.',
+      );
+  }
+}
+
+/** Hides a password in a URL before it goes into an error message. */
+function redact(spec: string): string {
+  return spec.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}

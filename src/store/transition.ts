@@ -1,0 +1,69 @@
+import { IllegalTransitionError, TRANSITIONS, isFinal, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
+import { StatusConflictError, StoreInputError } from './errors.ts';
+
+/** Options of `TaskStore.setStatus`. */
+export interface StatusOptions {
+  reason?: string;
+  error?: ErrorInfo;
+  expect?: readonly TaskStatus[];
+}
+
+/**
+ * Returns `task` moved to `status` at time `now`, or throws IllegalTransitionError (the
+ * lifecycle forbids it) / StatusConflictError (the `expect` compare-and-set lost). Pure, so
+ * every backend applies the same rules; the caller holds whatever lock makes it atomic.
+ *
+ * Stamps: `startedAt` on each move to running, `finishedAt` on a move to a final status.
+ * `statusReason` and `error` describe the latest move only. Reopening a final task
+ * (`failed|stopped -> queued`) clears its finish stamp, stop request and interrupted flag,
+ * so a resumed controller is not stopped again by the request that ended it.
+ */
+export function applyStatus(task: Task, status: TaskStatus, options: StatusOptions, now: number): Task {
+  const from = task.status;
+  const allowed = TRANSITIONS[from] ?? [];
+  if (!(status in TRANSITIONS)) throw new IllegalTransitionError(task.id, from, String(status), allowed);
+  if (options.expect && !options.expect.includes(from)) {
+    throw new StatusConflictError(task.id, from, status, options.expect, allowed);
+  }
+  if (!allowed.includes(status)) throw new IllegalTransitionError(task.id, from, status, allowed);
+
+  const next: Task = { ...task, status, updatedAt: now };
+  delete next.statusReason;
+  delete next.error;
+  if (options.reason !== undefined) next.statusReason = options.reason;
+  if (options.error !== undefined) next.error = options.error;
+  if (status === 'running') next.startedAt = now;
+  if (isFinal(status)) next.finishedAt = now;
+  if (status === 'queued' && isFinal(from)) {
+    delete next.finishedAt;
+    delete next.stopRequest;
+    delete next.interrupted;
+  }
+  return next;
+}
+
+const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt']);
+
+/**
+ * Returns `task` with the defined fields of `patch` applied and `updatedAt = now`. Throws
+ * StoreInputError for a key outside TaskPatch (status moves go through `setStatus`).
+ */
+export function applyPatch(task: Task, patch: TaskPatch, now: number): Task {
+  const next: Task = { ...task, updatedAt: now };
+  for (const [key, value] of Object.entries(patch)) {
+    if (!PATCH_KEYS.has(key)) {
+      throw new StoreInputError(
+        `update(${task.id}) cannot change "${key}": a patch may set ${[...PATCH_KEYS].join(', ')}. ` +
+          'Use setStatus for status, clone for params.',
+      );
+    }
+    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  return next;
+}
+
+/** Returns `task` with a stop request, or undefined when one is already recorded (first reason wins). */
+export function applyStopRequest(task: Task, reason: string, now: number): Task | undefined {
+  if (task.stopRequest) return undefined;
+  return { ...task, stopRequest: { at: now, reason }, updatedAt: now };
+}

@@ -1,0 +1,53 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileTaskStore } from '../../src/store/file-store.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { tempDir } from './helpers.ts';
+
+describe('openStore', () => {
+  const dirs: string[] = [];
+  const dir = () => {
+    const d = tempDir('hpo-open-');
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('defaults to $HPO_HOME, else <cwd>/.hpo', async () => {
+    const cwd = dir();
+    const fromCwd = await openStore(undefined, { cwd, env: {} });
+    expect(fromCwd).toBeInstanceOf(FileTaskStore);
+    expect((fromCwd as FileTaskStore).root).toBe(join(cwd, '.hpo'));
+    const home = join(dir(), 'home');
+    const fromEnv = await openStore(undefined, { cwd, env: { HPO_HOME: home } });
+    expect((fromEnv as FileTaskStore).root).toBe(home);
+  });
+
+  it('opens a relative path, an absolute path and a file:// URL as a file store that works', async () => {
+    const cwd = dir();
+    expect(((await openStore('runs/store', { cwd, env: {} })) as FileTaskStore).root).toBe(join(cwd, 'runs/store'));
+    const url = pathToFileURL(join(cwd, 'u')).href;
+    expect(((await openStore(url, { cwd })) as FileTaskStore).root).toBe(join(cwd, 'u'));
+    const store = await openStore(join(cwd, 'abs'), { cwd });
+    const task = await store.create({ name: 'n', project: 'p', type: 'training', trainer: { type: 'command' }, params: {} });
+    await expect((await openStore(join(cwd, 'abs'))).get(task.id)).resolves.toEqual(task);
+  });
+
+  it('refuses redis:// for now with a ConfigError that says why and what to use', async () => {
+    for (const spec of ['redis://127.0.0.1:6379', 'rediss://user:secret@host:6380/0']) {
+      const error = await openStore(spec).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', name: 'ConfigError' });
+      expect((error as Error).message).toMatch(/Redis task store is not available.*distributed/);
+      expect((error as Error).message).not.toContain('secret');
+    }
+  });
+
+  it('refuses unknown schemes and empty specs, naming the value', async () => {
+    await expect(openStore('s3://bucket/x')).rejects.toThrow(/Unknown store "s3:\/\/bucket\/x".*"s3:\/\/"/);
+    await expect(openStore('  ')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
