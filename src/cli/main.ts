@@ -72,6 +72,18 @@ program
   .option('--reason <text>', 'why', 'stopped by user')
   .action(async (id, options) => (await import('./commands/stop.ts')).stopCommand(id, options, program.opts()));
 
+const data = program.command('data').description('datasets');
+data
+  .command('synth')
+  .description('write a deterministic synthetic detection dataset (YOLO format + data.yaml); prints the yaml path')
+  .requiredOption('--out <dir>', 'output folder (created; must be empty or absent)')
+  .option('--train <n>', 'training images (default 256)')
+  .option('--val <n>', 'validation images (default 64)')
+  .option('--img <px>', 'image size in pixels (default 128)')
+  .option('--classes <k>', 'shape classes, 1-8 (default 3)')
+  .option('--seed <s>', 'seed (default 0)')
+  .action(async (options) => (await import('./commands/data.ts')).dataSynthCommand(options, program.opts()));
+
 program
   .command('demo')
   .description('the README main job: synthetic data, a template task and a study on the embedded defaults')

@@ -37,6 +37,11 @@ export interface StudyDeps {
   onEvent?: (event: StudyEvent) => void;
   /** Milliseconds between checks of stop requests and deadlines when nothing happens. */
   tickMs?: number;
+  /**
+   * Detaches when aborted (an agent shutting down): the loop returns at once and leaves the
+   * controller and its trials as they are, for another process to resume.
+   */
+  signal?: AbortSignal;
   /** Receives the time of each controller step (bench:overhead measures the loop's own cost). */
   profile?: (step: ProfileStep, ms: number) => void;
 }
@@ -44,6 +49,8 @@ export interface StudyDeps {
 export interface StudyOutcome {
   controller: Task;
   trials: TrialRecord[];
+  /** True when `signal` ended the loop before the study did. */
+  detached: boolean;
 }
 
 /**
@@ -57,7 +64,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   let controller = await store.get(controllerId);
   const { study: config, templateId } = controller.config as ControllerConfig;
   const template = await store.get(templateId);
-  const queue = new StudyEventQueue();
+  const queue = new StudyEventQueue(deps.signal);
   const executor = await deps.makeExecutor(queue.handlers());
   const emit = deps.onEvent ?? (() => {});
 
@@ -165,6 +172,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   let lastCheck = Number.NEGATIVE_INFINITY;
   try {
     for (;;) {
+      if (deps.signal?.aborted) break;
       // Stop requests and the deadline are polled at most once per tick, not per event.
       if (!stopping && clock.now() - lastCheck >= tickMs) {
         lastCheck = clock.now();
@@ -184,6 +192,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   }
 
   const ranked = rankTrials(trials, config.objective.direction);
+  if (deps.signal?.aborted) return { controller: await store.get(controllerId), trials: ranked, detached: true };
   const best = ranked.find((t) => t.state === 'complete' && Number.isFinite(t.value));
   const summary = {
     best: best ? { taskId: best.id, value: best.value, params: best.params } : null,
@@ -193,7 +202,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   await store.update(controllerId, { result: summary });
   const status = stopping?.startsWith('study stopped') ? 'stopped' : 'completed';
   controller = await store.setStatus(controllerId, status, { reason: stopping });
-  return { controller, trials: ranked };
+  return { controller, trials: ranked, detached: false };
 }
 
 async function reopen(store: TaskStore, controller: Task): Promise<Task> {

@@ -13,6 +13,11 @@ export class StudyEventQueue {
   private readonly events: QueuedEvent[] = [];
   private wake?: () => void;
 
+  /** An abort of `signal` wakes a waiting `next` at once. */
+  constructor(signal?: AbortSignal) {
+    signal?.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
+
   handlers(): ExecutorEvents {
     return {
       started: (taskId) => this.push({ type: 'started', taskId }),

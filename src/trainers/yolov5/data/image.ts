@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import { DatasetError } from './errors.ts';
+
+/** An interleaved RGB image, row-major, 3 bytes per pixel. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Image file extensions read by the loader (all decoded by sharp). */
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'] as const;
+
+/** A new image of the given size filled with one gray level (YOLOv5 pads with 114). */
+export function filledImage(width: number, height: number, value = 114): RgbImage {
+  return { data: new Uint8Array(width * height * 3).fill(value), width, height };
+}
+
+/** Width and height after EXIF orientation, from the header only. Throws DatasetError naming the file. */
+export async function readImageSize(file: string): Promise<{ width: number; height: number }> {
+  try {
+    const meta = await sharp(file).metadata();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    if (!width || !height) throw new Error('no width/height in the header');
+    return { width, height };
+  } catch (error) {
+    throw corrupt(file, error);
+  }
+}
+
+/**
+ * Decodes an image file to RGB (EXIF orientation applied, alpha dropped, gray expanded), resized
+ * to `size` when given (bilinear). A truncated or unreadable file throws DatasetError naming it.
+ */
+export async function decodeImage(file: string, size?: { width: number; height: number }): Promise<RgbImage> {
+  try {
+    let pipeline = sharp(file, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+    if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (error) {
+    throw corrupt(file, error);
+  }
+}
+
+function corrupt(file: string, error: unknown): DatasetError {
+  if (error instanceof DatasetError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DatasetError(
+    `Cannot decode image ${file}: ${reason}. The file is corrupt, truncated or not an image; replace it or delete it and its label file.`,
+    { cause: error },
+  );
+}
+
+/**
+ * YOLOv5's load_image size: the longer side becomes `longSide`, the aspect ratio is kept and the
+ * shorter side is truncated (at least 1 px).
+ */
+export function resizedShape(width: number, height: number, longSide: number): { width: number; height: number } {
+  const r = longSide / Math.max(width, height);
+  if (r === 1) return { width, height };
+  return { width: Math.max(1, Math.floor(width * r + 1e-9)), height: Math.max(1, Math.floor(height * r + 1e-9)) };
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { createRng } from '../../../core/index.ts';
+import { formatIssues } from '../../../config/errors.ts';
+import type { Batch, Hyp } from '../types.ts';
+import { loadTrainSample, loadValSample, type Sample } from './augment.ts';
+import { DatasetError } from './errors.ts';
+import type { ImageSet } from './image-set.ts';
+
+/** How to cut an ImageSet into batches. */
+export interface BatchOptions {
+  /** Network input side S (a multiple of 32, the largest stride). */
+  imgSize: number;
+  batchSize: number;
+  hyp: Hyp;
+  /** Train-time augmentation (mosaic, perspective, HSV, flips, mixup); false = letterbox only. */
+  augment: boolean;
+  shuffle: boolean;
+  /** Seeds shuffling and augmentation. Pass a different seed per epoch (e.g. `${seed}:${epoch}`). */
+  seed: number | string;
+  /** Keep decoded, resized images in memory (on the ImageSet, so later epochs reuse them). */
+  cache: boolean;
+}
+
+const optionsSchema = z.object({
+  imgSize: z.number().int().min(32).refine((v) => v % 32 === 0, { message: 'must be a multiple of 32 (the largest stride)' }),
+  batchSize: z.number().int().min(1),
+  augment: z.boolean(),
+  shuffle: z.boolean(),
+  seed: z.union([z.number(), z.string()]),
+  cache: z.boolean(),
+});
+
+/**
+ * Cuts `set` into batches (the last partial batch is kept). With `shuffle` the order is a seeded
+ * permutation; with `augment` every sample is augmented from its own seeded stream (seed, position),
+ * so the same options give the same batches byte for byte, whatever the decode timing. The next
+ * batch is prepared while the caller works on the current one (image decoding runs in sharp's
+ * threads). Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
+ * Bad options throw DatasetError at once; a corrupt image rejects the iteration when reached.
+ * Without `cache` a mosaic decodes 4 images per sample: turn `cache` on when the set fits in memory.
+ */
+export function createBatches(set: ImageSet, opts: BatchOptions): AsyncIterable<Batch> {
+  const checked = optionsSchema.safeParse(opts, { reportInput: true });
+  if (!checked.success) throw new DatasetError(formatIssues(checked.error.issues, 'batch options'));
+  const order = Array.from(set.files.keys());
+  if (opts.shuffle) {
+    const rng = createRng(opts.seed, 'shuffle');
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+  }
+  const starts: number[] = [];
+  for (let i = 0; i < order.length; i += opts.batchSize) starts.push(i);
+  const build = (start: number) => buildBatch(set, order.slice(start, start + opts.batchSize), start, opts);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let pending = starts.length ? build(starts[0]) : undefined;
+      // Unused prefetches must not become unhandled rejections when the consumer stops early.
+      pending?.catch(() => {});
+      for (let b = 0; b < starts.length; b++) {
+        const current = pending!;
+        pending = b + 1 < starts.length ? build(starts[b + 1]) : undefined;
+        pending?.catch(() => {});
+        yield await current;
+      }
+    },
+  };
+}
+
+async function buildBatch(set: ImageSet, indices: number[], start: number, opts: BatchOptions): Promise<Batch> {
+  const s = opts.imgSize;
+  const samples: Sample[] = await Promise.all(
+    indices.map((index, k) =>
+      opts.augment
+        ? loadTrainSample(set, index, s, opts.hyp, createRng(opts.seed, `sample:${start + k}`), opts.cache)
+        : loadValSample(set, index, s, opts.cache),
+    ),
+  );
+  const pixels = s * s * 3;
+  const images = new Float32Array(samples.length * pixels);
+  let rows = 0;
+  for (let k = 0; k < samples.length; k++) {
+    toUnitFloats(samples[k].image.data, images, k * pixels);
+    rows += samples[k].labels.length / 5;
+  }
+  const targets = new Float32Array(rows * 6);
+  let t = 0;
+  for (let k = 0; k < samples.length; k++) {
+    const labels = samples[k].labels;
+    for (let j = 0; j < labels.length; j += 5) {
+      targets[t++] = k;
+      for (let c = 0; c < 5; c++) targets[t++] = labels[j + c];
+    }
+  }
+  return { images, batchSize: samples.length, imgSize: s, targets, paths: indices.map((i) => set.files[i]) };
+}
+
+/** byte / 255 for every byte value, as float32 (the network input scale). */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+function toUnitFloats(src: Uint8Array, out: Float32Array, offset: number): void {
+  for (let i = 0; i < src.length; i++) out[offset + i] = UNIT[src[i]];
+}
