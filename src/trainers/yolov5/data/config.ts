@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../../../config/errors.ts';
 import { DatasetError } from './errors.ts';
-import { parseYaml, YamlSyntaxError } from './yaml.ts';
+import { parse as parseYaml, YAMLError } from 'yaml';
 
 /** A resolved YOLOv5 dataset description: absolute paths, class count and names. */
 export interface DatasetConfig {
@@ -59,7 +59,7 @@ export function loadDatasetConfig(yamlPath: string): DatasetConfig {
   try {
     doc = parseYaml(text);
   } catch (error) {
-    if (error instanceof YamlSyntaxError) throw new DatasetError(`Invalid dataset yaml ${file}: ${error.message}`, { cause: error });
+    if (error instanceof YAMLError) throw new DatasetError(`Invalid dataset yaml ${file}: ${error.message}`, { cause: error });
     throw error;
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

@@ -72,7 +72,7 @@ describe('loadDatasetConfig', () => {
       `Invalid dataset yaml ${gap}: "names" map keys must be 0..1 without gaps (received key 2 where 1 was expected).`,
     );
     const bad = await yaml('i.yaml', 'path: ds\ntrain: [a\nval: b\n');
-    expect(() => loadDatasetConfig(bad)).toThrow(`Invalid dataset yaml ${bad}: line 2: flow collection "[a" is not closed`);
+    expect(() => loadDatasetConfig(bad)).toThrow(`Invalid dataset yaml ${bad}: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`);
     expect(() => loadDatasetConfig(join(dir, 'nope.yaml'))).toThrow(`Cannot read dataset yaml ${join(dir, 'nope.yaml')}`);
   });
 });
