@@ -1,0 +1,93 @@
+/**
+ * Helpers for bench/pruning.ts: one study run on the learning-curve family under a budget, and
+ * the numbers the bench prints (best final value, epochs spent, epochs needed to reach a value).
+ */
+import { createRng, type Params, type Pruner, type Strategy, type StudyView, type AskContext } from '../src/core/index.ts';
+import { optimize, TrialPruned } from '../src/study/optimize.ts';
+import type { PrunerInput } from '../strategies/pruners/index.ts';
+import type { BuiltinObjective } from '../src/trainers/function/objectives/index.ts';
+
+export interface Budget {
+  /** Trials to start (budget a). */
+  trials?: number;
+  /** Epochs to spend: trials are started while fewer were used (budget b). */
+  epochs?: number;
+}
+
+export interface RunResult {
+  /** Best final value among trials that completed all epochs (pruned trials never count). */
+  best: number;
+  epochs: number;
+  started: number;
+  pruned: number;
+  /** After each completed trial: epochs used so far and the best final value so far. */
+  trace: Array<{ epochs: number; best: number }>;
+}
+
+/** Ends a trial that would start after the epoch budget is spent; recorded as failed, ignored by everyone. */
+class BudgetSpent extends Error {}
+
+/** Stops asking the inner strategy once the budget is spent (the leftover trials are no-ops). */
+function gated(inner: Strategy, spent: () => boolean, fallback: Params): Strategy {
+  return {
+    name: inner.name,
+    ask: (study: StudyView, ctx: AskContext) => (spent() ? fallback : inner.ask(study, ctx)),
+  };
+}
+
+/**
+ * One study: `objective`'s curve for `epochsPerTrial` epochs per trial, the pruner checked after
+ * every epoch but the last (pruning a finished run saves nothing).
+ */
+export async function runStudy(options: {
+  objective: BuiltinObjective;
+  strategy: Strategy;
+  pruner: PrunerInput | Pruner;
+  seed: number;
+  budget: Budget;
+  epochsPerTrial: number;
+}): Promise<RunResult> {
+  const { objective, budget, epochsPerTrial: n, seed } = options;
+  let used = 0;
+  const sign = objective.direction === 'maximize' ? 1 : -1;
+  let best = -sign * Infinity;
+  const trace: RunResult['trace'] = [];
+  const spent = () => budget.epochs !== undefined && used >= budget.epochs;
+  const result = await optimize({
+    space: objective.space,
+    direction: objective.direction,
+    strategy: gated(options.strategy, spent, objective.defaults),
+    pruner: options.pruner,
+    seed,
+    // Every started trial spends at least one epoch, so epochs + 1 trials always exhaust the budget.
+    trials: budget.trials ?? budget.epochs! + 1,
+    objective: (params, trial) => {
+      if (spent()) throw new BudgetSpent();
+      const rng = createRng(seed, `curve:${trial.number}`);
+      let value = NaN;
+      for (let e = 0; e < n; e++) {
+        value = objective.epoch(params, e, n, rng)[objective.metric];
+        used++;
+        trial.report(e, value);
+        if (e < n - 1 && trial.shouldPrune()) throw new TrialPruned();
+      }
+      if (sign * value > sign * best) best = value;
+      trace.push({ epochs: used, best });
+      return value;
+    },
+  });
+  const started = result.history.filter((t) => t.intermediate.length > 0);
+  return { best, epochs: used, started: started.length, pruned: started.filter((t) => t.state === 'pruned').length, trace };
+}
+
+/** Epochs a run needed before its best final value reached `target`, or undefined if it never did. */
+export function epochsToReach(trace: RunResult['trace'], target: number, direction: 'maximize' | 'minimize'): number | undefined {
+  for (const point of trace) if (direction === 'maximize' ? point.best >= target : point.best <= target) return point.epochs;
+  return undefined;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:pruning`: pruners on the learning-curve family (curves that cross: a high LR
+ * starts fast and plateaus low), TPE when registered (else random), 10 seeds, two budgets:
+ *   (a) 60 trials of up to 30 epochs;  (b) equal compute: trials started until 1800 epochs are used.
+ * "best" is the best final value of trials that ran all 30 epochs; a pruned trial never counts.
+ * Flags: --seeds N (default 10), --sweep (also run a grid of settings, for choosing defaults).
+ */
+import Table from 'cli-table3';
+import type { Strategy } from '../src/core/index.ts';
+import type { PrunerInput } from '../strategies/pruners/index.ts';
+import { learningCurve } from '../src/trainers/function/objectives/index.ts';
+import { epochsToReach, median, runStudy, type Budget, type RunResult } from './lib-curves.ts';
+
+const EPOCHS = 30;
+const args = process.argv.slice(2);
+const seeds = Number(args[args.indexOf('--seeds') + 1]) || 10;
+const sweep = args.includes('--sweep');
+
+const { label: strategyLabel, make: strategy } = await loadStrategy();
+
+/** TPE through the registry when it is registered there, else random; the label says which. */
+async function loadStrategy(): Promise<{ label: string; make: () => Strategy }> {
+  try {
+    const { createStrategy, strategySchema } = await import('../strategies/index.ts');
+    if (strategySchema.safeParse({ type: 'tpe' }).success) return { label: 'tpe', make: () => createStrategy(strategySchema.parse({ type: 'tpe' })) };
+    return { label: 'random (TPE is not registered)', make: () => createStrategy(strategySchema.parse({ type: 'random' })) };
+  } catch (error) {
+    const { RandomStrategy } = await import('../strategies/random.ts');
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { label: `random (the strategy registry failed to load: ${why})`, make: () => new RandomStrategy() };
+  }
+}
+
+const variants: Array<{ label: string; pruner: PrunerInput }> = [
+  { label: 'none', pruner: { type: 'none' } },
+  { label: 'median (default)', pruner: { type: 'median' } },
+  { label: 'asha (default)', pruner: { type: 'asha' } },
+  { label: 'hyperband (default)', pruner: { type: 'hyperband', maxEpochs: EPOCHS } },
+  // Optuna's defaults, for contrast: an early first rung falls for the fast starters.
+  { label: 'asha min 1 eta 3', pruner: { type: 'asha', minEpochs: 1, reductionFactor: 3 } },
+  { label: 'hyperband min 1 eta 3', pruner: { type: 'hyperband', minEpochs: 1, maxEpochs: EPOCHS, reductionFactor: 3 } },
+];
+if (sweep) {
+  for (const w of [0, 3, 8]) variants.push({ label: `median warmup ${w}`, pruner: { type: 'median', nWarmupEpochs: w } });
+  variants.push({ label: 'percentile 25 warmup 5', pruner: { type: 'percentile', percentile: 25, nWarmupEpochs: 5 } });
+  for (const [m, eta] of [[2, 3], [3, 3], [5, 3], [1, 2], [3, 2]]) {
+    variants.push({ label: `asha min ${m} eta ${eta}`, pruner: { type: 'asha', minEpochs: m, reductionFactor: eta } });
+  }
+  variants.push({ label: 'asha min 2 eta 2 bootstrap 3', pruner: { type: 'asha', minEpochs: 2, reductionFactor: 2, bootstrapCount: 3 } });
+  for (const [m, eta] of [[2, 2], [2, 3]]) {
+    variants.push({ label: `hyperband min ${m} eta ${eta}`, pruner: { type: 'hyperband', minEpochs: m, maxEpochs: EPOCHS, reductionFactor: eta } });
+  }
+}
+
+async function runAll(budget: Budget): Promise<Map<string, RunResult[]>> {
+  const out = new Map<string, RunResult[]>();
+  for (const v of variants) {
+    const runs: RunResult[] = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      runs.push(await runStudy({ objective: learningCurve, strategy: strategy(), pruner: v.pruner, seed, budget, epochsPerTrial: EPOCHS }));
+    }
+    out.set(v.label, runs);
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  return out;
+}
+
+const f3 = (x: number) => x.toFixed(4);
+/** No colours: the output is read in logs and reports. */
+const PLAIN = { head: [], border: [] };
+const dir = learningCurve.direction;
+
+function printA(results: Map<string, RunResult[]>): { bestRatio: number } {
+  const none = results.get('none')!;
+  const noneBest = median(none.map((r) => r.best));
+  const table = new Table({
+    style: PLAIN,
+    head: ['pruner', 'median best', 'epochs', 'pruned', 'none epochs to this best', 'epochs / none epochs\nat this best'],
+  });
+  let bestRatio = Infinity;
+  for (const [label, runs] of results) {
+    // Per seed: epochs the no-pruning run of the same seed needed to reach this run's best
+    // (censored at its total when it never did, which favours no pruning).
+    const needed = runs.map((r, s) => epochsToReach(none[s].trace, r.best, dir) ?? none[s].epochs);
+    const ratio = median(runs.map((r, s) => r.epochs / needed[s]));
+    const best = median(runs.map((r) => r.best));
+    if (label !== 'none') bestRatio = Math.min(bestRatio, ratio);
+    table.push([
+      label,
+      f3(best),
+      String(median(runs.map((r) => r.epochs))),
+      String(median(runs.map((r) => r.pruned))),
+      label === 'none' ? '-' : String(median(needed)),
+      label === 'none' ? '-' : `${(100 * ratio).toFixed(0)}%`,
+    ]);
+  }
+  console.log(table.toString());
+  return { bestRatio };
+}
+
+/**
+ * Budget (b) table. "epochs to none's median best": when the run's best first reached the median
+ * of no-pruning's bests (median over seeds, a seed that never got there counts as never).
+ */
+function printB(results: Map<string, RunResult[]>): number {
+  const table = new Table({ style: PLAIN, head: ['pruner', 'median best', 'epochs', 'trials', 'pruned', 'seeds above none', "epochs to none's\nmedian best"] });
+  const none = results.get('none')!;
+  const target = median(none.map((r) => r.best));
+  let fastest = Infinity;
+  for (const [label, runs] of results) {
+    const wins = runs.filter((r, s) => r.best > none[s].best).length;
+    const reach = median(runs.map((r) => epochsToReach(r.trace, target, dir) ?? Infinity));
+    if (label !== 'none') fastest = Math.min(fastest, reach);
+    table.push([
+      label,
+      f3(median(runs.map((r) => r.best))),
+      String(median(runs.map((r) => r.epochs))),
+      String(median(runs.map((r) => r.started))),
+      String(median(runs.map((r) => r.pruned))),
+      `${wins}/${runs.length}`,
+      Number.isFinite(reach) ? String(reach) : 'not in half the seeds',
+    ]);
+  }
+  console.log(table.toString());
+  return fastest;
+}
+
+console.log(`learning-curve family, ${EPOCHS} epochs per trial, strategy ${strategyLabel}, ${seeds} seeds; values are medians over seeds`);
+const t0 = Date.now();
+console.log('\n(a) 60 trials of up to 30 epochs');
+const a = await runAll({ trials: 60 });
+const { bestRatio } = printA(a);
+console.log('\n(b) equal compute: trials started until 1800 epochs are used');
+const b = await runAll({ epochs: 60 * EPOCHS });
+const fastest = printB(b);
+const noneB = median(b.get('none')!.map((r) => r.best));
+const bestB = Math.max(...[...b].filter(([l]) => l !== 'none').map(([, r]) => median(r.map((x) => x.best))));
+const defaultsB = [...b].filter(([l]) => l.includes('(default)')).map(([l, r]) => [l, median(r.map((x) => x.best))] as const);
+console.log('\ntargets:');
+console.log(`  equal quality (a): best pruner's epochs / no-pruning's epochs to the same best, median over seeds: ${(100 * bestRatio).toFixed(0)}% (target <= 35%)`);
+console.log(`  equal quality (b): fastest pruner to no-pruning's median best: ${Number.isFinite(fastest) ? `${fastest} epochs = ${((100 * fastest) / (60 * EPOCHS)).toFixed(0)}% of 1800` : 'never'} (target <= 35%)`);
+console.log(`  equal compute: best pruner median best ${f3(bestB)} vs none ${f3(noneB)} (target: above)`);
+for (const [l, v] of defaultsB) console.log(`  equal compute: ${l} ${f3(v)} vs none ${f3(noneB)} (target: not below)`);
+console.log(`\n(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
