@@ -20,33 +20,36 @@ export class GridStrategy implements Strategy {
   readonly name = 'grid';
   constructor(private readonly options: { resolution: number; shuffle: boolean }) {}
 
-  /** Number of distinct points in the grid of `study.space`. */
-  size(study: StudyView): number {
-    return Object.values(study.space).reduce((n, d) => n * gridValues(d, this.options.resolution).length, 1);
+  /** Number of distinct points in the grid of `study.space` (may exceed 2^53 in high dimensions). */
+  size(study: StudyView): bigint {
+    return Object.values(study.space).reduce((n, d) => n * BigInt(gridValues(d, this.options.resolution).length), 1n);
   }
 
   ask(study: StudyView, ctx: AskContext): Params {
     const names = Object.keys(study.space);
     const axes = names.map((n) => gridValues(study.space[n], this.options.resolution));
-    const size = axes.reduce((n, a) => n * a.length, 1);
+    const size = axes.reduce((n, a) => n * BigInt(a.length), 1n);
     const taken = new Set([...study.trials.map((t) => key(t.params, names)), ...ctx.pending.map((p) => key(p, names))]);
-    const order = this.options.shuffle ? permutation(size, ctx.seed) : null;
-    for (let i = 0; i < size; i++) {
-      const index = order ? order[(ctx.trialNumber + i) % size] : (ctx.trialNumber + i) % size;
-      const params = pointAt(index, names, axes);
+    const order = this.options.shuffle ? shuffledOrder(size, ctx.seed) : (i: bigint) => i;
+    const start = BigInt(ctx.trialNumber);
+    // Walk from the trial's own slot; stop after one lap (grid exhausted) or a bounded search.
+    const limit = size < 1_000_000n ? size : 1_000_000n;
+    for (let i = 0n; i < limit; i++) {
+      const params = pointAt(order((start + i) % size), names, axes);
       if (!taken.has(key(params, names))) return params;
     }
     // Grid exhausted: repeat the trial-numbered point rather than fail (the budget decides).
-    return pointAt(order ? order[ctx.trialNumber % size] : ctx.trialNumber % size, names, axes);
+    return pointAt(order(start % size), names, axes);
   }
 }
 
-function pointAt(index: number, names: string[], axes: Params[string][][]): Params {
+function pointAt(index: bigint, names: string[], axes: Params[string][][]): Params {
   const params: Params = {};
   let rest = index;
   for (let d = names.length - 1; d >= 0; d--) {
-    params[names[d]] = axes[d][rest % axes[d].length];
-    rest = Math.floor(rest / axes[d].length);
+    const len = BigInt(axes[d].length);
+    params[names[d]] = axes[d][Number(rest % len)];
+    rest /= len;
   }
   return Object.fromEntries(names.map((n) => [n, params[n]]));
 }
@@ -55,14 +58,30 @@ function key(params: Params, names: string[]): string {
   return JSON.stringify(names.map((n) => params[n]));
 }
 
-/** Seeded Fisher-Yates permutation of 0..n-1 (Park-Miller LCG: tiny, deterministic). */
-function permutation(n: number, seed: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
+/**
+ * A seeded bijection of 0..size-1. Grids up to 2^20 points get a Fisher-Yates permutation
+ * (Park-Miller LCG); larger ones (a 40-D grid has 3^40 points) an affine map i -> (a i + b) mod
+ * size with gcd(a, size) = 1, which needs no memory.
+ */
+function shuffledOrder(size: bigint, seed: number): (i: bigint) => bigint {
   let s = (Math.abs(Math.floor(seed)) % 2147483646) + 1;
-  for (let i = n - 1; i > 0; i--) {
-    s = (s * 48271) % 2147483647;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
+  const next = (): number => (s = (s * 48271) % 2147483647);
+  if (size <= 1n << 20n) {
+    const n = Number(size);
+    const out = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return (i) => BigInt(out[Number(i)]);
   }
-  return out;
+  let a = (BigInt(next()) * BigInt(next())) % size || 1n;
+  while (gcd(a, size) !== 1n) a = (a + 1n) % size || 1n;
+  const b = (BigInt(next()) * BigInt(next())) % size;
+  return (i) => (a * i + b) % size;
+}
+
+function gcd(x: bigint, y: bigint): bigint {
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
 }

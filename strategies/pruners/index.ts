@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Pruner } from '../../src/core/index.ts';
 import { AshaPruner } from './asha.ts';
+import { CurvePruner } from './curve.ts';
 import { HyperbandPruner } from './hyperband.ts';
 import { NonePruner } from './none.ts';
 import { MedianPruner, PercentilePruner } from './percentile.ts';
@@ -59,6 +60,25 @@ const hyperbandOptionsSchema = z
   })
   .superRefine(checkEpochRange);
 
+const curveOptionsSchema = z
+  .strictObject({
+    type: z.literal('curve'),
+    minEpochs: count(1).default(4),
+    maxEpochs: count(1).optional(),
+    nStartupTrials: count(1).default(5),
+    confidence: z
+      .number()
+      .min(0, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 0.9 is cautious)' })
+      .max(1, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 0.9 is cautious)' })
+      .default(0.9),
+    percentile: z
+      .number()
+      .min(0, { error: 'percentile must be between 0 and 100 (100 compares with the best completed trial)' })
+      .max(100, { error: 'percentile must be between 0 and 100 (100 compares with the best completed trial)' })
+      .default(100),
+  })
+  .superRefine(checkEpochRange);
+
 function checkEpochRange(o: { minEpochs: number; maxEpochs?: number }, ctx: z.RefinementCtx): void {
   if (o.maxEpochs !== undefined && o.minEpochs > o.maxEpochs) {
     ctx.addIssue({
@@ -70,12 +90,12 @@ function checkEpochRange(o: { minEpochs: number; maxEpochs?: number }, ctx: z.Re
   }
 }
 
-const PRUNER_TYPES = ['none', 'median', 'percentile', 'asha', 'hyperband'] as const;
+const PRUNER_TYPES = ['none', 'median', 'percentile', 'asha', 'hyperband', 'curve'] as const;
 
 /** Pruner config as written in `hpo.config.ts` / passed to `optimize()`. */
 export const prunerSchema = z.discriminatedUnion(
   'type',
-  [noneOptionsSchema, medianOptionsSchema, percentileOptionsSchema, ashaOptionsSchema, hyperbandOptionsSchema],
+  [noneOptionsSchema, medianOptionsSchema, percentileOptionsSchema, ashaOptionsSchema, hyperbandOptionsSchema, curveOptionsSchema],
   {
     error: (iss) => {
       const type = (iss.input as { type?: unknown } | undefined)?.type;
@@ -100,6 +120,8 @@ export function createPruner(options: PrunerOptions): Pruner {
       return new AshaPruner(options);
     case 'hyperband':
       return new HyperbandPruner(options);
+    case 'curve':
+      return new CurvePruner(options);
   }
 }
 
@@ -107,5 +129,6 @@ function percentileArgs(o: Omit<z.output<typeof medianOptionsSchema>, 'type'>) {
   return { nStartupTrials: o.nStartupTrials, nWarmupSteps: o.nWarmupEpochs, intervalSteps: o.intervalEpochs, nMinTrials: o.nMinTrials };
 }
 
-export { NonePruner, MedianPruner, PercentilePruner, AshaPruner, HyperbandPruner };
+export { NonePruner, MedianPruner, PercentilePruner, AshaPruner, HyperbandPruner, CurvePruner };
+export { extrapolate } from './curve-fit.ts';
 export { halvingVerdict, isPromotable, rungEpochs, valueAtRung } from './successive-halving.ts';

@@ -1,0 +1,116 @@
+import type { AskContext, Params, Rng, Strategy, StudyView } from '../../src/core/index.ts';
+import { sampleSpace } from '../../src/space/index.ts';
+import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsAxes, type Axis } from '../encoding.ts';
+import { rankedObservations } from '../history.ts';
+import { sobolParams } from '../random.ts';
+import { ParzenEstimator, type EncodedPoint } from './parzen.ts';
+import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
+
+/**
+ * Tree-structured Parzen Estimator (Bergstra et al. 2011). Each ask ranks the usable trials,
+ * splits them into a good set (the best min(ceil(gamma n), maxGood)) and a bad set, fits one
+ * Parzen estimator to each, draws `nEiCandidates` points from the good density l and proposes
+ * the one with the largest l(x) / g(x), which maximizes expected improvement under TPE's model.
+ *
+ * Ranking: complete trials by value; pruned trials by their last intermediate value, always
+ * below every complete trial. Failed trials and non-finite values are ignored. Running trials
+ * (`ctx.pending`) are told to the model as the worst observed value (constant liar): they join
+ * the bad set, which pushes parallel proposals away from each other.
+ *
+ * Pure: no state besides options; the same study view and context give the same params.
+ */
+export class TpeStrategy implements Strategy {
+  readonly name: string;
+  private readonly options: TpeOptions;
+
+  constructor(options: Partial<TpeOptions> = {}) {
+    this.options = { ...TPE_DEFAULTS, ...options };
+    this.name = this.options.multivariate ? 'tpe-multivariate' : 'tpe';
+  }
+
+  ask(study: StudyView, ctx: AskContext): Params {
+    const axes = axesOf(study.space);
+    const ranked = rankedObservations(study).filter((o) => fitsAxes(axes, o.params));
+    if (ranked.length < this.options.nStartupTrials) {
+      return this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+    }
+    const nGood = Math.max(1, Math.min(Math.ceil(this.options.gamma * ranked.length), this.options.maxGood));
+    const good = ranked.slice(0, nGood).sort((a, b) => a.number - b.number);
+    const bad = ranked.slice(nGood).sort((a, b) => a.number - b.number);
+    const goodPoints = good.map((o) => encode(axes, o.params));
+    const badPoints = bad.map((o) => encode(axes, o.params));
+    if (this.options.constantLiar) {
+      for (const p of ctx.pending) if (fitsAxes(axes, p)) badPoints.push(encode(axes, p));
+    }
+    const parzen = { priorWeight: this.options.priorWeight, magicClip: this.options.magicClip, multivariate: this.options.multivariate, bandwidth: this.options.bandwidth };
+    const l = new ParzenEstimator(axes, goodPoints, recencyWeights(goodPoints.length), parzen);
+    const g = new ParzenEstimator(axes, badPoints, recencyWeights(badPoints.length), parzen);
+    const point = this.options.multivariate
+      ? bestJoint(l, g, axes.length, this.options.nEiCandidates, ctx.rng)
+      : bestPerAxis(l, g, axes.length, this.options.nEiCandidates, ctx.rng);
+    return decode(axes, point);
+  }
+}
+
+/** Joint candidates: one kernel per candidate for all axes; score log l - log g on the joint densities. */
+function bestJoint(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint {
+  let best: EncodedPoint | undefined;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < count; c++) {
+    const kernel = l.pickKernel(rng);
+    const x = new Float64Array(dims);
+    for (let d = 0; d < dims; d++) x[d] = l.sampleAxis(d, kernel, rng);
+    const score = l.logPdf(x) - g.logPdf(x);
+    if (best === undefined || score > bestScore) {
+      best = x;
+      bestScore = score;
+    }
+  }
+  return best!;
+}
+
+/** Univariate TPE: every axis picks its own best candidate against its marginal densities. */
+function bestPerAxis(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint {
+  const out = new Float64Array(dims);
+  for (let d = 0; d < dims; d++) {
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < count; c++) {
+      const x = l.sampleAxis(d, l.pickKernel(rng), rng);
+      const score = l.logPdfAxis(d, x) - g.logPdfAxis(d, x);
+      if (c === 0 || score > bestScore) {
+        out[d] = x;
+        bestScore = score;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Optuna's recency weights: with n >= 25 observations (oldest first) the newest 25 weigh 1 and
+ * older ones ramp linearly from 1/n, so the model follows a study that has moved on.
+ */
+export function recencyWeights(n: number): number[] {
+  if (n < 25) return new Array(n).fill(1);
+  const ramp = n - 25;
+  const out: number[] = [];
+  for (let i = 0; i < ramp; i++) out.push(ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1));
+  for (let i = 0; i < 25; i++) out.push(1);
+  return out;
+}
+
+function encode(axes: readonly Axis[], params: Params): EncodedPoint {
+  const x = new Float64Array(axes.length);
+  axes.forEach((a, d) => {
+    x[d] = a.kind === 'categorical' ? choiceIndex(a, params[a.name]) : encodeNumeric(a, params[a.name] as number);
+  });
+  return x;
+}
+
+function decode(axes: readonly Axis[], x: EncodedPoint): Params {
+  const params: Params = {};
+  axes.forEach((a, d) => {
+    params[a.name] = a.kind === 'categorical' ? a.dim.choices[x[d]] : decodeNumeric(a, x[d]);
+  });
+  return params;
+}
