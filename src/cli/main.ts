@@ -22,8 +22,24 @@ program
   .option('--concurrency <n>', 'trials at once (budget.concurrency)')
   .option('--seed <n>', 'study seed')
   .option('--resume <controller-id>', 'continue an interrupted study up to its budget')
+  .option('--queue <name>', 'send trials to this BullMQ queue for `hpo agent` processes (execution.queue)')
+  .option('--redis <url>', "the queue's Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--remote', 'enqueue the controller itself for an agent, print its id and exit')
+  .option('--controller-queue <name>', 'queue for the controller with --remote (default services)')
   .option('--json', 'print machine-readable results on stdout')
   .action(async (options) => (await import('./commands/run.ts')).runCommand(options, program.opts()));
+
+program
+  .command('agent')
+  .description('run queued trial and controller tasks (a BullMQ worker); SIGTERM/SIGINT hand running trials back')
+  .option('--queue <name>', 'queue to take jobs from (repeatable; default: default)', collect)
+  .option('--concurrency <n>', 'trials at once (default: the number of --gpus, else 1)')
+  .option('--gpus <ids>', 'GPU ids, one per concurrent slot, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES per trial)')
+  .option('--redis <url>', "the queue's Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--drain', 'on SIGTERM/SIGINT let running trials finish instead of handing them back')
+  .option('--in-process', 'run trials inside the agent process instead of one child process per trial')
+  .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
+  .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
 
 program
   .command('train')

@@ -34,8 +34,23 @@ export const budgetSchema = z
     path: ['minEpochs'],
   });
 
+const queueName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'queue names are 1-64 characters of [A-Za-z0-9_.-]' });
+
 export const executionSchema = z.discriminatedUnion('type', [
+  /** Each trial in a child process on this machine. */
   z.strictObject({ type: z.literal('local'), graceSeconds: z.number().min(0).default(10) }),
+  /** Trials go to a BullMQ queue that `hpo agent` processes consume. */
+  z.strictObject({
+    type: z.literal('queue'),
+    queue: queueName.default('default'),
+    /** Queue for the controller itself with `hpo run --remote`. */
+    controllerQueue: queueName.default('services'),
+    /** The queue's Redis; default: --redis, $REDIS_URL, the store's URL, redis://127.0.0.1:6379. */
+    redisUrl: z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' }).optional(),
+    /** Key prefix shared by controllers and agents. */
+    prefix: z.string().optional(),
+    graceSeconds: z.number().min(0).default(10),
+  }),
 ]);
 
 export const configSchema = z.strictObject({

@@ -14,7 +14,7 @@ export interface OpenStoreOptions {
 /**
  * Opens the task store named by `spec` (a `--store` flag or config value): undefined ->
  * `$HPO_HOME`, else `<cwd>/.hpo`; a path or `file://` URL -> the file store there;
- * `redis://` / `rediss://` -> the Redis store (not available yet: ConfigError).
+ * `redis://` / `rediss://` -> the Redis store (key prefix from HPO_REDIS_PREFIX, default `hpo:`).
  * Each backend is one case of the switch below.
  */
 export async function openStore(spec?: string, options: OpenStoreOptions = {}): Promise<TaskStore> {
@@ -32,10 +32,8 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
       return new FileTaskStore({ root: fileURLToPath(target), clock: options.clock });
     case 'redis':
     case 'rediss':
-      throw new ConfigError(
-        `Store "${redact(target)}": the Redis task store is not available in this version; it arrives with ` +
-          'distributed execution. Use a folder (the default .hpo/, or --store PATH / HPO_HOME) for now.',
-      );
+      // Lazy: only Redis users load ioredis.
+      return (await import('./redis/redis-store.ts')).openRedisStore(target, { prefix: env.HPO_REDIS_PREFIX, clock: options.clock });
     default:
       throw new ConfigError(
         `Unknown store "${redact(target)}": scheme "${scheme}://" is not supported. ` +

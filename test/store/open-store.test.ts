@@ -37,13 +37,14 @@ describe('openStore', () => {
     await expect((await openStore(join(cwd, 'abs'))).get(task.id)).resolves.toEqual(task);
   });
 
-  it('refuses redis:// for now with a ConfigError that says why and what to use', async () => {
-    for (const spec of ['redis://127.0.0.1:6379', 'rediss://user:secret@host:6380/0']) {
-      const error = await openStore(spec).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'CONFIG_INVALID', name: 'ConfigError' });
-      expect((error as Error).message).toMatch(/Redis task store is not available.*distributed/);
-      expect((error as Error).message).not.toContain('secret');
-    }
+  it('opens the Redis store for redis:// and names the URL without its password when Redis is down', async () => {
+    const store = await openStore(process.env.REDIS_URL!, { env: { HPO_REDIS_PREFIX: `hpo-test-${process.pid}-${Date.now()}:` } });
+    expect(store.location).toContain('redis://');
+    await store.close();
+    const error = await openStore('redis://user:secret@127.0.0.1:1/0').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REDIS_UNAVAILABLE' });
+    expect((error as Error).message).toContain('redis://user:***@127.0.0.1:1/0');
+    expect((error as Error).message).not.toContain('secret');
   });
 
   it('refuses unknown schemes and empty specs, naming the value', async () => {

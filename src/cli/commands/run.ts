@@ -4,8 +4,32 @@ import { buildLeaderboard, createStudy } from '../../study/index.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
 import { executeStudy } from '../study-runner.ts';
 import { renderLeaderboard } from '../render/leaderboard-table.ts';
+import { resolveRedisUrl } from '../executors.ts';
+import type { StudyConfig } from '../../config/index.ts';
+
+/** `--remote`: the controller goes to a queue; an agent there runs the whole study. */
+async function enqueueController(config: StudyConfig, storeSpec: string, controllerId: string, globals: GlobalOptions): Promise<void> {
+  if (!/^rediss?:\/\//.test(storeSpec)) {
+    logLine(globals, 'warn', `the store ${storeSpec} is a local folder: only agents on this machine can reach it. Use --store redis://... for agents elsewhere.`);
+  }
+  const { enqueueTask } = await import('../../exec/queue/index.ts');
+  const controllerQueue = config.execution.type === 'queue' ? config.execution.controllerQueue : 'services';
+  await enqueueTask({
+    redisUrl: resolveRedisUrl(config, storeSpec),
+    prefix: (config.execution.type === 'queue' ? config.execution.prefix : undefined) ?? process.env.HPO_REDIS_PREFIX,
+    queue: controllerQueue,
+    kind: 'controller',
+    taskId: controllerId,
+    storeSpec,
+  });
+  logLine(globals, 'info', `controller ${controllerId} queued on "${controllerQueue}"; follow it with \`hpo top ${controllerId} --watch\``);
+}
 
 interface RunOptions {
+  queue?: string;
+  redis?: string;
+  remote?: boolean;
+  controllerQueue?: string;
   template?: string;
   config?: string;
   trials?: string;
@@ -24,16 +48,28 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
     logLine(globals, 'info', `resuming study ${controllerId}`);
   } else {
     const flags = parseRunFlags(options as Record<string, unknown>);
+    const queued = options.queue || options.redis || options.controllerQueue;
     const { config, file } = await loadConfig({
       file: options.config,
-      overrides: { budget: { maxTrials: flags.trials, concurrency: flags.concurrency }, seed: flags.seed },
+      overrides: {
+        budget: { maxTrials: flags.trials, concurrency: flags.concurrency },
+        seed: flags.seed,
+        execution: queued ? { type: 'queue', queue: options.queue, redisUrl: options.redis, controllerQueue: options.controllerQueue } : undefined,
+      },
     });
     const templateId = options.template ?? config.template;
     if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
     const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });
     warnings.forEach((w) => logLine(globals, 'warn', w));
     controllerId = controller.id;
-    logLine(globals, 'info', `study ${controllerId}: ${config.budget.maxTrials} trials of template ${templateId}, ${config.strategy.type} strategy, ${config.pruner.type} pruner, concurrency ${config.budget.concurrency}`);
+    const where = config.execution.type === 'queue' ? `queue "${config.execution.queue}"` : 'local processes';
+    logLine(globals, 'info', `study ${controllerId}: ${config.budget.maxTrials} trials of template ${templateId} on ${where}, ${config.strategy.type} strategy, ${config.pruner.type} pruner, concurrency ${config.budget.concurrency}`);
+    if (options.remote) {
+      await enqueueController(config, storeSpec, controllerId, globals);
+      process.stdout.write(options.json ? JSON.stringify({ controllerId }) + '\n' : `${controllerId}\n`);
+      await store.close();
+      return;
+    }
   }
   await executeStudy(store, storeSpec, controllerId, globals);
   const board = await buildLeaderboard(store, controllerId);

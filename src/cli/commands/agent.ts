@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { Task } from '../../core/index.ts';
+import { parseOrThrow } from '../../config/errors.ts';
+import type { TaskRunner, TrialOutcome } from '../../study/index.ts';
+import { LocalExecutor } from '../../exec/local/local-executor.ts';
+import { createTaskRunner } from '../../trainers/run-task.ts';
+import { CHILD_ENTRY, logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { resolveRedisUrl } from '../executors.ts';
+import { executeStudy } from '../study-runner.ts';
+
+const agentFlags = z.looseObject({
+  queue: z.array(z.string()).default(['default']),
+  concurrency: z.coerce.number({ message: '--concurrency must be a number' }).int().min(1, { message: '--concurrency must be >= 1' }).optional(),
+  gpus: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, { message: '--gpus takes GPU ids separated by commas, e.g. 0,1' })
+    .transform((s) => s.split(','))
+    .optional(),
+  lockDuration: z.coerce.number({ message: '--lock-duration must be a number of milliseconds' }).int().min(1000, { message: '--lock-duration must be >= 1000 ms' }).optional(),
+});
+
+/**
+ * `hpo agent`: a BullMQ worker for trial and controller tasks. Trials run in a child process each
+ * (a training step must not starve the agent's lock renewals), or in-process with --in-process.
+ * SIGTERM/SIGINT: running trials stop at their epoch boundary and go back to the queue (or
+ * finish, with --drain); a second signal exits at once.
+ */
+export async function agentCommand(
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string },
+  globals: GlobalOptions,
+): Promise<void> {
+  const flags = parseOrThrow(agentFlags, options, 'flags');
+  const { store, storeSpec } = await openCliStore(globals);
+  const { startAgent, closeOnSignals } = await import('../../exec/queue/index.ts');
+  const inProcess = createTaskRunner(store);
+  const agent = await startAgent({
+    queues: flags.queue,
+    concurrency: flags.concurrency,
+    gpus: flags.gpus,
+    redisUrl: resolveRedisUrl(undefined, storeSpec, options.redis),
+    prefix: process.env.HPO_REDIS_PREFIX,
+    timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
+    store,
+    runTask: options.inProcess ? inProcess : (taskId, runOptions) => runInChild(store, storeSpec, taskId, runOptions),
+    runController: async (controllerId, signal) => {
+      await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false });
+    },
+    log: (level, message, fields) => logLine(globals, level === 'info' ? 'info' : 'warn', message, fields),
+  });
+  logLine(globals, 'info', `agent ${agent.name} on ${agent.queues.join(', ')} (store ${store.location})`);
+  await new Promise<void>((resolve) => {
+    closeOnSignals(agent, {
+      drain: options.drain,
+      onForce: () => process.exit(130),
+      onClosed: () => resolve(),
+      onError: (error) => {
+        logLine(globals, 'warn', `agent shutdown failed: ${(error as Error).message}`);
+        resolve();
+      },
+    });
+  });
+  await store.close();
+}
+
+/** A TaskRunner that runs the task in its own child process, with the slot's environment. */
+function runInChild(
+  store: Parameters<typeof createTaskRunner>[0],
+  storeSpec: string,
+  taskId: string,
+  options: Parameters<TaskRunner>[1] & { env?: Record<string, string> },
+): Promise<TrialOutcome> {
+  return new Promise((resolve, reject) => {
+    const executor = new LocalExecutor({
+      store,
+      storeSpec,
+      childEntry: CHILD_ENTRY,
+      concurrency: 1,
+      graceMs: 10_000,
+      env: options.env,
+      events: {
+        started: () => {},
+        reported: (_id, step, scalars) => options.onReport?.(step, scalars),
+        finished: (_id, outcome) => resolve(outcome),
+      },
+    });
+    options.signal.addEventListener('abort', () => void executor.stop(taskId, String(options.signal.reason)), { once: true });
+    store.get(taskId).then((task: Task) => executor.submit(task), reject);
+  });
+}

@@ -1,0 +1,41 @@
+import type { TaskStore } from '../core/index.ts';
+import type { StudyConfig } from '../config/index.ts';
+import type { Executor, ExecutorEvents } from '../study/index.ts';
+import { LocalExecutor } from '../exec/local/local-executor.ts';
+import { CHILD_ENTRY } from './context.ts';
+
+/**
+ * The Redis a queue talks to: the config's `execution.redisUrl`, else `--redis`, else
+ * $REDIS_URL, else the store's URL when the store is Redis, else the local default.
+ */
+export function resolveRedisUrl(config: StudyConfig | undefined, storeSpec: string, flag?: string): string {
+  const fromConfig = config?.execution.type === 'queue' ? config.execution.redisUrl : undefined;
+  const fromStore = /^rediss?:\/\//.test(storeSpec) ? storeSpec : undefined;
+  return fromConfig ?? flag ?? process.env.REDIS_URL ?? fromStore ?? 'redis://127.0.0.1:6379';
+}
+
+/** Builds the executor a study's config names: local child processes or a BullMQ queue. */
+export async function makeExecutor(store: TaskStore, storeSpec: string, config: StudyConfig, events: ExecutorEvents): Promise<Executor> {
+  const { execution, budget } = config;
+  if (execution.type === 'local') {
+    return new LocalExecutor({
+      store,
+      storeSpec,
+      childEntry: CHILD_ENTRY,
+      concurrency: budget.concurrency,
+      timeoutMs: budget.trialTimeout,
+      graceMs: execution.graceSeconds * 1000,
+      events,
+    });
+  }
+  const { QueueExecutor } = await import('../exec/queue/index.ts');
+  return QueueExecutor.open({
+    store,
+    storeSpec,
+    redisUrl: resolveRedisUrl(config, storeSpec),
+    prefix: execution.prefix ?? process.env.HPO_REDIS_PREFIX,
+    queue: execution.queue,
+    capacity: budget.concurrency,
+    events,
+  });
+}

@@ -1,0 +1,152 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
+import { connectRedis } from '../../store/redis/connection.ts';
+import { createProcessor, REQUEUE_REASON, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
+import { assertQueueName, bullPrefix } from './queue-keys.ts';
+import { SlotPool } from './slots.ts';
+import { agentTiming, type AgentTiming } from './timing.ts';
+
+export interface AgentOptions {
+  /** Queues to take jobs from (`--queue gpu --queue services`). */
+  queues: readonly string[];
+  /** Trials run at once. Default: the number of GPUs, else 1. */
+  concurrency?: number;
+  /** GPU ids (`--gpus 0,1`): one per concurrent slot, passed to the runner as CUDA_VISIBLE_DEVICES. */
+  gpus?: readonly string[];
+  /** The queue's Redis (`redis://[:password@]host:port[/db]`, `rediss://` for TLS). */
+  redisUrl: string;
+  /** Key prefix shared with the executors that enqueue (default `hpo:`). */
+  prefix?: string;
+  /** The store the tasks live in; the agent writes heartbeats and requeues into it. */
+  store: TaskStore;
+  /** Runs one trial task here (records status, scalars, logs; honours its signal at epoch ends). */
+  runTask: AgentTaskRunner;
+  /** Runs one controller task's study here; without it, controller jobs fail with a clear error. */
+  runController?: ControllerRunner;
+  log?: AgentLog;
+  clock?: Clock;
+  /** Lock, stall and heartbeat clocks; see AgentTiming for the defaults and why. */
+  timing?: Partial<AgentTiming>;
+  /** A name for logs. Default `<host>:<pid>`. */
+  name?: string;
+}
+
+export interface Agent {
+  readonly name: string;
+  readonly queues: readonly string[];
+  readonly timing: AgentTiming;
+  /** Ids of the tasks running here now. */
+  runningTasks(): string[];
+  /**
+   * Stops taking jobs and shuts down. Without `drain`, running tasks are asked to stop at
+   * their next epoch boundary and go back to the queue (task running -> queued) for another
+   * agent; with `drain`, they finish first. Resolves when everything is handed back or done.
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
+}
+
+const noLog: AgentLog = () => {};
+
+/**
+ * Starts an agent: one BullMQ worker per queue, taking trial and controller jobs and running
+ * them through the injected functions (never a shell). Fails fast with RedisUnavailableError
+ * when Redis does not answer; reconnects on its own afterwards. Stalled-job recovery is on
+ * (see AgentTiming): a job whose agent died is run again by another agent, once.
+ */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const queues = [...new Set(options.queues)];
+  if (queues.length === 0) throw new ConfigError('An agent needs at least one queue: pass --queue NAME (e.g. --queue default).');
+  queues.forEach((q) => assertQueueName(q));
+  const gpus = options.gpus?.length ? [...options.gpus] : undefined;
+  gpus?.forEach(assertGpuId);
+  const concurrency = options.concurrency ?? gpus?.length ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError(`Agent concurrency must be a whole number >= 1, got ${concurrency}.`);
+  }
+  if (gpus && concurrency > gpus.length) {
+    throw new ConfigError(
+      `Agent concurrency ${concurrency} with ${gpus.length} GPU(s) (${gpus.join(',')}): each concurrent trial gets its own GPU. ` +
+        'Lower --concurrency or list more GPUs.',
+    );
+  }
+  const timing = agentTiming(options.timing);
+  const log = options.log ?? noLog;
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const running = new Map<string, RunningTask>();
+  let requeueing = false;
+
+  const connection: Redis = await connectRedis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    onError: (error) => log('warn', 'Redis connection error; reconnecting', { error: error.message }),
+  });
+  const processor = createProcessor({
+    store: options.store,
+    timing,
+    clock: options.clock ?? systemClock,
+    slots: new SlotPool(concurrency, gpus),
+    runTask: options.runTask,
+    runController: options.runController,
+    running,
+    log,
+    isRequeueing: () => requeueing,
+  });
+  const workers = queues.map((queue) => {
+    const worker = new Worker(queue, processor, {
+      connection,
+      prefix: bullPrefix(options.prefix),
+      concurrency,
+      lockDuration: timing.lockDurationMs,
+      stalledInterval: timing.stalledIntervalMs,
+      maxStalledCount: timing.maxStalledCount,
+      name,
+    });
+    worker.on('error', (error) => log('warn', 'worker error', { queue, error: error.message }));
+    worker.on('failed', (job, error) => log('warn', 'job failed', { queue, jobId: job?.id, error: error.message }));
+    worker.on('stalled', (jobId) => log('warn', 'stalled job returned to the queue', { queue, jobId }));
+    return worker;
+  });
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  } catch (error) {
+    await Promise.allSettled(workers.map((w) => w.close(true)));
+    connection.disconnect();
+    throw error;
+  }
+  log('info', 'agent started', { name, queues, concurrency, gpus, timing });
+
+  let closing: Promise<void> | undefined;
+  return {
+    name,
+    queues,
+    timing,
+    runningTasks: () => [...running.keys()],
+    close: ({ drain = false } = {}) => {
+      closing ??= (async () => {
+        if (!drain) {
+          requeueing = true;
+          for (const entry of running.values()) {
+            entry.requeue = true;
+            entry.abort.abort(REQUEUE_REASON);
+          }
+        }
+        log('info', drain ? 'agent draining: running tasks finish first' : 'agent stopping: running tasks go back to the queue', {
+          running: [...running.keys()],
+        });
+        await Promise.all(workers.map((w) => w.close()));
+        await connection.quit().catch(() => connection.disconnect());
+        log('info', 'agent stopped', { name });
+      })();
+      return closing;
+    },
+  };
+}
+
+const GPU_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+function assertGpuId(id: string): void {
+  if (!GPU_ID.test(id)) {
+    throw new ConfigError(`Invalid GPU id ${JSON.stringify(id)} in --gpus: use indexes or UUIDs separated by commas, e.g. --gpus 0,1.`);
+  }
+}

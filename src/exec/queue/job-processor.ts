@@ -1,0 +1,207 @@
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { TaskNotFoundError, isFinal, type Clock, type Task, type TaskStatus, type TaskStore } from '../../core/index.ts';
+import type { TaskRunner, TrialOutcome } from '../../study/executor.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { parseJobPayload, type JobKind } from './job-payload.ts';
+import { jobIdFor } from './queue-keys.ts';
+import type { SlotPool } from './slots.ts';
+import type { AgentTiming } from './timing.ts';
+
+/**
+ * Abort reason an agent gives a running task when it shuts down without draining. A runner
+ * seeing it should leave the task `running` (or record `stopped` with exactly this reason):
+ * the agent then moves it back to `queued` and hands its job back to the queue.
+ */
+export const REQUEUE_REASON = 'requeued: agent shutting down';
+/** Status reason of a task found `running` with no recent heartbeat (its agent died). */
+export const ORPHAN_REASON = 'requeued: its agent stopped responding';
+
+/** A TaskRunner that also accepts the environment of its slot (`CUDA_VISIBLE_DEVICES`). */
+export type AgentTaskRunner = (
+  taskId: string,
+  options: Parameters<TaskRunner>[1] & { env?: Record<string, string> },
+) => Promise<TrialOutcome>;
+
+/** Runs a controller task's whole study here; resolves when the study ends or `signal` aborts it. */
+export type ControllerRunner = (controllerTaskId: string, signal: AbortSignal) => Promise<void>;
+
+export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+/** What a job returns to BullMQ (its `returnvalue`). `ran` is false when the agent had nothing to do. */
+export interface JobResult {
+  taskId: string;
+  status: TaskStatus;
+  reason?: string;
+  ran: boolean;
+}
+
+/** A task running in this agent. */
+export interface RunningTask {
+  taskId: string;
+  kind: JobKind;
+  abort: AbortController;
+  /** Set by a non-draining shutdown: hand the task back to the queue when it stops. */
+  requeue: boolean;
+  gpu?: string;
+}
+
+export interface ProcessorContext {
+  store: TaskStore;
+  timing: AgentTiming;
+  clock: Clock;
+  slots: SlotPool;
+  runTask: AgentTaskRunner;
+  runController?: ControllerRunner;
+  running: Map<string, RunningTask>;
+  log: AgentLog;
+  /** True once a non-draining shutdown began: new jobs go straight back to the queue. */
+  isRequeueing(): boolean;
+}
+
+/** How long a trial job waits when every slot is busy (jobs from a second queue). */
+const SLOT_RETRY_MS = 1_000;
+
+/**
+ * The BullMQ processor of an agent. For each job: validate the payload (malformed ->
+ * UnrecoverableError, that job alone fails), decide from the task's record whether there is
+ * anything to run (final -> nothing; `running` with a fresh heartbeat -> another process has
+ * it, look again later; `running` and stale -> requeue it, then run), run it through the
+ * injected runner with a heartbeat, and on a non-draining shutdown give it back to the queue.
+ * The runner's compare-and-set claim (queued -> running) makes a doubly delivered job run once.
+ */
+export function createProcessor(ctx: ProcessorContext): (job: Job, token?: string) => Promise<JobResult> {
+  return async (job, token) => {
+    const payload = parseJobPayload(job.data, job.id);
+    const { taskId, kind } = payload;
+    if (job.id !== jobIdFor(taskId)) {
+      throw new UnrecoverableError(`Job ${JSON.stringify(job.id)} carries task ${taskId}: a job's id must be its task's id (${jobIdFor(taskId)}).`);
+    }
+    if (kind === 'controller' && !ctx.runController) {
+      throw new UnrecoverableError(`Job for controller task ${taskId} reached an agent that runs trials only: start the agent with controller support (\`hpo agent\`).`);
+    }
+    const task = await loadTask(ctx.store, taskId, payload.store);
+    const skip = await prepare(ctx, job, token, task);
+    if (skip) return skip;
+
+    if (ctx.isRequeueing()) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const slot = kind === 'trial' ? ctx.slots.claim() : undefined;
+    if (kind === 'trial' && !slot) return delay(job, token, SLOT_RETRY_MS);
+    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, gpu: slot?.gpu };
+    ctx.running.set(taskId, entry);
+    const stopBeating = startHeartbeat({
+      store: ctx.store,
+      taskId,
+      everyMs: ctx.timing.heartbeatMs,
+      clock: ctx.clock,
+      onStopRequest: (reason) => entry.abort.abort(reason),
+      onError: (error) => ctx.log('warn', 'heartbeat failed', { taskId, error: String(error) }),
+    });
+    ctx.log('info', 'task started', { taskId, kind, gpu: entry.gpu });
+    let result: JobResult;
+    try {
+      result = await run(ctx, job, entry);
+    } catch (error) {
+      result = await afterThrow(ctx, taskId, error);
+    } finally {
+      await stopBeating();
+      ctx.running.delete(taskId);
+      if (slot) ctx.slots.release(slot.slot);
+    }
+    if (entry.requeue && result.ran) return requeue(ctx, job, token, taskId, result);
+    ctx.log('info', 'task finished', { taskId, status: result.status, reason: result.reason, ran: result.ran });
+    return result;
+  };
+}
+
+async function loadTask(store: TaskStore, taskId: string, jobStore: string): Promise<Task> {
+  try {
+    return await store.get(taskId);
+  } catch (error) {
+    if (!(error instanceof TaskNotFoundError)) throw error;
+    throw new UnrecoverableError(
+      `Task ${taskId} is not in this agent's store (${store.location}); the job was enqueued for store ${jobStore}. ` +
+        'Start the agent with --store pointing at that store.',
+    );
+  }
+}
+
+/** Returns a result when there is nothing to run; throws DelayedError to look again later. */
+async function prepare(ctx: ProcessorContext, job: Job, token: string | undefined, task: Task): Promise<JobResult | undefined> {
+  const done = (t: Task): JobResult => ({ taskId: t.id, status: t.status, reason: t.statusReason, ran: false });
+  if (isFinal(task.status)) return done(task);
+  if (task.status === 'draft') {
+    throw new UnrecoverableError(`Task ${task.id} is a draft: only queued tasks run. Move it to queued before enqueueing it.`);
+  }
+  if (task.status === 'queued' && task.stopRequest) {
+    return done(await ctx.store.setStatus(task.id, 'stopped', { expect: ['queued'], reason: task.stopRequest.reason }));
+  }
+  if (task.status === 'running') {
+    const age = ctx.clock.now() - Math.max(task.heartbeatAt ?? 0, task.startedAt ?? 0);
+    // A fresh heartbeat: the job was redelivered while its runner is alive (a slow event loop).
+    if (age < ctx.timing.staleMs) return delay(job, token, ctx.timing.staleMs - age + 100);
+    ctx.log('warn', 'task orphaned by a dead agent: requeued and run again', { taskId: task.id, silentMs: age });
+    await ctx.store.setStatus(task.id, 'queued', { expect: ['running'], reason: ORPHAN_REASON });
+  }
+  return undefined;
+}
+
+async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise<JobResult> {
+  const { taskId } = entry;
+  if (entry.kind === 'controller') {
+    await ctx.runController!(taskId, entry.abort.signal);
+    const task = await ctx.store.get(taskId);
+    return { taskId, status: task.status, reason: task.statusReason, ran: true };
+  }
+  const outcome = await ctx.runTask(taskId, {
+    signal: entry.abort.signal,
+    onReport: (step, scalars) => {
+      job.updateProgress({ step, scalars }).catch((error: unknown) => ctx.log('warn', 'progress not sent', { taskId, error: String(error) }));
+    },
+    env: entry.gpu === undefined ? undefined : { CUDA_VISIBLE_DEVICES: entry.gpu },
+  });
+  return { taskId, status: outcome.status, reason: outcome.reason, ran: true };
+}
+
+/**
+ * The runner threw. A lost compare-and-set means another process owns the task now: nothing
+ * to record. Anything else (Redis gone past its retries, a runner bug) hands the task back
+ * to `queued` and rethrows, so BullMQ's retry runs it again.
+ */
+async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown): Promise<JobResult> {
+  if ((error as { code?: unknown })?.code === 'TASK_ILLEGAL_TRANSITION') {
+    const task = await ctx.store.get(taskId);
+    ctx.log('info', 'task taken by another process', { taskId, status: task.status });
+    return { taskId, status: task.status, reason: task.statusReason, ran: false };
+  }
+  ctx.log('error', 'runner threw', { taskId, error: String((error as Error)?.stack ?? error) });
+  try {
+    await ctx.store.setStatus(taskId, 'queued', { expect: ['running'], reason: `requeued after an agent error: ${(error as Error)?.message ?? error}` });
+  } catch {
+    // Not running (never claimed, or already final): nothing to hand back.
+  }
+  throw error;
+}
+
+/** After a non-draining shutdown stopped the task: back to `queued`, and the job back to wait. */
+async function requeue(ctx: ProcessorContext, job: Job, token: string | undefined, taskId: string, result: JobResult): Promise<JobResult> {
+  const task = await ctx.store.get(taskId);
+  const stoppedForShutdown = task.status === 'stopped' && task.statusReason === REQUEUE_REASON;
+  if (task.stopRequest && (task.status === 'running' || stoppedForShutdown)) {
+    // A user or pruner asked for a stop too: honour it rather than rerunning the trial.
+    if (task.status === 'running') await ctx.store.setStatus(taskId, 'stopped', { expect: ['running'], reason: task.stopRequest.reason });
+    return { ...result, status: 'stopped', reason: task.stopRequest.reason };
+  }
+  if (task.status !== 'running' && !stoppedForShutdown) return { ...result, status: task.status, reason: task.statusReason };
+  await ctx.store.setStatus(taskId, 'queued', { expect: [task.status], reason: REQUEUE_REASON });
+  ctx.log('info', 'task requeued: agent shutting down', { taskId });
+  await job.moveToWait(token);
+  throw new WaitingError();
+}
+
+async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token);
+  throw new DelayedError();
+}

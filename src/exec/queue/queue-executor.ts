@@ -1,0 +1,182 @@
+import { QueueEvents, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { isFinal, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
+import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
+import { connectRedis } from '../../store/redis/connection.ts';
+import { assertTaskId } from '../../store/task-id.ts';
+import { LIVE_JOB_STATES, addTaskJob, openQueue } from './enqueue.ts';
+import { ORPHAN_REASON, REQUEUE_REASON } from './job-processor.ts';
+import { progressSchema } from './job-payload.ts';
+import { DEFAULT_QUEUE, bullPrefix, jobIdFor, taskIdOfJob } from './queue-keys.ts';
+import { agentTiming } from './timing.ts';
+
+const FINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
+const jobResultSchema = z.object({ status: z.string(), reason: z.string().optional() });
+
+/** `stopped` for a requeue is a hand-back between agents, not an end. */
+function isHandBack(reason: string | undefined): boolean {
+  return reason === REQUEUE_REASON || reason === ORPHAN_REASON;
+}
+
+export interface QueueExecutorOptions {
+  store: TaskStore;
+  /** How agents name the store (the `--store` value); default `store.location`. */
+  storeSpec?: string;
+  redisUrl: string;
+  prefix?: string;
+  /** Queue trials go to (config `execution.queue`). Default `default`. */
+  queue?: string;
+  /** Trials the controller keeps in flight (the sum of the agents' slots it may use). Default 1. */
+  capacity?: number;
+  events: ExecutorEvents;
+  /** How often in-flight tasks are re-read from the store, in case a queue event was lost. Default 2000 ms. */
+  pollMs?: number;
+  /** A task with no heartbeat for this long and no live job is not alive. Default: the agents' default staleness. */
+  staleMs?: number;
+  clock?: Clock;
+}
+
+/**
+ * Runs trials through a BullMQ queue that agents consume. `submit` adds a job whose id is the
+ * task id (submitting twice is harmless). Events reach the controller from BullMQ's event
+ * stream (active -> started, progress -> reported) and finishes are read from the store, the
+ * authority, on every completed/failed event and on a timer, so a lost event (Redis restarted)
+ * only delays a `finished`. `stop` goes through the store's stop request, honoured by the
+ * agent at the trial's next epoch boundary; a trial still waiting is taken off the queue.
+ */
+export class QueueExecutor implements Executor {
+  readonly name = 'queue';
+  readonly capacity: number;
+  private readonly inFlight = new Map<string, { started: boolean }>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly storeSpec: string;
+  private readonly staleMs: number;
+  private readonly clock: Clock;
+  private closed = false;
+
+  private constructor(
+    private readonly options: QueueExecutorOptions,
+    private readonly queue: Queue,
+    private readonly queueEvents: QueueEvents,
+    private readonly connections: Redis[],
+  ) {
+    this.capacity = options.capacity ?? 1;
+    this.storeSpec = options.storeSpec ?? options.store.location;
+    this.staleMs = options.staleMs ?? agentTiming().staleMs;
+    this.clock = options.clock ?? systemClock;
+    queueEvents.on('active', ({ jobId }) => this.onActive(taskIdOfJob(jobId)));
+    queueEvents.on('progress', ({ jobId, data }) => this.onProgress(taskIdOfJob(jobId), data));
+    queueEvents.on('completed', ({ jobId, returnvalue }) => this.onCompleted(taskIdOfJob(jobId), returnvalue));
+    queueEvents.on('failed', ({ jobId, failedReason }) => void this.check(taskIdOfJob(jobId), failedReason));
+    this.timer = setInterval(() => void this.pollAll(), options.pollMs ?? 2_000);
+  }
+
+  /** Connects (fail fast: RedisUnavailableError naming the URL) and starts listening. */
+  static async open(options: QueueExecutorOptions): Promise<QueueExecutor> {
+    const { queue, connection } = await openQueue(options.redisUrl, options.queue ?? DEFAULT_QUEUE, options.prefix);
+    try {
+      const eventsConnection = await connectRedis(options.redisUrl, { maxRetriesPerRequest: null });
+      const queueEvents = new QueueEvents(queue.name, { connection: eventsConnection, prefix: bullPrefix(options.prefix) });
+      await queueEvents.waitUntilReady();
+      return new QueueExecutor(options, queue, queueEvents, [connection, eventsConnection]);
+    } catch (error) {
+      await queue.close().catch(() => {});
+      connection.disconnect();
+      throw error;
+    }
+  }
+
+  async submit(task: Task): Promise<void> {
+    assertTaskId(task.id);
+    if (!this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: false });
+    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec);
+  }
+
+  async stop(taskId: string, reason: string): Promise<void> {
+    assertTaskId(taskId);
+    const task = await this.options.store.get(taskId);
+    if (isFinal(task.status)) return;
+    await this.options.store.requestStop(taskId, reason);
+    const job = await this.queue.getJob(jobIdFor(taskId));
+    const state = job ? await job.getState() : 'missing';
+    if (job && state !== 'active') await job.remove().catch(() => {}); // taken meanwhile: the agent sees the request
+    if (state !== 'active') {
+      await this.options.store.setStatus(taskId, 'stopped', { expect: ['queued'], reason }).catch(() => {});
+    }
+    await this.check(taskId);
+  }
+
+  async isAlive(task: Task): Promise<boolean> {
+    if (isFinal(task.status)) return false;
+    const job = await this.queue.getJob(jobIdFor(task.id));
+    const live = (job && LIVE_JOB_STATES.has(await job.getState())) || this.clock.now() - (task.heartbeatAt ?? 0) < this.staleMs;
+    // The controller waits for a live task, so it must hear when it finishes.
+    if (live && !this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: task.status === 'running' });
+    return Boolean(live);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.queueEvents.close();
+    await this.queue.close();
+    for (const c of this.connections) await c.quit().catch(() => c.disconnect());
+  }
+
+  private onActive(taskId: string): void {
+    const entry = this.inFlight.get(taskId);
+    if (!entry || entry.started) return;
+    entry.started = true;
+    this.options.events.started(taskId);
+  }
+
+  private onProgress(taskId: string, data: unknown): void {
+    if (!this.inFlight.has(taskId)) return;
+    const parsed = progressSchema.safeParse(data);
+    if (!parsed.success) return; // not ours to trust; the store has the real values
+    this.onActive(taskId);
+    this.options.events.reported(taskId, parsed.data.step, parsed.data.scalars);
+  }
+
+  /** The agent's JobResult carries the final status it read from the store: no need to read it again. */
+  private onCompleted(taskId: string, returnvalue: unknown): void {
+    const result = jobResultSchema.safeParse(returnvalue);
+    const status = result.success ? result.data.status : undefined;
+    if (!result.success || !FINAL.has(status!) || isHandBack(result.data.reason) || !this.inFlight.delete(taskId)) {
+      void this.check(taskId);
+      return;
+    }
+    this.options.events.finished(taskId, { status: status as TrialOutcome['status'], reason: result.data.reason });
+  }
+
+  private async pollAll(): Promise<void> {
+    for (const taskId of [...this.inFlight.keys()]) await this.check(taskId);
+  }
+
+  /** Emits `finished` once the store shows a final status; records a job that failed for good. */
+  private async check(taskId: string, failedReason?: string): Promise<void> {
+    if (!this.inFlight.has(taskId) || this.closed) return;
+    try {
+      let task = await this.options.store.get(taskId);
+      if (!isFinal(task.status)) {
+        const job = await this.queue.getJob(jobIdFor(taskId));
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'failed') {
+          const reason = `agent could not run the trial: ${failedReason ?? job?.failedReason ?? 'job failed'}`;
+          task = await this.options.store.setStatus(taskId, 'failed', { expect: ['queued', 'running'], reason });
+        } else if (state === 'missing' && task.status === 'queued') {
+          // The job vanished (Redis lost its data): enqueue it again; the task is what counts.
+          await addTaskJob(this.queue, 'trial', taskId, this.storeSpec);
+        }
+      }
+      if (!isFinal(task.status) || isHandBack(task.statusReason)) return;
+      if (!this.inFlight.delete(taskId)) return;
+      const outcome: TrialOutcome = { status: task.status as TrialOutcome['status'], reason: task.statusReason };
+      this.options.events.finished(taskId, outcome);
+    } catch {
+      // Store or Redis briefly away: the next poll tries again.
+    }
+  }
+}

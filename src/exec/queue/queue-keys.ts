@@ -1,0 +1,42 @@
+import { ConfigError } from '../../core/index.ts';
+import { DEFAULT_PREFIX } from '../../store/redis/keys.ts';
+
+/**
+ * Every name this module puts into Redis is built here: queue names, BullMQ's key prefix and
+ * job ids. BullMQ builds its own keys as `<bullPrefix>:<queue>:<suffix>`; giving it
+ * `<prefix>q` keeps them apart from the task store's `<prefix>task:...` keys even when both
+ * share a Redis and a prefix.
+ */
+
+/** Queue trials go to when the config names none (`execution.queue`). */
+export const DEFAULT_QUEUE = 'default';
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Throws ConfigError unless `name` is a usable queue name (BullMQ forbids `:` in names). */
+export function assertQueueName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
+    throw new ConfigError(
+      `Invalid queue name ${JSON.stringify(name)}: queue names are 1-64 characters of [A-Za-z0-9_-], e.g. "gpu" or "services".`,
+    );
+  }
+}
+
+/** BullMQ's `prefix` option for our key prefix (default `hpo:` -> `hpo:q`). */
+export function bullPrefix(prefix: string = DEFAULT_PREFIX): string {
+  return prefix.endsWith(':') ? `${prefix}q` : `${prefix}:q`;
+}
+
+/**
+ * The BullMQ job id of a task: the task id itself, so adding the same task twice is a no-op.
+ * BullMQ refuses ids that read as integers (`"123"`), so those get a `n.` mark; task ids
+ * never contain `.`, so the mapping cannot collide.
+ */
+export function jobIdFor(taskId: string): string {
+  return String(Number.parseInt(taskId, 10)) === taskId ? `n.${taskId}` : taskId;
+}
+
+/** Inverse of jobIdFor. */
+export function taskIdOfJob(jobId: string): string {
+  return jobId.startsWith('n.') ? jobId.slice(2) : jobId;
+}

@@ -1,0 +1,293 @@
+import type { Redis } from 'ioredis';
+import {
+  ConfigError,
+  TaskNotFoundError,
+  systemClock,
+  type ArtifactRef,
+  type Clock,
+  type ListFilter,
+  type NewTask,
+  type Params,
+  type ScalarSeries,
+  type Task,
+  type TaskPatch,
+  type TaskStatus,
+  type TaskStore,
+} from '../../core/index.ts';
+import { ArtifactNotFoundError, StoreInputError } from '../errors.ts';
+import { assertScalarReport, encodeScalarLine, parseScalarLines } from '../scalar-lines.ts';
+import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
+import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
+import { connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
+import { ArtifactTooLargeError, StoreContentionError } from './errors.ts';
+import { DEFAULT_PREFIX, storeKeys, type StoreKeys } from './keys.ts';
+import { storeScripts, type StoreScripts } from './scripts.ts';
+
+export interface RedisTaskStoreOptions {
+  /** Key prefix; every key of this store starts with it. Default `hpo:`. */
+  prefix?: string;
+  clock?: Clock;
+  /** Largest artifact kept in one key. Default 64 MiB. */
+  maxArtifactBytes?: number;
+  /** Shown in errors instead of the client's address (a redacted URL). */
+  location?: string;
+  /** close() also disconnects the client (true when the store opened it). Default false. */
+  ownsClient?: boolean;
+}
+
+type CloneOverrides = { name?: string; params?: Params; parent?: string; project?: string; tags?: string[]; status?: 'draft' | 'queued' };
+
+export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+const PREFIX = /^[A-Za-z0-9:_.{}-]{1,64}$/;
+const MAX_CAS_ATTEMPTS = 60;
+const LIST_CHUNK = 500;
+
+/**
+ * The task store on Redis, for agents on several machines. A task is a hash holding its JSON
+ * record and a revision; read-modify-write calls (setStatus, update, requestStop, putArtifact)
+ * are compare-and-set commits through a Lua script, retried on a lost race, so concurrent
+ * writers on any machine never lose each other's changes and `expect` has one winner.
+ * Scalars are a list of JSON lines, the log an appended string, artifacts binary keys.
+ * `list` reads one creation-ordered index (per parent, per project, or all) and filters
+ * type and status on read: a study lists by parent, which stays small.
+ */
+export class RedisTaskStore implements TaskStore {
+  readonly location: string;
+  readonly prefix: string;
+  private readonly keys: StoreKeys;
+  private readonly scripts: StoreScripts;
+  private readonly clock: Clock;
+  private readonly maxArtifactBytes: number;
+  private readonly ownsClient: boolean;
+
+  constructor(
+    private readonly client: Redis,
+    options: RedisTaskStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    if (!PREFIX.test(this.prefix)) {
+      throw new ConfigError(`Invalid Redis key prefix ${JSON.stringify(this.prefix)}: use 1-64 characters of [A-Za-z0-9:_.-], e.g. "hpo:".`);
+    }
+    this.keys = storeKeys(this.prefix);
+    this.scripts = storeScripts(client);
+    this.clock = options.clock ?? systemClock;
+    this.maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
+    this.ownsClient = options.ownsClient ?? false;
+    const where = options.location ?? `redis://${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+    this.location = `Redis store ${where} (prefix "${this.prefix}")`;
+  }
+
+  async create(input: NewTask): Promise<Task> {
+    if (input.parent !== undefined) assertTaskId(input.parent);
+    if (input.status !== undefined && input.status !== 'draft' && input.status !== 'queued') {
+      throw new StoreInputError(`create: a new task starts "draft" or "queued", got status ${JSON.stringify(input.status)}.`);
+    }
+    const now = this.clock.now();
+    const task: Task = {
+      id: '',
+      name: input.name,
+      project: input.project,
+      type: input.type,
+      status: input.status ?? 'draft',
+      parent: input.parent,
+      trainer: input.trainer,
+      params: input.params,
+      tags: input.tags ?? [],
+      config: input.config,
+      environment: input.environment,
+      artifacts: {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      task.id = newTaskId(now);
+      const text = JSON.stringify(task);
+      const indexes = [this.keys.allTasks(), this.keys.project(task.project)];
+      if (task.parent !== undefined) indexes.push(this.keys.children(task.parent));
+      if ((await this.scripts.create([this.keys.task(task.id), ...indexes], text, now, task.id)) === 1) return JSON.parse(text) as Task;
+    }
+    throw new StoreInputError(`create: could not find a free task id in ${this.location} after 5 tries.`);
+  }
+
+  async get(id: string): Promise<Task> {
+    assertTaskId(id);
+    return (await this.read(id)).task;
+  }
+
+  async clone(id: string, overrides: CloneOverrides = {}): Promise<Task> {
+    const source = await this.get(id);
+    return this.create({
+      name: overrides.name ?? source.name,
+      project: overrides.project ?? source.project,
+      type: source.type,
+      trainer: source.trainer,
+      params: { ...source.params, ...overrides.params },
+      tags: overrides.tags ?? source.tags,
+      parent: overrides.parent,
+      status: overrides.status ?? 'draft',
+    });
+  }
+
+  async list(filter: ListFilter = {}): Promise<Task[]> {
+    if (filter.parent !== undefined) assertTaskId(filter.parent);
+    const index =
+      filter.parent !== undefined
+        ? this.keys.children(filter.parent)
+        : filter.project !== undefined
+          ? this.keys.project(filter.project)
+          : this.keys.allTasks();
+    const ids = await this.client.zrange(index, 0, -1);
+    const statuses = filter.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
+    const tasks: Task[] = [];
+    for (let i = 0; i < ids.length; i += LIST_CHUNK) {
+      const pipeline = this.client.pipeline();
+      for (const id of ids.slice(i, i + LIST_CHUNK)) pipeline.hget(this.keys.task(id), 'data');
+      for (const [error, data] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        if (typeof data !== 'string') continue;
+        const task = JSON.parse(data) as Task;
+        if (filter.project !== undefined && task.project !== filter.project) continue;
+        if (filter.parent !== undefined && task.parent !== filter.parent) continue;
+        if (filter.type !== undefined && task.type !== filter.type) continue;
+        if (statuses && !statuses.includes(task.status)) continue;
+        tasks.push(task);
+      }
+    }
+    // The index is ordered by (createdAt, id) already; sorting again costs little and guards ties across indexes.
+    return tasks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async setStatus(id: string, status: TaskStatus, options: StatusOptions = {}): Promise<Task> {
+    return this.mutate(id, (task, now) => applyStatus(task, status, options, now));
+  }
+
+  async update(id: string, patch: TaskPatch): Promise<Task> {
+    return this.mutate(id, (task, now) => applyPatch(task, patch, now));
+  }
+
+  async requestStop(id: string, reason: string): Promise<void> {
+    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now));
+  }
+
+  async appendScalars(id: string, step: number, values: Record<string, number>): Promise<void> {
+    assertTaskId(id);
+    assertScalarReport(id, step, values);
+    await this.writeIfExists(id, this.keys.scalars(id), 'rpush', encodeScalarLine(step, values, this.clock.now()));
+  }
+
+  async getScalars(id: string): Promise<ScalarSeries> {
+    assertTaskId(id);
+    const [exists, lines] = await this.readWithTask(id, (p) => p.lrange(this.keys.scalars(id), 0, -1));
+    if (!exists) throw this.notFound(id);
+    return parseScalarLines((lines as string[]).join(''));
+  }
+
+  async appendLog(id: string, text: string): Promise<void> {
+    assertTaskId(id);
+    if (text === '') return void (await this.get(id));
+    await this.writeIfExists(id, this.keys.log(id), 'append', text);
+  }
+
+  async readLog(id: string): Promise<string> {
+    assertTaskId(id);
+    const [exists, text] = await this.readWithTask(id, (p) => p.get(this.keys.log(id)));
+    if (!exists) throw this.notFound(id);
+    return (text as string | null) ?? '';
+  }
+
+  async putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef> {
+    assertTaskId(id);
+    assertArtifactName(name);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (bytes.byteLength > this.maxArtifactBytes) throw new ArtifactTooLargeError(id, name, bytes.byteLength, this.maxArtifactBytes);
+    const key = this.keys.artifact(id, name);
+    // The bytes first, then the reference: a reader never finds a reference without its bytes.
+    await this.writeIfExists(id, key, 'set', bytes);
+    let ref!: ArtifactRef;
+    await this.mutate(id, (task, now) => {
+      ref = { name, size: bytes.byteLength, location: key, createdAt: now };
+      return { ...task, artifacts: { ...task.artifacts, [name]: ref }, updatedAt: now };
+    });
+    return ref;
+  }
+
+  async getArtifact(id: string, name: string): Promise<Buffer> {
+    assertTaskId(id);
+    assertArtifactName(name);
+    const [exists, bytes] = await this.readWithTask(id, (p) => p.getBuffer(this.keys.artifact(id, name)));
+    if (!exists) throw this.notFound(id);
+    if (!bytes) throw new ArtifactNotFoundError(id, name, this.location);
+    return bytes as Buffer;
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient || this.client.status === 'end') return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private notFound(id: string): TaskNotFoundError {
+    return new TaskNotFoundError(id, this.location);
+  }
+
+  private async read(id: string): Promise<{ task: Task; rev: string }> {
+    const [data, rev] = await this.client.hmget(this.keys.task(id), 'data', 'rev');
+    if (data === null || rev === null) throw this.notFound(id);
+    return { task: JSON.parse(data) as Task, rev };
+  }
+
+  /** One round trip: does the task exist, and the value `read` asks for. */
+  private async readWithTask(id: string, read: (p: ReturnType<Redis['pipeline']>) => unknown): Promise<[boolean, unknown]> {
+    const pipeline = this.client.pipeline().exists(this.keys.task(id));
+    read(pipeline);
+    const results = (await pipeline.exec()) ?? [];
+    for (const [error] of results) if (error) throw error;
+    return [results[0]?.[1] === 1, results[1]?.[1]];
+  }
+
+  private async writeIfExists(id: string, key: string, mode: 'rpush' | 'append' | 'set', value: string | Buffer): Promise<void> {
+    if ((await this.scripts.writeIfExists(this.keys.task(id), key, mode, value)) === -1) throw this.notFound(id);
+  }
+
+  /** Compare-and-set read-modify-write; `change` returning undefined means "no change". */
+  private async mutate(id: string, change: (task: Task, now: number) => Task | undefined): Promise<Task> {
+    assertTaskId(id);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const { task, rev } = await this.read(id);
+      const next = change(task, this.clock.now());
+      if (next === undefined) return task;
+      const text = JSON.stringify(next);
+      const result = await this.scripts.commit(this.keys.task(id), rev, text);
+      if (result === 1) return JSON.parse(text) as Task;
+      if (result === -1) throw this.notFound(id);
+      // Lost the race: back off a little (randomized, so racers spread out) and re-read.
+      if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 * attempt, 50)));
+    }
+    throw new StoreContentionError(id, MAX_CAS_ATTEMPTS);
+  }
+}
+
+export interface OpenRedisStoreOptions extends ConnectOptions {
+  prefix?: string;
+  clock?: Clock;
+  maxArtifactBytes?: number;
+}
+
+/**
+ * Connects to `url` (`redis://[:password@]host:port[/db]`, `rediss://` for TLS) and returns
+ * the store under `prefix` (default `hpo:`). Fails fast with RedisUnavailableError naming the
+ * URL (password hidden) when Redis does not answer; reconnects on its own afterwards.
+ * close() disconnects.
+ */
+export async function openRedisStore(url: string, options: OpenRedisStoreOptions = {}): Promise<RedisTaskStore> {
+  const client = await connectRedis(url, options);
+  try {
+    return new RedisTaskStore(client, { ...options, location: redactUrl(url), ownsClient: true });
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../../setup/redis.ts';
+
+/**
+ * A private redis-server for tests that restart Redis (never the machine's shared one).
+ * No automatic persistence (`--save ''`, no AOF); `restart` saves a snapshot on shutdown and
+ * loads it on start, as a production Redis with persistence would across a restart.
+ */
+export class OwnRedis {
+  private child?: ChildProcess;
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<OwnRedis> {
+    const server = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'hpo-redis-')));
+    await server.up();
+    return server;
+  }
+
+  /** Saves, shuts down, stays down for `downMs`, starts again on the same port. */
+  async restart(downMs: number): Promise<void> {
+    await this.down();
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.up();
+  }
+
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child!.once('exit', r));
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async up(): Promise<void> {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        if ((await client.ping()) === 'PONG') return void client.disconnect();
+      } catch {
+        client.disconnect();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  private async down(): Promise<void> {
+    const child = this.child!;
+    const exited = new Promise((r) => child.once('exit', r));
+    const client = new Redis(this.url, { maxRetriesPerRequest: 0 });
+    client.on('error', () => {});
+    await client.call('SHUTDOWN', 'SAVE').catch(() => {}); // the connection drops as the server exits
+    client.disconnect();
+    await exited;
+  }
+}
