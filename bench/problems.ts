@@ -1,5 +1,7 @@
 import type { Params, Space } from '../src/core/index.ts';
 import { float } from '../src/space/index.ts';
+// One definition of each test function: the function trainer's objectives.
+import { branin as braninFn, hartmann6 as hartmann6Fn } from '../src/trainers/function/objectives/index.ts';
 
 /**
  * Standard synthetic minimization problems with known optima (Surjanovic & Bingham, Virtual
@@ -23,42 +25,14 @@ export const branin: Problem = {
   name: 'branin',
   space: { x0: float(-5, 10), x1: float(0, 15) },
   optimum: 0.397887357729739,
-  evaluate(p) {
-    const [x1, x2] = [x(p, 0), x(p, 1)];
-    const b = 5.1 / (4 * Math.PI ** 2);
-    const c = 5 / Math.PI;
-    const t = 1 / (8 * Math.PI);
-    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
-  },
+  evaluate: (p) => braninFn(x(p, 0), x(p, 1)),
 };
-
-const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
-const H6_A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-];
-const H6_P = [
-  [1312, 1696, 5569, 124, 8283, 5886],
-  [2329, 4135, 8307, 3736, 1004, 9991],
-  [2348, 1451, 3522, 2883, 3047, 6650],
-  [4047, 8828, 8732, 5743, 1091, 381],
-].map((row) => row.map((v) => v * 1e-4));
 
 export const hartmann6: Problem = {
   name: 'hartmann6',
   space: box(6, 0, 1),
   optimum: -3.322368011415515,
-  evaluate(p) {
-    let sum = 0;
-    for (let i = 0; i < 4; i++) {
-      let inner = 0;
-      for (let j = 0; j < 6; j++) inner += H6_A[i][j] * (x(p, j) - H6_P[i][j]) ** 2;
-      sum += H6_ALPHA[i] * Math.exp(-inner);
-    }
-    return -sum;
-  },
+  evaluate: (p) => hartmann6Fn(Array.from({ length: 6 }, (_, i) => x(p, i))),
 };
 
 export const rosenbrock4: Problem = {

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { compareTasks, matchesFilter } from './list-filter.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -130,7 +131,6 @@ export class FileTaskStore implements TaskStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const statuses = filter.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
     const tasks: Task[] = [];
     for (const name of names) {
       if (!isTaskId(name)) continue; // staging folders and stray files
@@ -141,13 +141,9 @@ export class FileTaskStore implements TaskStore {
         if (error instanceof TaskNotFoundError) continue;
         throw error;
       }
-      if (filter.project !== undefined && task.project !== filter.project) continue;
-      if (filter.parent !== undefined && task.parent !== filter.parent) continue;
-      if (filter.type !== undefined && task.type !== filter.type) continue;
-      if (statuses && !statuses.includes(task.status)) continue;
-      tasks.push(task);
+      if (matchesFilter(task, filter)) tasks.push(task);
     }
-    return tasks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return tasks.sort(compareTasks);
   }
 
   async setStatus(id: string, status: TaskStatus, options: StatusOptions = {}): Promise<Task> {

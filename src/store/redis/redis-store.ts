@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { compareTasks, matchesFilter } from '../list-filter.ts';
 import {
   ConfigError,
   TaskNotFoundError,
@@ -137,7 +138,6 @@ export class RedisTaskStore implements TaskStore {
           ? this.keys.project(filter.project)
           : this.keys.allTasks();
     const ids = await this.client.zrange(index, 0, -1);
-    const statuses = filter.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
     const tasks: Task[] = [];
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
       const pipeline = this.client.pipeline();
@@ -146,15 +146,11 @@ export class RedisTaskStore implements TaskStore {
         if (error) throw error;
         if (typeof data !== 'string') continue;
         const task = JSON.parse(data) as Task;
-        if (filter.project !== undefined && task.project !== filter.project) continue;
-        if (filter.parent !== undefined && task.parent !== filter.parent) continue;
-        if (filter.type !== undefined && task.type !== filter.type) continue;
-        if (statuses && !statuses.includes(task.status)) continue;
-        tasks.push(task);
+        if (matchesFilter(task, filter)) tasks.push(task);
       }
     }
     // The index is ordered by (createdAt, id) already; sorting again costs little and guards ties across indexes.
-    return tasks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return tasks.sort(compareTasks);
   }
 
   async setStatus(id: string, status: TaskStatus, options: StatusOptions = {}): Promise<Task> {
