@@ -57,8 +57,9 @@ describe('studies through queues and agent processes', () => {
     await writeTemplate(dir);
     await writeConfig(dir, { space, strategy: { type: 'random' }, budget: { maxTrials: 20, concurrency: 2 }, seed: 11 });
     const queue = `q-${randomUUID()}`;
+    // One agent runs trials in-process, the other (the default) in a child process per trial.
     startAgent(['--queue', queue, '--in-process', '--lock-duration', '3000']);
-    startAgent(['--queue', queue, '--in-process', '--lock-duration', '3000']);
+    startAgent(['--queue', queue, '--lock-duration', '3000']);
 
     const remoteTemplate = hpo(['--store', REDIS, 'train', 'template.ts']).stdout.trim();
     const queued = hpo(['--store', REDIS, 'run', '--template', remoteTemplate, '--queue', queue, '--json']);

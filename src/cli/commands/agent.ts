@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { Task } from '../../core/index.ts';
 import { parseOrThrow } from '../../config/errors.ts';
-import type { TaskRunner, TrialOutcome } from '../../study/index.ts';
-import { LocalExecutor } from '../../exec/local/local-executor.ts';
+import { runInChild } from '../../exec/local/run-in-child.ts';
 import { createTaskRunner } from '../../trainers/run-task.ts';
 import { CHILD_ENTRY, logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
@@ -41,7 +39,9 @@ export async function agentCommand(
     prefix: process.env.HPO_REDIS_PREFIX,
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
     store,
-    runTask: options.inProcess ? inProcess : (taskId, runOptions) => runInChild(store, storeSpec, taskId, runOptions),
+    runTask: options.inProcess
+      ? inProcess
+      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),
     runController: async (controllerId, signal) => {
       await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false });
     },
@@ -60,30 +60,4 @@ export async function agentCommand(
     });
   });
   await store.close();
-}
-
-/** A TaskRunner that runs the task in its own child process, with the slot's environment. */
-function runInChild(
-  store: Parameters<typeof createTaskRunner>[0],
-  storeSpec: string,
-  taskId: string,
-  options: Parameters<TaskRunner>[1] & { env?: Record<string, string> },
-): Promise<TrialOutcome> {
-  return new Promise((resolve, reject) => {
-    const executor = new LocalExecutor({
-      store,
-      storeSpec,
-      childEntry: CHILD_ENTRY,
-      concurrency: 1,
-      graceMs: 10_000,
-      env: options.env,
-      events: {
-        started: () => {},
-        reported: (_id, step, scalars) => options.onReport?.(step, scalars),
-        finished: (_id, outcome) => resolve(outcome),
-      },
-    });
-    options.signal.addEventListener('abort', () => void executor.stop(taskId, String(options.signal.reason)), { once: true });
-    store.get(taskId).then((task: Task) => executor.submit(task), reject);
-  });
 }

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HpoError, type Task } from '../../core/index.ts';
 import { loadTemplate } from '../../config/index.ts';
-import type { TrialOutcome } from '../../study/index.ts';
-import { LocalExecutor } from '../../exec/local/local-executor.ts';
+import { runInChild } from '../../exec/local/run-in-child.ts';
 import { CHILD_ENTRY, logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { parseSetFlags } from './set-params.ts';
 
@@ -26,21 +25,14 @@ export async function trainCommand(source: string, options: { set?: string[]; js
     task = await store.clone(base.id, { params: { ...base.params, ...parseSetFlags(options.set, base.params) }, parent: base.id, status: 'queued' });
   }
   logLine(globals, 'info', `task ${task.id}: ${task.name} (${task.trainer.type} trainer)`);
-  const outcome = await new Promise<TrialOutcome>((resolve) => {
-    const executor = new LocalExecutor({
-      store,
-      storeSpec,
-      childEntry: CHILD_ENTRY,
-      concurrency: 1,
-      graceMs: 10_000,
-      events: {
-        started: () => {},
-        reported: (_id, step, scalars) => logLine(globals, 'info', `epoch ${step + 1}: ${summary(scalars)}`, { taskId: task.id, step, scalars }),
-        finished: (_id, result) => resolve(result),
-      },
-    });
-    process.once('SIGINT', () => void executor.stop(task.id, 'interrupted by user (Ctrl-C)'));
-    void executor.submit(task);
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort('interrupted by user (Ctrl-C)'));
+  const outcome = await runInChild(task, {
+    store,
+    storeSpec,
+    childEntry: CHILD_ENTRY,
+    signal: interrupt.signal,
+    onReport: (step, scalars) => logLine(globals, 'info', `epoch ${step + 1}: ${summary(scalars)}`, { taskId: task.id, step, scalars }),
   });
   const final = await store.get(task.id);
   process.stdout.write(options.json ? JSON.stringify(final, null, 2) + '\n' : `${task.id}\n`);

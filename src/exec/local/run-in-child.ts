@@ -1,0 +1,35 @@
+import type { Task, TaskStore } from '../../core/index.ts';
+import type { TrialOutcome } from '../../study/executor.ts';
+import { LocalExecutor } from './local-executor.ts';
+
+export interface RunInChildOptions {
+  store: TaskStore;
+  storeSpec: string;
+  childEntry: string;
+  signal?: AbortSignal;
+  onReport?: (step: number, scalars: Record<string, number>) => void;
+  /** Extra environment for the child (an agent slot's CUDA_VISIBLE_DEVICES). */
+  env?: Record<string, string>;
+  graceMs?: number;
+}
+
+/** Runs one queued task in its own child process and resolves with its outcome; `signal` stops it cleanly. */
+export function runInChild(task: Task, options: RunInChildOptions): Promise<TrialOutcome> {
+  return new Promise((resolve) => {
+    const executor = new LocalExecutor({
+      store: options.store,
+      storeSpec: options.storeSpec,
+      childEntry: options.childEntry,
+      concurrency: 1,
+      graceMs: options.graceMs ?? 10_000,
+      env: options.env,
+      events: {
+        started: () => {},
+        reported: (_id, step, scalars) => options.onReport?.(step, scalars),
+        finished: (_id, outcome) => resolve(outcome),
+      },
+    });
+    options.signal?.addEventListener('abort', () => void executor.stop(task.id, String(options.signal!.reason)), { once: true });
+    void executor.submit(task);
+  });
+}
