@@ -42,7 +42,8 @@ function gated(inner: Strategy, spent: () => boolean, fallback: Params): Strateg
 export async function runStudy(options: {
   objective: BuiltinObjective;
   strategy: Strategy;
-  pruner: PrunerInput | Pruner;
+  /** Options, an instance, or a factory called with the seed (for per-seed pruners like the oracle). */
+  pruner: PrunerInput | Pruner | ((seed: number) => Pruner);
   seed: number;
   budget: Budget;
   epochsPerTrial: number;
@@ -57,7 +58,7 @@ export async function runStudy(options: {
     space: objective.space,
     direction: objective.direction,
     strategy: gated(options.strategy, spent, objective.defaults),
-    pruner: options.pruner,
+    pruner: typeof options.pruner === 'function' ? options.pruner(seed) : options.pruner,
     seed,
     // Every started trial spends at least one epoch, so epochs + 1 trials always exhaust the budget.
     trials: budget.trials ?? budget.epochs! + 1,
@@ -78,6 +79,36 @@ export async function runStudy(options: {
   });
   const started = result.history.filter((t) => t.intermediate.length > 0);
   return { best, epochs: used, started: started.length, pruned: started.filter((t) => t.state === 'pruned').length, trace };
+}
+
+/**
+ * Not a pruner: a bound. It knows every trial's final value (it replays the trial's curve with the
+ * same random stream the bench uses) and, from `minEpochs` epochs on, stops each trial that will
+ * not beat the best completed one, once `nStartupTrials` have completed. No pruner that decides
+ * at that epoch does better on quality and epochs at once, so the row shows what is reachable.
+ */
+export function oraclePruner(objective: BuiltinObjective, seed: number, epochsPerTrial: number, minEpochs: number, nStartupTrials = 5): Pruner {
+  const sign = objective.direction === 'maximize' ? 1 : -1;
+  const finals = new Map<number, number>();
+  const finalOf = (params: Params, number: number): number => {
+    let v = finals.get(number);
+    if (v === undefined) {
+      const rng = createRng(seed, `curve:${number}`);
+      for (let e = 0; e < epochsPerTrial; e++) v = objective.epoch(params, e, epochsPerTrial, rng)[objective.metric];
+      finals.set(number, v!);
+    }
+    return v!;
+  };
+  return {
+    name: 'oracle',
+    shouldPrune: (study, trial) => {
+      if (trial.intermediate.length < minEpochs) return { prune: false };
+      const done = study.trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
+      if (done.length < nStartupTrials) return { prune: false };
+      const best = Math.max(...done.map((t) => sign * t.value!));
+      return sign * finalOf(trial.params, trial.number) < best ? { prune: true, reason: 'oracle: will not beat the best' } : { prune: false };
+    },
+  };
 }
 
 /** Epochs a run needed before its best final value reached `target`, or undefined if it never did. */

@@ -7,8 +7,9 @@
  *
  * Every family used here is `y = a + b * g(x; theta)` with `g` increasing in x, so for a fixed shape
  * `theta` the best (a, b) is ordinary least squares in closed form (variable projection). The
- * shape is chosen from a fixed grid, which makes the fit deterministic, free of divergence and
- * cheap: `g` on the integer epoch axis is tabulated once per family. `b` is clamped to >= 0 so a
+ * shape is chosen from a fixed grid (`g` on the integer epoch axis is tabulated once per family),
+ * then polished by golden-section search around the grid point: deterministic, cheap, and it cannot
+ * diverge the way Newton steps on these families can. `b` is clamped to >= 0 so a
  * curve is never extrapolated as getting worse. Instead of Domhan's MCMC over the combination
  * weights, families are weighted by their Akaike weight (Burnham & Anderson 2002, eq. 2.14):
  * w ∝ exp(-AIC / 2), AIC = n ln(SSE / n) + 2k, which puts the weight where a family explains the
@@ -66,34 +67,86 @@ export interface FamilyFit {
   prediction: number;
 }
 
-/** Least-squares fit of one family to integer `xs` (>= 1); predicts at integer `horizon`. */
+/** Least-squares (a, b >= 0) for fixed g values; returns the SSE and the prediction at gAtHorizon. */
+function solveLinear(gs: ArrayLike<number>, ys: readonly number[], gAtHorizon: number): { sse: number; prediction: number } {
+  const n = ys.length;
+  let sg = 0;
+  let sy = 0;
+  let sgg = 0;
+  let sgy = 0;
+  for (let i = 0; i < n; i++) {
+    sg += gs[i];
+    sy += ys[i];
+    sgg += gs[i] * gs[i];
+    sgy += gs[i] * ys[i];
+  }
+  const vg = sgg - (sg * sg) / n;
+  const b = vg > 1e-14 ? Math.max(0, (sgy - (sg * sy) / n) / vg) : 0;
+  const a = (sy - b * sg) / n;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const r = ys[i] - a - b * gs[i];
+    sse += r * r;
+  }
+  return { sse, prediction: a + b * gAtHorizon };
+}
+
+/**
+ * Least-squares fit of one family to integer `xs` (>= 1); predicts at integer `horizon`. The grid
+ * picks the basin; a golden-section search per shape parameter, within one grid step on each side,
+ * then polishes it (the grid alone is off by up to half a step, which shows at the horizon).
+ */
 export function fitFamily(family: Family, xs: readonly number[], ys: readonly number[], horizon: number): FamilyFit {
   const rows = table(family, Math.max(horizon, xs[xs.length - 1]));
-  const n = xs.length;
-  let sy = 0;
-  for (const y of ys) sy += y;
-  let best: FamilyFit = { family: family.name, sse: Infinity, prediction: NaN };
-  for (const row of rows) {
-    let sg = 0;
-    let sgg = 0;
-    let sgy = 0;
-    for (let i = 0; i < n; i++) {
-      const g = row[xs[i]];
-      sg += g;
-      sgg += g * g;
-      sgy += g * ys[i];
+  const gs = new Float64Array(xs.length);
+  let bestIndex = 0;
+  let best = { sse: Infinity, prediction: NaN };
+  rows.forEach((row, j) => {
+    for (let i = 0; i < xs.length; i++) gs[i] = row[xs[i]];
+    const fit = solveLinear(gs, ys, row[horizon]);
+    if (fit.sse < best.sse) [best, bestIndex] = [fit, j];
+  });
+  const theta = [...family.thetas[bestIndex]];
+  const evaluate = (t: readonly number[]) => {
+    for (let i = 0; i < xs.length; i++) gs[i] = family.g(xs[i], t);
+    return solveLinear(gs, ys, family.g(horizon, t));
+  };
+  const brackets = theta.map((v, d) => {
+    const values = [...new Set(family.thetas.map((t) => t[d]))].sort((a, b) => a - b);
+    const at = values.indexOf(v);
+    return [values[Math.max(0, at - 1)], values[Math.min(values.length - 1, at + 1)]];
+  });
+  for (let round = 0; round < 4; round++) {
+    for (let d = 0; d < theta.length; d++) {
+      theta[d] = goldenMin((v) => evaluate(theta.map((t, i) => (i === d ? v : t))).sse, brackets[d][0], brackets[d][1]);
     }
-    const vg = sgg - (sg * sg) / n;
-    const b = vg > 1e-14 ? Math.max(0, (sgy - (sg * sy) / n) / vg) : 0;
-    const a = (sy - b * sg) / n;
-    let sse = 0;
-    for (let i = 0; i < n; i++) {
-      const r = ys[i] - a - b * row[xs[i]];
-      sse += r * r;
-    }
-    if (sse < best.sse) best = { family: family.name, sse, prediction: a + b * row[horizon] };
   }
-  return best;
+  const polished = evaluate(theta);
+  if (polished.sse < best.sse) best = polished;
+  return { family: family.name, ...best };
+}
+
+/** Golden-section search for the minimum of `f` on [lo, hi]; 20 steps shrink the bracket 15000-fold. */
+function goldenMin(f: (x: number) => number, lo: number, hi: number): number {
+  const r = (Math.sqrt(5) - 1) / 2;
+  let a = lo;
+  let b = hi;
+  let c = b - r * (b - a);
+  let d = a + r * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  for (let i = 0; i < 20; i++) {
+    if (fc < fd) {
+      [b, d, fd] = [d, c, fc];
+      c = b - r * (b - a);
+      fc = f(c);
+    } else {
+      [a, c, fc] = [c, d, fd];
+      d = a + r * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
 }
 
 /**

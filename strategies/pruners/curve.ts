@@ -7,15 +7,15 @@
  * Where Domhan et al. get the uncertainty from MCMC over the model, this pruner measures it on the
  * study itself: every completed trial is a worked example of "what did the extrapolation say at
  * epoch k, and where did the trial really end?". A running trial at epoch k is pruned when its
- * prediction plus the `confidence` quantile of those errors at the same k is still below the best
- * completed value. Curves that cross (a fast starter heading for a low plateau, a slow starter
+ * prediction plus the `confidence` quantile of those errors at the same k is still below the value
+ * it would need to end among the study's best trials (`keepTop`). Curves that cross (a fast starter heading for a low plateau, a slow starter
  * still climbing) are exactly where extrapolation beats comparing raw values at the same epoch.
  *
  * Pure: reads only the study view. Fits are memoized on the prefix values (a pure function of
  * them), so the cache changes speed, never answers.
  */
 import type { PruneVerdict, Pruner, StudyView, TrialView } from '../../src/core/index.ts';
-import { check, epochsAt, fmt, percentileOf, type Point } from './common.ts';
+import { check, epochsAt, fmt, ordinal, percentileOf, type Point } from './common.ts';
 import { extrapolate } from './curve-fit.ts';
 
 /** Options of the curve pruner, in epochs. */
@@ -28,11 +28,16 @@ export interface CurveOptions {
   nStartupTrials?: number;
   /**
    * Quantile (0-1) of the completed trials' prediction errors added to a prediction before it is
-   * compared: higher prunes less. Default 0.9 (measured: bench/pruning.ts).
+   * compared: higher prunes less; 1 takes the largest error seen. Default 1 (measured: bench/pruning.ts).
    */
   confidence?: number;
-  /** Prune below this percentile (0-100) of the completed values; 100 = the best. Default 100. */
-  percentile?: number;
+  /**
+   * Share (0-1) of the finished trials a trial may still end among to run on: it is compared with
+   * the k-th best completed value, k = ceil(keepTop * finished). 0 compares with the best only.
+   * Default 0.2 (measured: bench/pruning.ts; keeping the study's top trials complete keeps a
+   * model-based strategy such as TPE informed by final values rather than early ones).
+   */
+  keepTop?: number;
 }
 
 export class CurvePruner implements Pruner {
@@ -41,21 +46,21 @@ export class CurvePruner implements Pruner {
   readonly maxEpochs: number | undefined;
   readonly nStartupTrials: number;
   readonly confidence: number;
-  readonly percentile: number;
+  readonly keepTop: number;
 
   constructor(options: CurveOptions = {}) {
     this.minEpochs = options.minEpochs ?? 4;
     this.maxEpochs = options.maxEpochs;
     this.nStartupTrials = options.nStartupTrials ?? 5;
-    this.confidence = options.confidence ?? 0.9;
-    this.percentile = options.percentile ?? 100;
+    this.confidence = options.confidence ?? 1;
+    this.keepTop = options.keepTop ?? 0.2;
     check(Number.isInteger(this.minEpochs) && this.minEpochs >= 1, 'curve', 'minEpochs', 'an integer >= 1', this.minEpochs);
     if (this.maxEpochs !== undefined) {
       check(Number.isInteger(this.maxEpochs) && this.maxEpochs >= this.minEpochs, 'curve', 'maxEpochs', `an integer >= minEpochs (${this.minEpochs})`, this.maxEpochs);
     }
     check(Number.isInteger(this.nStartupTrials) && this.nStartupTrials >= 1, 'curve', 'nStartupTrials', 'an integer >= 1', this.nStartupTrials);
     check(Number.isFinite(this.confidence) && this.confidence >= 0 && this.confidence <= 1, 'curve', 'confidence', 'between 0 and 1', this.confidence);
-    check(Number.isFinite(this.percentile) && this.percentile >= 0 && this.percentile <= 100, 'curve', 'percentile', 'between 0 and 100', this.percentile);
+    check(Number.isFinite(this.keepTop) && this.keepTop >= 0 && this.keepTop <= 1, 'curve', 'keepTop', 'between 0 and 1', this.keepTop);
   }
 
   shouldPrune(study: StudyView, trial: TrialView): PruneVerdict {
@@ -71,31 +76,23 @@ export class CurvePruner implements Pruner {
     if (epochsAt(last.step) >= horizon) return { prune: false };
 
     const predicted = predictAt(trial.intermediate, last.step, horizon, sign);
-    const mode = process.env.CURVE_MODE ?? 'add';
-    const nowOf = (t: TrialView) => sign * lastUpTo(t.intermediate, last.step);
-    const gain = (p: number, now: number) => Math.max(p - now, 1e-6);
     // Calibration: each completed trial's prediction from its own prefix up to this step, vs its value.
     const errors: number[] = [];
     for (const t of completed) {
       if (t.intermediate[0].step > last.step || epochsAt(t.intermediate.at(-1)!.step) < horizon) continue;
-      const p = predictAt(t.intermediate, last.step, horizon, sign);
-      if (mode === 'add') errors.push(sign * t.value! - p);
-      else errors.push((sign * t.value! - nowOf(t)) / gain(p, nowOf(t)));
+      errors.push(sign * t.value! - predictAt(t.intermediate, last.step, horizon, sign));
     }
     if (errors.length < this.nStartupTrials) return { prune: false };
     errors.sort((a, b) => a - b);
-    const q = percentileOf(errors, 100 * this.confidence);
-    const optimistic = mode === 'add' ? predicted + q : nowOf(trial) + q * gain(predicted, nowOf(trial));
-    const finals = completed.map((t) => sign * t.value!).sort((a, b) => a - b);
-    const keepTop = Number(process.env.CURVE_TOP ?? 0);
-    let target = percentileOf(finals, this.percentile);
-    if (keepTop > 0) {
-      const n = study.trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
-      const k = Math.max(1, Math.ceil(keepTop * n));
-      target = finals[Math.max(0, finals.length - k)];
-    }
+    const optimistic = predicted + percentileOf(errors, 100 * this.confidence);
+    // The k-th best completed value, k = the keepTop share of finished trials: a trial that may still
+    // end among them runs on, so the best trials of the study are known by their final values.
+    const finals = completed.map((t) => sign * t.value!).sort((a, b) => b - a);
+    const finished = study.trials.filter((t) => t.id !== trial.id && (t.state === 'complete' || t.state === 'pruned')).length;
+    const rank = Math.min(finals.length, Math.max(1, Math.ceil(this.keepTop * finished)));
+    const target = finals[rank - 1];
     if (optimistic >= target) return { prune: false };
-    const what = this.percentile === 100 ? 'the best completed value' : `the ${fmt(this.percentile)}th percentile of completed values`;
+    const what = rank === 1 ? 'the best completed value' : `the ${ordinal(rank)} best completed value (top ${fmt(100 * this.keepTop)}% of ${finished} finished trials)`;
     return {
       prune: true,
       reason:
@@ -129,11 +126,3 @@ export function predictAt(points: readonly Point[], step: number, horizon: numbe
   return value;
 }
 
-function lastUpTo(points: readonly Point[], step: number): number {
-  let v = NaN;
-  for (const p of points) {
-    if (p.step > step) break;
-    v = p.value;
-  }
-  return v;
-}

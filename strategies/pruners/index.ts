@@ -68,14 +68,14 @@ const curveOptionsSchema = z
     nStartupTrials: count(1).default(5),
     confidence: z
       .number()
-      .min(0, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 0.9 is cautious)' })
-      .max(1, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 0.9 is cautious)' })
-      .default(0.9),
-    percentile: z
+      .min(0, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 1 adds the largest)' })
+      .max(1, { error: 'confidence must be between 0 and 1 (the quantile of past prediction errors added before comparing; 1 adds the largest)' })
+      .default(1),
+    keepTop: z
       .number()
-      .min(0, { error: 'percentile must be between 0 and 100 (100 compares with the best completed trial)' })
-      .max(100, { error: 'percentile must be between 0 and 100 (100 compares with the best completed trial)' })
-      .default(100),
+      .min(0, { error: 'keepTop must be between 0 and 1 (the share of finished trials a trial must be able to join; 0 compares with the best only)' })
+      .max(1, { error: 'keepTop must be between 0 and 1 (the share of finished trials a trial must be able to join; 0 compares with the best only)' })
+      .default(0.2),
   })
   .superRefine(checkEpochRange);
 
