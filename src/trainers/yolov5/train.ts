@@ -1,0 +1,210 @@
+/**
+ * YOLOv5's epoch loop (train.py): warmup and accumulation per iteration, optimizer step and
+ * EMA update every `accumulate` batches, validation of the EMA weights each epoch, reporting
+ * under results.csv names, last/best checkpoints, a clean stop at epoch boundaries.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { TrialFailedError } from '../../core/index.ts';
+import type { TrainerContext } from '../types.ts';
+import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { createBatches } from './data/index.ts';
+import { decodePredictions } from './decode.ts';
+import { computeLoss, type LossOptions } from './loss.ts';
+import { evaluateDetections, fitness } from './metrics.ts';
+import { nonMaxSuppressionBatch } from './nms.ts';
+import { GradientAccumulator } from './optimizer.ts';
+import { formatEpochLine, startEpochProgress } from './progress.ts';
+import { appendResults, type EpochResults } from './results-csv.ts';
+import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
+import type { TrainingRun } from './trainer.ts';
+import type { Detection, GroundTruth } from './types.ts';
+
+/** Validation NMS settings of YOLOv5's val.py during training. */
+export const VAL_NMS = { confThres: 0.001, iouThres: 0.6, maxDet: 300, multiLabel: true } as const;
+
+/** Timing and results of one epoch, for hooks (the trainer benchmark) and the log line. */
+export interface EpochSummary {
+  epoch: number;
+  scalars: EpochResults;
+  fitness: number;
+  trainImages: number;
+  trainSeconds: number;
+  valSeconds: number;
+}
+
+export interface RunHooks {
+  /** Called after each epoch's report and checkpoint. */
+  onEpochEnd?(summary: EpochSummary): void | Promise<void>;
+}
+
+/**
+ * Trains `run` from its start epoch to `args/epochs`, reporting and checkpointing every
+ * epoch. Returns normally when done or when `ctx.signal` was aborted (checked after each
+ * epoch is reported and saved). Throws TrialFailedError on a non-finite loss.
+ */
+export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: RunHooks = {}): Promise<void> {
+  const { args, hyp } = run.params;
+  const nb = Math.ceil(run.trainSet.files.length / args.batch);
+  const schedule: ScheduleConfig = {
+    epochs: args.epochs, batchesPerEpoch: nb, batchSize: args.batch, nbs: args.nbs, lr0: hyp.lr0, lrf: hyp.lrf,
+    momentum: hyp.momentum, warmupEpochs: hyp.warmup_epochs, warmupMomentum: hyp.warmup_momentum,
+    warmupBiasLr: hyp.warmup_bias_lr, cosLr: args.cos_lr,
+  };
+  const lossOpts: LossOptions = {
+    nc: run.dataset.nc, imgSize: args.img, anchors: run.model.anchors, strides: run.model.strides, hyp, labelSmoothing: args.label_smoothing,
+  };
+  const accumulator = new GradientAccumulator(run.optimizer.variables());
+  const state = { lastOptStep: -1, bestFitness: run.bestFitness, csv: run.csv };
+  if (run.startEpoch >= args.epochs) ctx.log(`yolov5: nothing to train: ${run.startEpoch} of ${args.epochs} epochs already done`);
+  try {
+    for (let epoch = run.startEpoch; epoch < args.epochs; epoch++) {
+      if (ctx.signal.aborted && epoch === run.startEpoch) {
+        ctx.log(`yolov5: stop requested before epoch ${epoch} started; nothing trained`);
+        break;
+      }
+      const t0 = performance.now();
+      const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state);
+      const t1 = performance.now();
+      const val = await validate(run, lossOpts);
+      const t2 = performance.now();
+      const scalars: EpochResults = {
+        'train/box_loss': train.mloss[0], 'train/obj_loss': train.mloss[1], 'train/cls_loss': train.mloss[2],
+        'metrics/precision': val.precision, 'metrics/recall': val.recall, 'metrics/mAP_0.5': val.map50, 'metrics/mAP_0.5:0.95': val.map,
+        'val/box_loss': val.loss[0], 'val/obj_loss': val.loss[1], 'val/cls_loss': val.loss[2],
+        'x/lr0': train.lr[0], 'x/lr1': train.lr[1], 'x/lr2': train.lr[2],
+      };
+      const fi = fitness(val);
+      // train.py: best_fitness = max(best_fitness, fi); best.pt saved when they are equal (ties too).
+      if (fi > state.bestFitness) state.bestFitness = fi;
+      const best = fi === state.bestFitness;
+      state.csv = appendResults(state.csv, epoch, scalars);
+      await ctx.reporter.report(epoch, scalars);
+      await saveEpoch(run, ctx, epoch, state.bestFitness, best, state.csv);
+      const summary: EpochSummary = { epoch, scalars, fitness: fi, trainImages: train.images, trainSeconds: (t1 - t0) / 1000, valSeconds: (t2 - t1) / 1000 };
+      ctx.log(formatEpochLine({ ...summary, epochs: args.epochs, best }));
+      await hooks.onEpochEnd?.(summary);
+      if (ctx.signal.aborted && epoch + 1 < args.epochs) {
+        ctx.log(`yolov5: stop requested; stopped after epoch ${epoch} (last.bin saved)`);
+        break;
+      }
+    }
+  } finally {
+    accumulator.reset();
+  }
+}
+
+interface LoopState { lastOptStep: number; bestFitness: number; csv: string }
+
+async function trainEpoch(
+  run: TrainingRun, ctx: TrainerContext, epoch: number, nb: number, schedule: ScheduleConfig,
+  lossOpts: LossOptions, accumulator: GradientAccumulator, state: LoopState,
+): Promise<{ mloss: [number, number, number]; lr: [number, number, number]; images: number }> {
+  const { args, hyp } = run.params;
+  const mloss: [number, number, number] = [0, 0, 0];
+  let lr: [number, number, number] = [0, 0, 0];
+  let images = 0;
+  const progress = startEpochProgress(epoch, args.epochs, nb);
+  accumulator.reset(); // optimizer.zero_grad() at every epoch start, as train.py does
+  const batches = createBatches(run.trainSet, {
+    imgSize: args.img, batchSize: args.batch, hyp, augment: true, shuffle: true, seed: `${args.seed}:${epoch}`, cache: args.cache,
+  });
+  let i = 0;
+  try {
+    for await (const batch of batches) {
+      const ni = i + nb * epoch;
+      const settings = iterationSettings(ni, epoch, schedule);
+      lr = settings.lr;
+      const parts = [0, 0, 0];
+      const x = tf.tensor4d(batch.images, [batch.batchSize, batch.imgSize, batch.imgSize, 3]);
+      let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+      try {
+        result = tf.variableGrads(() => {
+          const preds = run.model.forward(x, true);
+          const l = computeLoss(preds, batch.targets, lossOpts);
+          parts[0] = l.box.dataSync()[0];
+          parts[1] = l.obj.dataSync()[0];
+          parts[2] = l.cls.dataSync()[0];
+          return l.loss;
+        }, run.optimizer.variables());
+      } finally {
+        x.dispose();
+      }
+      const total = result.value.dataSync()[0];
+      result.value.dispose();
+      if (!Number.isFinite(total) || !parts.every(Number.isFinite)) {
+        for (const g of Object.values(result.grads)) g.dispose();
+        throw new TrialFailedError(
+          `yolov5: loss is ${total} at epoch ${epoch}, batch ${i} of ${nb} (box ${parts[0]}, obj ${parts[1]}, cls ${parts[2]}; ` +
+            `lr ${lr.map((v) => v.toPrecision(3)).join('/')}): training diverged. Lower hyp/lr0 or hyp/warmup_bias_lr, or check the labels`,
+        );
+      }
+      accumulator.add(result.grads);
+      if (shouldStep(ni, state.lastOptStep, settings.accumulate)) {
+        run.optimizer.step(accumulator.current(), settings);
+        accumulator.reset();
+        run.ema.update();
+        state.lastOptStep = ni;
+      }
+      for (let k = 0; k < 3; k++) mloss[k] = (mloss[k] * i + parts[k]) / (i + 1);
+      images += batch.batchSize;
+      i += 1;
+      progress.update(i, { box: mloss[0], obj: mloss[1], cls: mloss[2] });
+    }
+  } finally {
+    progress.stop();
+  }
+  if (i === 0) ctx.log(`warning: epoch ${epoch} had no training batches`);
+  return { mloss, lr, images };
+}
+
+/** val.py with the EMA model: losses, NMS, matching against the letterboxed truths. */
+async function validate(run: TrainingRun, lossOpts: LossOptions) {
+  const { args, hyp } = run.params;
+  const detections: Detection[] = [];
+  const truths: GroundTruth[] = [];
+  const loss = [0, 0, 0];
+  let batches = 0;
+  let offset = 0;
+  const valBatches = createBatches(run.valSet, { imgSize: args.img, batchSize: args.batch * 2, hyp, augment: false, shuffle: false, seed: args.seed, cache: args.cache });
+  for await (const batch of valBatches) {
+    const s = batch.imgSize;
+    tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [batch.batchSize, s, s, 3]);
+      const preds = run.emaModel.forward(x, false);
+      const l = computeLoss(preds, batch.targets, lossOpts);
+      loss[0] += l.box.dataSync()[0];
+      loss[1] += l.obj.dataSync()[0];
+      loss[2] += l.cls.dataSync()[0];
+      const decoded = decodePredictions(preds, run.model.anchors, run.model.strides);
+      for (const dets of nonMaxSuppressionBatch(decoded, VAL_NMS, offset)) detections.push(...dets);
+    });
+    const t = batch.targets;
+    for (let r = 0; r + 5 < t.length; r += 6) {
+      const [cx, cy, w, h] = [t[r + 2] * s, t[r + 3] * s, t[r + 4] * s, t[r + 5] * s];
+      truths.push({ image: offset + t[r], cls: t[r + 1], box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2] });
+    }
+    offset += batch.batchSize;
+    batches += 1;
+  }
+  const metrics = evaluateDetections(detections, truths, run.dataset.nc);
+  return { ...metrics, loss: loss.map((v) => v / Math.max(batches, 1)) };
+}
+
+/** Writes last.bin (resumable) every epoch and best.bin (EMA weights, no optimizer) on a new best. */
+async function saveEpoch(run: TrainingRun, ctx: TrainerContext, epoch: number, bestFitness: number, best: boolean, csv: string): Promise<void> {
+  const { args } = run.params;
+  const base: Omit<Checkpoint, 'weights'> = {
+    epoch, bestFitness, emaUpdates: run.ema.updates,
+    model: { size: args.cfg, nc: run.dataset.nc, imgSize: args.img, names: run.dataset.names },
+    params: run.rawParams, createdAt: new Date().toISOString(),
+  };
+  const ema = run.emaModel.serialize();
+  const last = encodeCheckpoint({ ...base, weights: run.model.serialize(), ema, optimizer: run.optimizer.getState() });
+  await writeFile(join(ctx.workDir, 'last.bin'), last);
+  await writeFile(join(ctx.workDir, 'results.csv'), csv);
+  await ctx.putArtifact('last.bin', last);
+  await ctx.putArtifact('results.csv', csv);
+  if (best) await ctx.putArtifact('best.bin', encodeCheckpoint({ ...base, weights: ema }));
+}

@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
+import type { Params } from '../../../../src/core/index.ts';
+import type { TrainerContext } from '../../../../src/trainers/types.ts';
+
+/**
+ * A 4-image synthetic dataset (64 px, 2 classes). `train.txt` lists the 4 training images
+ * `repeat` times, so one epoch takes several optimizer steps on the same images.
+ */
+export async function tinyDataset(repeat = 8): Promise<{ dir: string; yaml: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hpo-yolo-train-'));
+  const out = join(dir, 'ds');
+  await synthesizeDataset({ out, train: 4, val: 4, img: 64, classes: 2, seed: 3 });
+  const images = readdirSync(join(out, 'images', 'train')).map((f) => `./images/train/${f}`);
+  writeFileSync(join(out, 'train.txt'), `${Array.from({ length: repeat }, () => images).flat().join('\n')}\n`);
+  const yaml = join(out, 'smoke.yaml');
+  writeFileSync(yaml, `path: ${out}\ntrain: train.txt\nval: images/train\nnc: 2\nnames: [circle, square]\n`);
+  return { dir, yaml };
+}
+
+/** Params for a fast, deterministic run: augmentation off, wasm backend, 64 px, batch 4. */
+export function smokeParams(yaml: string, extra: Params = {}): Params {
+  return {
+    'args/data': yaml, 'args/epochs': 1, 'args/img': 64, 'args/batch': 4, 'args/backend': 'wasm', 'args/seed': 1,
+    'hyp/mosaic': 0, 'hyp/fliplr': 0, 'hyp/hsv_h': 0, 'hyp/hsv_s': 0, 'hyp/hsv_v': 0, 'hyp/translate': 0, 'hyp/scale': 0,
+    ...extra,
+  };
+}
+
+/** A recording TrainerContext (work folder created) backed by an in-memory artifact store shared between tasks. */
+export function recordingContext(taskId: string, workDir: string, store = new Map<string, Map<string, Uint8Array>>()) {
+  mkdirSync(workDir, { recursive: true });
+  const reports: { step: number; scalars: Record<string, number> }[] = [];
+  const logs: string[] = [];
+  const controller = new AbortController();
+  const artifacts = new Map<string, Uint8Array>();
+  store.set(taskId, artifacts);
+  let onReport: ((step: number) => void) | undefined;
+  const ctx: TrainerContext = {
+    taskId, workDir, trainer: { type: 'yolov5' }, signal: controller.signal,
+    reporter: {
+      report: async (step, scalars) => {
+        reports.push({ step, scalars });
+        onReport?.(step);
+      },
+    },
+    log: (line) => logs.push(line),
+    putArtifact: async (name, data) => {
+      artifacts.set(name, typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    },
+    getArtifact: async (id, name) => {
+      const found = store.get(id)?.get(name);
+      if (!found) throw new Error(`no artifact ${name} on task ${id}`);
+      return found;
+    },
+  };
+  return { ctx, reports, logs, artifacts, controller, store, setOnReport: (f: (step: number) => void) => (onReport = f) };
+}
