@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       if (!opts.quiet) process.stderr.write(`${line}\n`);
     },
     putArtifact: async () => {},
+    recordEnvironment: async () => {},
   };
   const params = {
     'args/data': yaml, 'args/epochs': epochs, 'args/img': img, 'args/batch': batch, 'args/cfg': opts.cfg!,

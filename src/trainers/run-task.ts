@@ -24,7 +24,8 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     const task = await store.get(taskId);
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     // Recorded where the code runs (an agent's host and GPU, not the controller's).
-    await store.update(taskId, { environment: await captureEnvironment(process.cwd()) });
+    let environment = await captureEnvironment(process.cwd());
+    await store.update(taskId, { environment });
     const abort = new AbortController();
     const forward = (): void => abort.abort(signal.reason ?? 'stop requested');
     if (signal.aborted) forward();
@@ -57,6 +58,10 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
         await store.putArtifact(taskId, name, data);
       },
       getArtifact: async (otherId, name) => store.getArtifact(otherId, name),
+      recordEnvironment: async (patch) => {
+        environment = { ...environment, ...patch };
+        await store.update(taskId, { environment });
+      },
     };
 
     let outcome: TrialOutcome;

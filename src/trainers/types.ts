@@ -1,4 +1,4 @@
-import type { Params, TrainerRef } from '../core/index.ts';
+import type { Environment, Params, TrainerRef } from '../core/index.ts';
 
 /** Where a trainer sends its per-epoch scalars (YOLOv5 results.csv names). */
 export interface Reporter {
@@ -19,6 +19,8 @@ export interface TrainerContext {
   log(line: string): void;
   /** Stores a file as a task artifact (weights, results.csv). */
   putArtifact(name: string, data: Uint8Array | string): Promise<void>;
+  /** Adds to the task's recorded environment (e.g. the TF.js backend the trainer chose). */
+  recordEnvironment(patch: Partial<Environment>): Promise<void>;
   /** Reads an artifact of another task (e.g. `--weights <task-id>/best.bin`). */
   getArtifact?(taskId: string, name: string): Promise<Uint8Array>;
 }

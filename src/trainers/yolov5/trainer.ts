@@ -71,6 +71,7 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
   for (const w of params.warnings) ctx.log(`warning: ${w}`);
   const backend = await initBackend(args.backend === 'auto' ? undefined : args.backend);
   ctx.log(`yolov5: TF.js backend ${backend}`);
+  await ctx.recordEnvironment({ backend });
 
   if (args.data === '') throw new ConfigError('args/data is empty: set it to a dataset yaml (path, train, val, nc, names), e.g. args/data=.hpo/datasets/synth-128/data.yaml');
   const dataset = loadDatasetConfig(args.data);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
-import type { Params } from '../../../../src/core/index.ts';
+import type { Environment, Params } from '../../../../src/core/index.ts';
 import type { TrainerContext } from '../../../../src/trainers/types.ts';
 
 /**
@@ -34,6 +34,7 @@ export function recordingContext(taskId: string, workDir: string, store = new Ma
   mkdirSync(workDir, { recursive: true });
   const reports: { step: number; scalars: Record<string, number> }[] = [];
   const logs: string[] = [];
+  const environment: Partial<Environment>[] = [];
   const controller = new AbortController();
   const artifacts = new Map<string, Uint8Array>();
   store.set(taskId, artifacts);
@@ -47,6 +48,9 @@ export function recordingContext(taskId: string, workDir: string, store = new Ma
       },
     },
     log: (line) => logs.push(line),
+    recordEnvironment: async (patch) => {
+      environment.push(patch);
+    },
     putArtifact: async (name, data) => {
       artifacts.set(name, typeof data === 'string' ? new TextEncoder().encode(data) : data);
     },
@@ -56,5 +60,5 @@ export function recordingContext(taskId: string, workDir: string, store = new Ma
       return found;
     },
   };
-  return { ctx, reports, logs, artifacts, controller, store, setOnReport: (f: (step: number) => void) => (onReport = f) };
+  return { ctx, reports, logs, environment, artifacts, controller, store, setOnReport: (f: (step: number) => void) => (onReport = f) };
 }

@@ -43,6 +43,7 @@ describe('yolov5 trainer', () => {
       run.dispose();
     }
     expect(rec.logs[0]).toBe('yolov5: TF.js backend wasm');
+    expect(rec.environment).toEqual([{ backend: 'wasm' }]);
     expect(rec.reports.map((r) => r.step)).toEqual([0]);
     const scalars = rec.reports[0].scalars;
     expect(Object.keys(scalars).sort()).toEqual([...RESULT_KEYS].sort());
