@@ -33,6 +33,14 @@ export const tpeOptionsSchema = z.strictObject({
   startup: z.enum(['random', 'sobol']).default('sobol'),
   /** Running trials join the bad set (constant liar), so parallel workers spread out. */
   constantLiar: z.boolean().default(true),
+  /**
+   * How pruned trials are ranked against complete ones for the good / bad split (`PrunedRule` in
+   * ranking.ts). `last-value` stays the default: on bench/pruning.ts's crossing curves (25 seeds)
+   * `same-epoch`, `epoch-rank`, `deepest` and `bad-only` moved epochs-to-equal-quality by no more
+   * than seed noise, some rows better and some worse; with default pruners the complete trials
+   * fill the good set, so the rule rarely matters.
+   */
+  prunedTrials: z.enum(['last-value', 'deepest', 'same-epoch', 'epoch-rank', 'bad-only']).default('last-value'),
 });
 
 export type TpeOptions = Omit<z.output<typeof tpeOptionsSchema>, 'type' | 'seed'>;

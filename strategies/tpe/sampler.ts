@@ -1,10 +1,10 @@
 import type { AskContext, Params, Rng, Strategy, StudyView } from '../../src/core/index.ts';
 import { sampleSpace } from '../../src/space/index.ts';
 import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsAxes, type Axis } from '../encoding.ts';
-import { rankedObservations } from '../history.ts';
 import { sobolParams } from '../random.ts';
 import { ParzenEstimator, type EncodedPoint } from './parzen.ts';
 import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
+import { rankTrials, splitGoodBad } from './ranking.ts';
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011). Each ask ranks the usable trials,
@@ -12,8 +12,13 @@ import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
  * Parzen estimator to each, draws `nEiCandidates` points from the good density l and proposes
  * the one with the largest l(x) / g(x), which maximizes expected improvement under TPE's model.
  *
- * Ranking: complete trials by value; pruned trials by their last intermediate value, always
- * below every complete trial. Failed trials and non-finite values are ignored. Running trials
+ * Ranking (option `prunedTrials`, rules in ranking.ts): complete trials by value; pruned trials by
+ * their last intermediate value, below every complete trial (`last-value`, the default). Other
+ * rules: rank a pruned trial at its last epoch among the complete trials' values at that same
+ * epoch and merge it by rank matching (`same-epoch`) or keep it below them (`epoch-rank`), rank
+ * pruned trials deepest first as Optuna does (`deepest`), or keep them out of the good set
+ * (`bad-only`). A pruned trial reaches the good set only when fewer complete trials than the good
+ * set's size rank above it. Failed trials and non-finite values are ignored. Running trials
  * (`ctx.pending`) are told to the model as the worst observed value (constant liar): they join
  * the bad set, which pushes parallel proposals away from each other.
  *
@@ -30,13 +35,11 @@ export class TpeStrategy implements Strategy {
 
   ask(study: StudyView, ctx: AskContext): Params {
     const axes = axesOf(study.space);
-    const ranked = rankedObservations(study).filter((o) => fitsAxes(axes, o.params));
+    const ranked = rankTrials(study, this.options.prunedTrials).filter((o) => fitsAxes(axes, o.params));
     if (ranked.length < this.options.nStartupTrials) {
       return this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
     }
-    const nGood = Math.max(1, Math.min(Math.ceil(this.options.gamma * ranked.length), this.options.maxGood));
-    const good = ranked.slice(0, nGood).sort((a, b) => a.number - b.number);
-    const bad = ranked.slice(nGood).sort((a, b) => a.number - b.number);
+    const { good, bad } = splitGoodBad(ranked, this.options.gamma, this.options.maxGood, this.options.prunedTrials);
     const goodPoints = good.map((o) => encode(axes, o.params));
     const badPoints = bad.map((o) => encode(axes, o.params));
     if (this.options.constantLiar) {

@@ -7,6 +7,7 @@ import { axesOf } from '../../strategies/encoding.ts';
 import { rankedObservations } from '../../strategies/history.ts';
 import { ParzenEstimator, sampleTruncNormal } from '../../strategies/tpe/parzen.ts';
 import { recencyWeights } from '../../strategies/tpe/sampler.ts';
+import { rankTrials, splitGoodBad, type PrunedRule } from '../../strategies/tpe/ranking.ts';
 
 const quadratic = { x: float(-10, 10) };
 
@@ -86,6 +87,98 @@ describe('TPE', () => {
     expect(w.slice(10)).toEqual(new Array(25).fill(1));
     for (let i = 1; i < 10; i++) expect(w[i]).toBeGreaterThan(w[i - 1]);
   });
+});
+
+describe('TPE: pruned trials in the good / bad split', () => {
+  /** A curve reported at steps 0..n-1; `values` are the mAP-like values per step (maximize). */
+  const curve = (values: number[]) => values.map((value, step) => ({ step, value }));
+  const trial = (number: number, state: TrialView['state'], values: number[], value?: number): TrialView => ({
+    number,
+    id: String(number),
+    params: { x: number / 10 },
+    state,
+    value,
+    intermediate: curve(values),
+  });
+  // Crossing curves: trial 0 starts fast and plateaus (0.69), trial 1 starts slow and ends best
+  // (0.75). Trial 2 is a pruned fast starter: its last value 0.66 (step 1) is the highest of the
+  // pruned ones, yet trial 0 had 0.67 at that same step. Trial 3, pruned at step 5 with 0.60,
+  // beat trial 1 there. Sixteen early-pruned stragglers make the good set (3 of 20) larger than
+  // the two complete trials, so one pruned trial enters it.
+  const stragglers = Array.from({ length: 16 }, (_, i) => trial(4 + i, 'pruned', [0.05]));
+  const view: StudyView = {
+    space: quadratic,
+    direction: 'maximize',
+    trials: [
+      trial(0, 'complete', [0.6, 0.67, 0.675, 0.68, 0.68, 0.68, 0.69], 0.69),
+      trial(1, 'complete', [0.1, 0.3, 0.38, 0.43, 0.47, 0.5, 0.75], 0.75),
+      trial(2, 'pruned', [0.55, 0.66]),
+      trial(3, 'pruned', [0.1, 0.3, 0.4, 0.5, 0.55, 0.6]),
+      ...stragglers,
+    ],
+  };
+  const goodOf = (rule: PrunedRule, study = view) => splitGoodBad(rankTrials(study, rule), 0.15, 25, rule).good.map((o) => o.number);
+
+  it('same-epoch: a pruned fast starter does not enter the good set over a complete trial that was better at its epoch', () => {
+    const ranked = rankTrials(view, 'same-epoch').map((o) => o.number);
+    expect(ranked.slice(0, 4)).toEqual([1, 0, 3, 2]);
+    expect(goodOf('same-epoch')).toEqual([0, 1, 3]);
+    // The raw last value lets the fast starter in: that is the failure this rule fixes.
+    expect(goodOf('last-value')).toEqual([0, 1, 2]);
+  });
+
+  it('same-epoch: a pruned trial that beat every complete trial at its epoch ranks among the complete ones', () => {
+    const leader = trial(3, 'pruned', [0.1, 0.3, 0.5, 0.6, 0.66, 0.7]);
+    const study: StudyView = { ...view, trials: view.trials.map((t) => (t.number === 3 ? leader : t)) };
+    // Rank matching gives it the best final value (0.75): it goes right after trial 1, before trial 0.
+    expect(rankTrials(study, 'same-epoch').map((o) => o.number).slice(0, 3)).toEqual([1, 3, 0]);
+    // epoch-rank keeps it below the complete trials, but first among the pruned ones.
+    expect(rankTrials(study, 'epoch-rank').map((o) => o.number).slice(0, 4)).toEqual([1, 0, 3, 2]);
+  });
+
+  it('deepest (Optuna): pruned trials by the step they reached, then by value', () => {
+    expect(rankTrials(view, 'deepest').map((o) => o.number).slice(0, 4)).toEqual([1, 0, 3, 2]);
+    expect(rankTrials(view, 'last-value').map((o) => o.number).slice(0, 4)).toEqual([1, 0, 2, 3]);
+  });
+
+  it('epoch-rank: pruned trials by the share of complete trials that beat them at their epoch', () => {
+    // Trial 2 lost to one of two at step 1, trial 3 to one of two at step 5: equal, deeper first.
+    expect(rankTrials(view, 'epoch-rank').map((o) => o.number).slice(0, 4)).toEqual([1, 0, 3, 2]);
+    const worse = trial(3, 'pruned', [0.1, 0.3, 0.4, 0.45, 0.46, 0.48]);
+    const study: StudyView = { ...view, trials: view.trials.map((t) => (t.number === 3 ? worse : t)) };
+    expect(rankTrials(study, 'epoch-rank').map((o) => o.number).slice(0, 4)).toEqual([1, 0, 2, 3]);
+  });
+
+  it('bad-only: pruned trials stay out of the good set unless no trial completed', () => {
+    expect(goodOf('bad-only')).toEqual([0, 1]);
+    const allPruned: StudyView = { ...view, trials: view.trials.filter((t) => t.state === 'pruned') };
+    // No complete trial: the good set falls back to the deepest pruned ones (3 of 18).
+    expect(goodOf('bad-only', allPruned)).toEqual([2, 3, 4]);
+  });
+
+  it('ranks a pruned trial with no comparable complete trial last, and ignores non-finite values', () => {
+    const study: StudyView = {
+      ...view,
+      trials: [...view.trials, trial(30, 'pruned', [0.1, 0.3, 0.5, 0.6, 0.66, 0.7, 0.74, 0.9]), trial(31, 'pruned', [0.99, Number.NaN]), trial(32, 'failed', [0.99])],
+    };
+    for (const rule of ['same-epoch', 'epoch-rank'] as const) {
+      const ranked = rankTrials(study, rule).map((o) => o.number);
+      expect(ranked.at(-1)).toBe(30);
+      expect(ranked).not.toContain(31);
+      expect(ranked).not.toContain(32);
+      expect(ranked).toHaveLength(21);
+    }
+  });
+
+  for (const prunedTrials of ['last-value', 'deepest', 'same-epoch', 'epoch-rank', 'bad-only'] as const) {
+    it(`asks in bounds with mostly pruned trials (${prunedTrials})`, () => {
+      const strategy = new TpeStrategy({ prunedTrials, nStartupTrials: 5 });
+      const params = strategy.ask(view, { rng: createRng(3, 'trial:20'), seed: 3, trialNumber: 20, pending: [] });
+      expect(params.x).toBeGreaterThanOrEqual(-10);
+      expect(params.x).toBeLessThanOrEqual(10);
+      expect(strategy.ask(view, { rng: createRng(3, 'trial:20'), seed: 3, trialNumber: 20, pending: [] })).toEqual(params);
+    });
+  }
 });
 
 describe('Parzen estimator', () => {
