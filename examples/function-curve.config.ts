@@ -1,7 +1,9 @@
-import { categorical, defineConfig, float } from './src/config/public.ts';
+import { categorical, defineConfig, float } from '../src/config/public.ts';
 
 /**
- * The study the README's main job runs. Every key is optional except `space`; see the
+ * A quick study of the function trainer's synthetic learning curve (seconds, not minutes):
+ * `npx hpo train templates/function-curve.ts`, then
+ * `npx hpo run --template <id> --config examples/function-curve.config.ts`. Every key is optional except `space`; see the
  * README's config reference for defaults.
  */
 export default defineConfig({

@@ -67,6 +67,8 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   const queue = new StudyEventQueue(deps.signal);
   const executor = await deps.makeExecutor(queue.handlers());
   const emit = deps.onEvent ?? (() => {});
+  // A seed in the strategy's options wins over the study seed (`--seed` sets the study seed).
+  const seed = config.strategy.seed ?? config.seed;
 
   if (controller.status !== 'running') controller = await reopen(store, controller);
   const trials = await loadTrials(store, controllerId, config);
@@ -101,7 +103,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   const launch = async (): Promise<void> => {
     const number = trials.length === 0 ? 0 : Math.max(...trials.map((t) => t.number)) + 1;
     const pending = running().map((t) => t.params);
-    const searched = deps.strategy.ask(view, { rng: createRng(config.seed, `trial:${number}`), seed: config.seed, trialNumber: number, pending });
+    const searched = deps.strategy.ask(view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
     const params = { ...template.params, ...searched };
     if (config.budget.maxEpochs !== undefined && 'args/epochs' in template.params) params['args/epochs'] = config.budget.maxEpochs;
     const task = await store.clone(template.id, {

@@ -54,7 +54,7 @@ export interface OptimizeResult {
  */
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const space = parseOrThrow(spaceSchema, options.space, 'space') as Space;
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? (isStrategy(options.strategy) ? undefined : options.strategy?.seed) ?? 0;
   const strategy = isStrategy(options.strategy)
     ? options.strategy
     : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'random' }, 'strategy'));

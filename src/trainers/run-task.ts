@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type TaskStore } from '../core/index.ts';
@@ -37,11 +38,13 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
       : (line: string) => {
           logChain = logChain.then(() => store.appendLog(taskId, line + '\n')).catch(() => {});
         };
+    const workDir = path.join(options.workRoot ?? path.join(os.tmpdir(), 'hpo-work'), taskId);
+    await mkdir(workDir, { recursive: true });
     const ctx: TrainerContext = {
       taskId,
       trainer: task.trainer,
       signal: abort.signal,
-      workDir: path.join(options.workRoot ?? path.join(os.tmpdir(), 'hpo-work'), taskId),
+      workDir,
       log,
       reporter: {
         async report(step, scalars) {

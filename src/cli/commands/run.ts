@@ -57,6 +57,8 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
         execution: queued ? { type: 'queue', queue: options.queue, redisUrl: options.redis, controllerQueue: options.controllerQueue } : undefined,
       },
     });
+    // --seed wins over a seed written in the strategy's options.
+    if (flags.seed !== undefined) config.strategy.seed = flags.seed;
     const templateId = options.template ?? config.template;
     if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
     const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });

@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../context.ts';
  * Elsewhere (CI, pipes): one line per start and finish; JSON lines with `--log-format json`.
  */
 export class LiveView {
-  private readonly running = new Map<string, { trial: TrialRecord; step?: number; value?: number }>();
+  private readonly running = new Map<string, { trial: TrialRecord; step?: number; value?: number; printedAt?: number }>();
   private drawn = 0;
   private readonly tty: boolean;
   private readonly json: boolean;
@@ -28,12 +28,17 @@ export class LiveView {
     }
     switch (event.type) {
       case 'trial-started':
-        this.running.set(event.trial.id, { trial: event.trial });
+        this.running.set(event.trial.id, { trial: event.trial, printedAt: Date.now() });
         if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} started: ${this.params(event.trial)}`);
         break;
       case 'trial-reported': {
         const entry = this.running.get(event.trial.id);
         if (entry) Object.assign(entry, { step: event.step, value: event.value ?? entry.value });
+        // Without a terminal to redraw, a slow trial still shows signs of life, at most every 10 s.
+        if (entry && !this.tty && Date.now() - (entry.printedAt ?? 0) >= 10_000) {
+          entry.printedAt = Date.now();
+          this.line(`trial ${event.trial.number} ${event.trial.id} epoch ${event.step + 1}: ${this.metricName()}=${fmt(entry.value)}`);
+        }
         break;
       }
       case 'trial-finished': {
