@@ -19,6 +19,6 @@ export default defineConfig({
   objective: { metric: 'metrics/mAP_0.5:0.95', direction: 'maximize', mode: 'last' },
   strategy: { type: 'tpe', seed: 1 },
   pruner: { type: 'median', nStartupTrials: 2, nWarmupEpochs: 8 },
-  budget: { maxTrials: 4, concurrency: 2, maxEpochs: 16, trialTimeout: '12m', totalTime: '14m' },
+  budget: { maxTrials: 6, concurrency: 2, maxEpochs: 16, trialTimeout: '12m', totalTime: '14m' },
   execution: { type: 'local' },
 });

@@ -51,7 +51,7 @@ export class LiveView {
         break;
       }
       case 'trial-pruned':
-        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} pruned at epoch ${event.step + 1}: ${event.reason}`);
+        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} ${event.reason.startsWith('pruned') ? event.reason : `pruned: ${event.reason}`}`);
         break;
       case 'warning':
         this.line(`warning: ${event.message}`);
