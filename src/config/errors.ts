@@ -8,13 +8,22 @@ import { ConfigError } from '../core/index.ts';
 export function formatIssues(issues: readonly z.core.$ZodIssue[], source: string): string {
   const lines = [`Invalid ${source}:`];
   for (const issue of issues) {
-    const received = 'input' in issue && issue.input !== undefined ? ` (received ${show(issue.input)})` : '';
+    const received = 'input' in issue && issue.input !== undefined ? ` (received ${show(receivedAt(issue.input, issue.path))})` : '';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling`;
     lines.push(`  ✖ ${message}${issue.code === 'unrecognized_keys' ? '' : received}`);
     if (issue.path.length) lines.push(`    → at ${issue.path.map(String).join('.')}`);
   }
   return lines.join('\n');
+}
+
+/** Some issues (a bad discriminator) carry the parent object; show the value at the issue's path instead. */
+function receivedAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  const last = path.at(-1);
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && typeof last === 'string' && last in input) {
+    return (input as Record<string, unknown>)[last];
+  }
+  return input;
 }
 
 function show(value: unknown): string {

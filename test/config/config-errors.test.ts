@@ -37,7 +37,7 @@ describe('config validation messages', () => {
   it('rejects low >= high with both values', () => {
     expect(messageOf(() => resolveConfig({ space: { 'hyp/lr0': { type: 'float', low: 0.1, high: 0.01 } } }))).toMatchInlineSnapshot(`
       "Invalid config:
-        ✖ low must be < high, got low=0.1 high=0.01 (received {"type":"float","low":0.1,"high":0.01,"log":false})
+        ✖ low must be < high, got low=0.1 high=0.01 (received 0.1)
           → at space.hyp/lr0.low"
     `);
   });
@@ -45,7 +45,7 @@ describe('config validation messages', () => {
   it('rejects a log scale with low <= 0', () => {
     expect(messageOf(() => resolveConfig({ space: { 'hyp/lr0': { type: 'float', low: 0, high: 0.1, log: true } } }))).toMatchInlineSnapshot(`
       "Invalid config:
-        ✖ log scale needs low > 0, got low=0 (received {"type":"float","low":0,"high":0.1,"log":true})
+        ✖ log scale needs low > 0, got low=0 (received 0)
           → at space.hyp/lr0.low"
     `);
   });

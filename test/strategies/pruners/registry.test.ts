@@ -43,7 +43,7 @@ describe('pruner registry', () => {
 
   it('rejects an unknown type, listing the known ones', () => {
     expect(message({ type: 'medain' })).toBe(
-      'Invalid pruner:\n  ✖ unknown pruner type "medain": use one of "none", "median", "percentile", "asha", "hyperband", "curve" (received {"type":"medain"})\n    → at type',
+      'Invalid pruner:\n  ✖ unknown pruner type "medain": use one of "none", "median", "percentile", "asha", "hyperband", "curve" (received "medain")\n    → at type',
     );
   });
 
