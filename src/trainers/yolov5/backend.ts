@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerCoreGradients } from './kernels/gradients.ts';
-import { registerSharedIdentity } from './kernels/identity.ts';
 import { registerTrainingKernels } from './kernels/index.ts';
 
 /** A backend a caller may ask for; 'tensorflow' is libtensorflow through tfjs-node(-gpu). */
@@ -70,7 +69,6 @@ export async function initBackend(preferred?: BackendChoice): Promise<string> {
   } else if (!(await tryNative()) && !(await tryWasm()) && !(await tryCpu())) {
     throw new Error('no TF.js backend could start (tried tfjs-node-gpu, tfjs-node, wasm, cpu)');
   }
-  registerSharedIdentity(); // after the wasm import, which registers the copying one
   await tf.ready();
   return tf.getBackend();
 }

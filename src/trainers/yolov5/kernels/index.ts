@@ -6,9 +6,6 @@
 import { getKernel } from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, registerBnSiluKernels } from './bn-silu.ts';
 import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
-import { CONV_INPUT_GRAD_FILTER, registerConvInputGradFilter } from './conv-input-grad-filter.ts';
-import { DEPTH_TO_SPACE_CROP, registerDepthToSpaceCrop } from './depth-to-space.ts';
-import { IM2COL_T, registerIm2colT } from './im2col.ts';
 import { MAX_POOL_SAME_GRAD, registerMaxPoolSameGrad } from './max-pool-grad.ts';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.ts';
 
@@ -26,9 +23,6 @@ export function registerTrainingKernels(): void {
     if (getKernel(BN_NORMALIZE, b) == null) registerBnSiluKernels(b);
   }
   if (getKernel(MAX_POOL_SAME_GRAD, 'wasm') == null) registerMaxPoolSameGrad();
-  if (getKernel(CONV_INPUT_GRAD_FILTER, 'wasm') == null) registerConvInputGradFilter();
-  if (getKernel(DEPTH_TO_SPACE_CROP, 'wasm') == null) registerDepthToSpaceCrop();
-  if (getKernel(IM2COL_T, 'wasm') == null) registerIm2colT();
 }
 
 /** True when the fused batch-norm + SiLU kernels exist for `backendName`. */

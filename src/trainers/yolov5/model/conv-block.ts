@@ -62,6 +62,7 @@ export function convBnSiluFused(p: ConvBnParams, xs: tf.Tensor4D[], needInputGra
   const [n, h, wd] = xs[0].shape;
   const oh = Math.floor((h + 2 * p.p - p.k) / p.s) + 1;
   const ow = Math.floor((wd + 2 * p.p - p.k) / p.s) + 1;
+  const m = n * oh * ow;
   const nx = xs.length;
   const op = tf.customGrad((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -69,29 +70,27 @@ export function convBnSiluFused(p: ConvBnParams, xs: tf.Tensor4D[], needInputGra
     const inputs = needInputGrad ? (ins.slice(0, nx) as tf.Tensor4D[]) : xs;
     const [w, gamma, beta] = ins.slice(needInputGrad ? nx : 0);
     const y = convForward(p, inputs, w);
-    const [z, mean, variance, runMean, runVar] = tf.engine().runKernel(BN_NORMALIZE,
-      { y, gamma, beta, runMean: p.runMean, runVar: p.runVar }, { eps: BN_EPS, momentum: BN_MOMENTUM }) as tf.Tensor[];
+    const [yhat, z, mean, variance] = tf.engine().runKernel(BN_NORMALIZE, { y, gamma, beta }, { eps: BN_EPS }) as tf.Tensor[];
     const sig = tf.sigmoid(z);
     const value = tf.reshape(tf.mul(z, sig), [n, oh, ow, p.co]) as tf.Tensor4D;
-    p.runMean.assign(runMean);
-    p.runVar.assign(runVar);
-    save([...inputs, w, y, sig, gamma, beta, mean, variance]);
+    updateRunningStats(p, mean, variance, m);
+    save([...inputs, w, yhat, sig, gamma, beta, variance]);
     const gradFunc = (dout: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const sx = saved.slice(0, nx) as tf.Tensor4D[];
-      const [sw, sy, ssig, sgamma, sbeta, smean, svar] = saved.slice(nx);
+      const [sw, syhat, ssig, sgamma, sbeta, svar] = saved.slice(nx);
       const [dy, dgamma, dbeta] = tf.engine().runKernel(BN_SILU_GRAD, {
-        dout: as2d(dout), y: sy, s: ssig, gamma: sgamma, beta: sbeta, mean: smean, variance: svar,
+        dout: as2d(dout), yhat: syhat, s: ssig, gamma: sgamma, beta: sbeta, variance: svar,
       }, { eps: BN_EPS }) as tf.Tensor[];
       let dw: tf.Tensor;
       let dxs: tf.Tensor[] = [];
-      const dy4 = tf.reshape(dy, [n, oh, ow, p.co]) as tf.Tensor4D;
       if (p.k === 1 && p.s === 1) {
         const parts = weightParts(sw, sx, p.co);
-        const dws = sx.map((x) => convFilterGrad(x, dy4, [1, 1, x.shape[3], p.co], 1, 0));
-        dw = dws.length === 1 ? dws[0] : tf.concat(dws, 2);
-        // Explicit transposes of the (small) weights: WASM's matMul with transpose flags is a naive loop.
+        // Explicit transposes: WASM's matMul with transpose flags is ~4x slower.
+        const dws = sx.map((x) => tf.matMul(tf.transpose(as2d(x)), dy));
+        dw = tf.reshape(dws.length === 1 ? dws[0] : tf.concat(dws, 0), [1, 1, p.ci, p.co]);
         if (needInputGrad) dxs = sx.map((x, i) => tf.reshape(tf.matMul(dy, tf.transpose(parts[i])), x.shape));
       } else {
+        const dy4 = tf.reshape(dy, [n, oh, ow, p.co]) as tf.Tensor4D;
         dw = convFilterGrad(sx[0], dy4, [p.k, p.k, p.ci, p.co], p.s, p.p);
         if (needInputGrad) dxs = [convInputGrad(dy4, sw as tf.Tensor4D, sx[0].shape, p.s, p.p)];
       }
@@ -130,7 +129,7 @@ function outHw(p: ConvBnParams, x: tf.Tensor4D): [number, number] {
   return [Math.floor((x.shape[1] + 2 * p.p - p.k) / p.s) + 1, Math.floor((x.shape[2] + 2 * p.p - p.k) / p.s) + 1];
 }
 
-/** Detect's 1x1 conv with bias; `fused` computes its gradients with matMuls and our filter-gradient kernel. */
+/** Detect's 1x1 conv with bias; `fused` uses explicit-transpose matMul gradients. */
 export function headConv(p: HeadConvParams, x: tf.Tensor4D, fused: boolean): tf.Tensor4D {
   const [n, h, w] = x.shape;
   if (!fused) return tf.add(tf.conv2d(x, p.w as tf.Tensor4D, 1, 'valid'), p.b);
@@ -145,9 +144,8 @@ export function headConv(p: HeadConvParams, x: tf.Tensor4D, fused: boolean): tf.
       const dy = as2d(dout);
       return [
         tf.reshape(tf.matMul(dy, tf.transpose(sw)), sx.shape),
-        convFilterGrad(sx as tf.Tensor4D, dout as tf.Tensor4D, [1, 1, p.ci, p.co], 1, 0),
-        // A ones-row matMul: wasm's Sum over the leading axis transposes dy first (~8x slower).
-        tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1), dy), [p.co]),
+        tf.reshape(tf.matMul(tf.transpose(as2d(sx)), dy), [1, 1, p.ci, p.co]),
+        tf.sum(dy, 0),
       ];
     };
     return { value, gradFunc };
