@@ -145,8 +145,9 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     const [task, scalars] = await Promise.all([store.get(trial.id), store.getScalars(trial.id)]);
     const fresh = toTrialRecord(task, trial.number, scalars, config.space, config.objective);
     Object.assign(trial, fresh);
-    if (trial.intermediate.length === 0 && deps.pruner.name !== 'none' && task.status === 'completed') {
-      warnOnce('pruner', `pruner "${deps.pruner.name}" is off: trial ${trial.id} reported no intermediate "${config.objective.metric}" values.`);
+    // One value (or none) per trial leaves a pruner nothing to compare before the end.
+    if (trial.intermediate.length <= 1 && deps.pruner.name !== 'none' && task.status === 'completed') {
+      warnOnce('pruner', `pruner "${deps.pruner.name}" has nothing to act on: trial ${trial.id} reported ${trial.intermediate.length} "${config.objective.metric}" value(s), not one per epoch; the study runs without pruning.`);
     }
     await store.update(trial.id, { result: { objective: trial.value ?? trial.intermediate.at(-1)?.value ?? null, epochs: trial.epochs } });
     emit({ type: 'trial-finished', trial, outcome });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/index.ts';
-import { createStudy, runStudy } from '../../src/study/index.ts';
+import { createStudy, runStudy, type StudyEvent } from '../../src/study/index.ts';
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
 import { InProcessExecutor } from '../../src/exec/in-process/in-process-executor.ts';
@@ -16,15 +16,16 @@ describe('stopping a study', () => {
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
   afterEach(() => cleanup());
 
-  async function start(budget: Record<string, unknown>) {
-    const { store, template } = await storeWithTemplate(dir, { 'args/epochs': 50 }, { epochMs: 40 });
-    const config = resolveConfig({ space, budget });
+  async function start(budget: Record<string, unknown>, more: { epochs?: number; pruner?: unknown; onEvent?: (e: StudyEvent) => void } = {}) {
+    const { store, template } = await storeWithTemplate(dir, { 'args/epochs': more.epochs ?? 50 }, { epochMs: 40 });
+    const config = resolveConfig({ space, budget, pruner: more.pruner });
     const { controller } = await createStudy(store, { config, templateId: template.id });
     const run = runStudy(controller.id, {
       store,
       strategy: createStrategy(config.strategy),
       pruner: createPruner(config.pruner),
       tickMs: 50,
+      onEvent: more.onEvent,
       makeExecutor: (events) => new InProcessExecutor(createTaskRunner(store, { log: () => {} }), events, 2),
     });
     return { store, controllerId: controller.id, run };
@@ -51,5 +52,16 @@ describe('stopping a study', () => {
     const trials = await store.list({ parent: controllerId });
     expect(trials.length).toBeLessThan(6);
     expect(trials.every((t) => t.status === 'stopped' && t.statusReason === 'study time budget used up')).toBe(true);
+  });
+
+  it('warns once, and still runs, when a pruner meets a trainer with no per-epoch values', async () => {
+    const events: StudyEvent[] = [];
+    const { run } = await start({ maxTrials: 3, concurrency: 1 }, { epochs: 1, pruner: { type: 'median', nStartupTrials: 1, nWarmupEpochs: 0 }, onEvent: (e) => events.push(e) });
+    const { controller, trials } = await run;
+    expect(controller.status).toBe('completed');
+    expect(trials.every((t) => t.state === 'complete')).toBe(true);
+    const warnings = events.filter((e) => e.type === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ message: expect.stringMatching(/^pruner "median" has nothing to act on: .* the study runs without pruning\.$/) });
   });
 });
