@@ -106,11 +106,14 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     const searched = deps.strategy.ask(view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
     const params = { ...template.params, ...searched };
     if (config.budget.maxEpochs !== undefined && 'args/epochs' in template.params) params['args/epochs'] = config.budget.maxEpochs;
-    const task = await store.clone(template.id, {
+    // A clone of the template, made from the copy read at start (no store read per trial).
+    const task = await store.create({
       name: trialName(template.name, searched),
+      project: config.project,
+      type: 'training',
+      trainer: template.trainer,
       params,
       parent: controllerId,
-      project: config.project,
       tags: [`trial:${number}`],
       status: 'queued',
     });
@@ -142,14 +145,15 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   };
 
   const onFinished = async (trial: TrialRecord, outcome: TrialOutcome): Promise<void> => {
-    const [task, scalars] = await Promise.all([store.get(trial.id), store.getScalars(trial.id)]);
-    const fresh = toTrialRecord(task, trial.number, scalars, config.space, config.objective);
-    Object.assign(trial, fresh);
+    const scalars = await store.getScalars(trial.id);
+    // The outcome's status is the store's; the result write returns the final record.
+    const ended = toTrialRecord({ ...trial.task, status: outcome.status, statusReason: outcome.reason }, trial.number, scalars, config.space, config.objective);
+    const task = await store.update(trial.id, { result: { objective: ended.value ?? ended.intermediate.at(-1)?.value ?? null, epochs: ended.epochs } });
+    Object.assign(trial, toTrialRecord(task, trial.number, scalars, config.space, config.objective));
     // One value (or none) per trial leaves a pruner nothing to compare before the end.
     if (trial.intermediate.length <= 1 && deps.pruner.name !== 'none' && task.status === 'completed') {
       warnOnce('pruner', `pruner "${deps.pruner.name}" has nothing to act on: trial ${trial.id} reported ${trial.intermediate.length} "${config.objective.metric}" value(s), not one per epoch; the study runs without pruning.`);
     }
-    await store.update(trial.id, { result: { objective: trial.value ?? trial.intermediate.at(-1)?.value ?? null, epochs: trial.epochs } });
     emit({ type: 'trial-finished', trial, outcome });
   };
 
