@@ -22,7 +22,7 @@ const batch = Number(args.batch);
 const steps = Number(args.steps);
 
 let peakRss = 0;
-const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); };
 const rssTimer = setInterval(sampleRss, 20);
 
 const backend = await initBackend();

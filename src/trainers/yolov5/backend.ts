@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerCoreGradients } from './kernels/gradients.ts';
+import { registerSharedIdentity } from './kernels/identity.ts';
 import { registerTrainingKernels } from './kernels/index.ts';
 
 /** A backend a caller may ask for; 'tensorflow' is libtensorflow through tfjs-node(-gpu). */
@@ -51,7 +52,8 @@ function parseChoice(value: string, source: string): BackendChoice {
  * Picks and initializes the TF.js backend and returns its name ('tensorflow', 'wasm' or 'cpu').
  * `HPO_TF_BACKEND` (if set) wins over `preferred`; a forced or preferred backend that cannot start
  * is an error naming it, while with no preference the order above falls through silently. Always
- * registers our WASM training kernels and tfjs-core's gradients (kernels/gradients.ts).
+ * registers our training kernels (kernels/index.ts), tfjs-core's gradients (kernels/gradients.ts)
+ * and, once wasm is loaded, its no-copy Identity (kernels/identity.ts).
  * Process-global: call once at trainer start.
  */
 export async function initBackend(preferred?: BackendChoice): Promise<string> {
@@ -69,6 +71,7 @@ export async function initBackend(preferred?: BackendChoice): Promise<string> {
   } else if (!(await tryNative()) && !(await tryWasm()) && !(await tryCpu())) {
     throw new Error('no TF.js backend could start (tried tfjs-node-gpu, tfjs-node, wasm, cpu)');
   }
+  registerSharedIdentity(); // after the wasm import, which registers the copying one
   await tf.ready();
   return tf.getBackend();
 }

@@ -1,10 +1,9 @@
 /**
- * Conv2DBackpropFilter for the WASM backend (which lacks it), as ONE forward conv2d:
- *   dW[kh, kw, ci, co] = sum_{n, i, j} xpad[n, s*i + kh, s*j + kw, ci] * dy[n, i, j, co]
- * is a 'valid' convolution of xpad transposed to [Ci, Hp, Wp, N] (batch <- Ci, channels <- N)
- * with dy transposed to [OH, OW, N, Co] as the filter, dilated by the stride; the result
- * [Ci, >=KH, >=KW, Co] is cropped to the kernel size and transposed to [KH, KW, Ci, Co].
- * DESIGN.md measured this at about 2x a forward conv, versus 5-10x for slices + matMuls.
+ * Conv2DBackpropFilter for the WASM backend (which has none; DESIGN.md, "TensorFlow.js backends"):
+ * dW[kh, kw, ci, co] = sum over (n, oh, ow) of x[n, oh*s + kh - top, ow*s + kw - left, ci] *
+ * dy[n, oh, ow, co], computed as ONE matMul of the transposed im2col of x (kernels/im2col.ts,
+ * [KH*KW*Ci, M]) with dy as [M, Co]. No transpose flags (wasm's matMul with them is a naive loop)
+ * and no transposes of x or dy: the result already has the filter's layout.
  */
 import {
   backend_util,
@@ -15,6 +14,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { callKernel, freeInfo } from './backend-call.ts';
+import { IM2COL_T, type Im2colAttrs } from './im2col.ts';
 
 const BACKEND = 'wasm';
 
@@ -26,27 +26,17 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
-  const { top, bottom, left, right } = info.padInfo;
-  const temps: TensorInfo[] = [];
-  const run = (name: string, ins: Record<string, TensorInfo>, a: object): TensorInfo => {
-    const out = callKernel(BACKEND, backend, name, ins, a as never);
-    temps.push(out);
-    return out;
+  const colAttrs: Im2colAttrs = {
+    kh, kw, sh: info.strideHeight, sw: info.strideWidth,
+    top: info.padInfo.top, left: info.padInfo.left, oh: info.outHeight, ow: info.outWidth,
   };
-  const padded = top + bottom + left + right > 0
-    ? run('PadV2', { x }, { paddings: [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]], constantValue: 0 })
-    : x;
-  const xt = run('Transpose', { x: padded }, { perm: [3, 1, 2, 0] });
-  const dyt = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const full = run('Conv2D', { x: xt, filter: dyt }, {
-    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth],
-  });
-  const cropped = full.shape[1] === kh && full.shape[2] === kw
-    ? full
-    : run('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
-  const result = callKernel(BACKEND, backend, 'Transpose', { x: cropped }, { perm: [1, 2, 0, 3] });
-  for (const t of temps) freeInfo(backend, t);
-  return result;
+  const cols = callKernel(BACKEND, backend, IM2COL_T, { x }, colAttrs as never);
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const a = { ...cols, shape: [1, kh * kw * ci, m] };
+  const b = { ...dy, shape: [1, m, co] };
+  const out = callKernel(BACKEND, backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  freeInfo(backend, cols);
+  return { ...out, shape: [kh, kw, ci, co] };
 };
 
 /** Registers Conv2DBackpropFilter for 'wasm' unless a (newer) backend version already has one. */

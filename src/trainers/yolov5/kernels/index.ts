@@ -1,12 +1,20 @@
 /**
  * The training kernels we add to TF.js backends: what WASM lacks for backpropagation
- * (Conv2DBackpropFilter, UnsortedSegmentSum), the fused batch-norm + SiLU kernels the model's
- * fast gradient path uses on 'wasm' and 'cpu', and a max-pool gradient replacing WASM's buggy one.
+ * (Conv2DBackpropFilter as transposed im2col + one matMul, UnsortedSegmentSum), the kernels of the
+ * model's fast gradient path on 'wasm' and 'cpu' (fused batch norm + SiLU, the per-residue filters
+ * and interleave of strided-conv input gradients, stacked im2col for 1x1 filter gradients, row
+ * splits), and a max-pool gradient replacing WASM's buggy one. On 'wasm' the hot loops run as SIMD
+ * WebAssembly on the backend's heap (simd/). The no-copy Identity (identity.ts) is registered by
+ * initBackend, after the wasm backend's own kernels.
  */
 import { getKernel } from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, registerBnSiluKernels } from './bn-silu.ts';
 import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
+import { CONV_INPUT_GRAD_FILTER, registerConvInputGradFilter } from './conv-input-grad-filter.ts';
+import { IM2COL_T, registerIm2colT } from './im2col.ts';
+import { INTERLEAVE, registerInterleave } from './interleave.ts';
 import { MAX_POOL_SAME_GRAD, registerMaxPoolSameGrad } from './max-pool-grad.ts';
+import { registerSplitRows, SPLIT_ROWS } from './split-rows.ts';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.ts';
 
 export { BN_NORMALIZE, BN_SILU_GRAD } from './bn-silu.ts';
@@ -23,6 +31,10 @@ export function registerTrainingKernels(): void {
     if (getKernel(BN_NORMALIZE, b) == null) registerBnSiluKernels(b);
   }
   if (getKernel(MAX_POOL_SAME_GRAD, 'wasm') == null) registerMaxPoolSameGrad();
+  if (getKernel(CONV_INPUT_GRAD_FILTER, 'wasm') == null) registerConvInputGradFilter();
+  if (getKernel(INTERLEAVE, 'wasm') == null) registerInterleave();
+  if (getKernel(IM2COL_T, 'wasm') == null) registerIm2colT();
+  if (getKernel(SPLIT_ROWS, 'wasm') == null) registerSplitRows();
 }
 
 /** True when the fused batch-norm + SiLU kernels exist for `backendName`. */

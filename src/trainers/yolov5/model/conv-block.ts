@@ -1,7 +1,7 @@
 /**
  * YOLOv5's Conv (conv2d without bias -> BatchNorm -> SiLU) in three forms:
  * - `fused` (training, our gradient path): one tf.customGrad op per Conv. 1x1 convs are matMuls;
- *   batch norm + SiLU forward and backward run in the JS kernels of kernels/bn-silu.ts; conv
+ *   batch norm + SiLU forward and backward run in the kernels of kernels/bn-silu.ts; conv
  *   gradients come from conv-grad.ts. A 1x1 Conv may take several inputs: it then computes
  *   conv(concat(inputs)) as a sum of per-input matMuls, so YOLOv5's Concat layers cost nothing.
  * - `reference` (training): plain TF.js ops and autodiff; slow, but independent of our kernels
@@ -11,6 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../kernels/index.ts';
+import { IM2COL_T_STACK } from '../kernels/im2col.ts';
+import { SPLIT_ROWS } from '../kernels/split-rows.ts';
 import { BN_EPS, BN_MOMENTUM } from './config.ts';
 import { convFilterGrad, convInputGrad, explicitPad } from './conv-grad.ts';
 import type { ConvBnParams, HeadConvParams } from './params.ts';
@@ -36,16 +38,24 @@ function checkInputs(p: ConvBnParams, xs: tf.Tensor4D[]): void {
   if (xs.length > 1 && p.k !== 1) throw new Error(`${p.name}: several inputs are supported for 1x1 convs only`);
 }
 
-/** Splits a [1,1,Ci,Co] weight into per-input [ci_i, Co] matrices. */
-function weightParts(w: tf.Tensor, xs: tf.Tensor4D[], co: number): tf.Tensor2D[] {
+/** Splits a [1,1,Ci,Co] weight into per-input [ci_i, Co] matrices, or their transposes [Co, ci_i]. */
+function weightParts(w: tf.Tensor, xs: tf.Tensor4D[], co: number, transpose = false): tf.Tensor2D[] {
   const w2 = tf.reshape(w, [-1, co]);
-  if (xs.length === 1) return [w2 as tf.Tensor2D];
-  let off = 0;
-  return xs.map((x) => {
-    const part = tf.slice(w2, [off, 0], [x.shape[3], co]);
-    off += x.shape[3];
-    return part as tf.Tensor2D;
-  });
+  if (xs.length === 1 && !transpose) return [w2 as tf.Tensor2D];
+  return tf.engine().runKernel(SPLIT_ROWS, { x: w2 }, { sizes: xs.map((x) => x.shape[3]), transpose }) as tf.Tensor2D[];
+}
+
+/**
+ * Filter gradient [1, 1, sum ci, Co] of a 1x1 conv over the concatenated inputs: ONE matMul of
+ * their stacked transposes (kernels/im2col.ts) with dy [M, Co], so dy is packed once.
+ */
+function filterGrad1x1(xs: tf.Tensor4D[], dy: tf.Tensor2D): tf.Tensor4D {
+  const [, h, w] = xs[0].shape;
+  const attrs = { kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0, oh: h, ow: w };
+  const parts = Object.fromEntries(xs.map((x, i) => [String(i), x]));
+  const cols = tf.engine().runKernel(IM2COL_T_STACK, parts, attrs) as tf.Tensor2D;
+  const ci = xs.reduce((a, x) => a + x.shape[3], 0);
+  return tf.reshape(tf.matMul(cols, dy), [1, 1, ci, dy.shape[1]]);
 }
 
 function convForward(p: ConvBnParams, xs: tf.Tensor4D[], w: tf.Tensor): tf.Tensor {
@@ -62,7 +72,6 @@ export function convBnSiluFused(p: ConvBnParams, xs: tf.Tensor4D[], needInputGra
   const [n, h, wd] = xs[0].shape;
   const oh = Math.floor((h + 2 * p.p - p.k) / p.s) + 1;
   const ow = Math.floor((wd + 2 * p.p - p.k) / p.s) + 1;
-  const m = n * oh * ow;
   const nx = xs.length;
   const op = tf.customGrad((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -70,25 +79,27 @@ export function convBnSiluFused(p: ConvBnParams, xs: tf.Tensor4D[], needInputGra
     const inputs = needInputGrad ? (ins.slice(0, nx) as tf.Tensor4D[]) : xs;
     const [w, gamma, beta] = ins.slice(needInputGrad ? nx : 0);
     const y = convForward(p, inputs, w);
-    const [yhat, z, mean, variance] = tf.engine().runKernel(BN_NORMALIZE, { y, gamma, beta }, { eps: BN_EPS }) as tf.Tensor[];
+    const [z, mean, variance, runMean, runVar] = tf.engine().runKernel(BN_NORMALIZE,
+      { y, gamma, beta, runMean: p.runMean, runVar: p.runVar }, { eps: BN_EPS, momentum: BN_MOMENTUM }) as tf.Tensor[];
     const sig = tf.sigmoid(z);
     const value = tf.reshape(tf.mul(z, sig), [n, oh, ow, p.co]) as tf.Tensor4D;
-    updateRunningStats(p, mean, variance, m);
-    save([...inputs, w, yhat, sig, gamma, beta, variance]);
+    p.runMean.assign(runMean);
+    p.runVar.assign(runVar);
+    save([...inputs, w, y, sig, gamma, beta, mean, variance]);
     const gradFunc = (dout: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const sx = saved.slice(0, nx) as tf.Tensor4D[];
-      const [sw, syhat, ssig, sgamma, sbeta, svar] = saved.slice(nx);
+      const [sw, sy, ssig, sgamma, sbeta, smean, svar] = saved.slice(nx);
       const [dy, dgamma, dbeta] = tf.engine().runKernel(BN_SILU_GRAD, {
-        dout: as2d(dout), yhat: syhat, s: ssig, gamma: sgamma, beta: sbeta, variance: svar,
+        dout: as2d(dout), y: sy, s: ssig, gamma: sgamma, beta: sbeta, mean: smean, variance: svar,
       }, { eps: BN_EPS }) as tf.Tensor[];
       let dw: tf.Tensor;
       let dxs: tf.Tensor[] = [];
       if (p.k === 1 && p.s === 1) {
-        const parts = weightParts(sw, sx, p.co);
-        // Explicit transposes: WASM's matMul with transpose flags is ~4x slower.
-        const dws = sx.map((x) => tf.matMul(tf.transpose(as2d(x)), dy));
-        dw = tf.reshape(dws.length === 1 ? dws[0] : tf.concat(dws, 0), [1, 1, p.ci, p.co]);
-        if (needInputGrad) dxs = sx.map((x, i) => tf.reshape(tf.matMul(dy, tf.transpose(parts[i])), x.shape));
+        dw = filterGrad1x1(sx, dy as tf.Tensor2D);
+        if (needInputGrad) {
+          const partsT = weightParts(sw, sx, p.co, true);
+          dxs = sx.map((x, i) => tf.reshape(tf.matMul(dy, partsT[i]), x.shape));
+        }
       } else {
         const dy4 = tf.reshape(dy, [n, oh, ow, p.co]) as tf.Tensor4D;
         dw = convFilterGrad(sx[0], dy4, [p.k, p.k, p.ci, p.co], p.s, p.p);
@@ -129,7 +140,7 @@ function outHw(p: ConvBnParams, x: tf.Tensor4D): [number, number] {
   return [Math.floor((x.shape[1] + 2 * p.p - p.k) / p.s) + 1, Math.floor((x.shape[2] + 2 * p.p - p.k) / p.s) + 1];
 }
 
-/** Detect's 1x1 conv with bias; `fused` uses explicit-transpose matMul gradients. */
+/** Detect's 1x1 conv with bias; `fused` computes its gradients with matMuls and our filter-gradient kernel. */
 export function headConv(p: HeadConvParams, x: tf.Tensor4D, fused: boolean): tf.Tensor4D {
   const [n, h, w] = x.shape;
   if (!fused) return tf.add(tf.conv2d(x, p.w as tf.Tensor4D, 1, 'valid'), p.b);
@@ -137,15 +148,16 @@ export function headConv(p: HeadConvParams, x: tf.Tensor4D, fused: boolean): tf.
     const save = args.pop() as tf.GradSaveFunc;
     const [xi, wi, bi] = args as tf.Tensor[];
     const w2 = tf.reshape(wi, [p.ci, p.co]);
-    const value = tf.reshape(tf.add(tf.matMul(as2d(xi), w2), bi), [n, h, w, p.co]);
+    const value = tf.reshape(tf.fused.matMul({ a: as2d(xi), b: w2, bias: bi }), [n, h, w, p.co]);
     save([xi, w2]);
     const gradFunc = (dout: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sx, sw] = saved;
       const dy = as2d(dout);
       return [
-        tf.reshape(tf.matMul(dy, tf.transpose(sw)), sx.shape),
-        tf.reshape(tf.matMul(tf.transpose(as2d(sx)), dy), [1, 1, p.ci, p.co]),
-        tf.sum(dy, 0),
+        tf.reshape(tf.matMul(dy, weightParts(sw, [sx as tf.Tensor4D], p.co, true)[0]), sx.shape),
+        filterGrad1x1([sx as tf.Tensor4D], dy as tf.Tensor2D),
+        // A ones-row matMul: wasm's Sum over the leading axis transposes dy first (~8x slower).
+        tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1), dy), [p.co]),
       ];
     };
     return { value, gradFunc };

@@ -16,6 +16,10 @@ const CASES: [number[], number, number, number][] = [
   [[3, 11, 9, 4], 3, 2, 1],
   [[2, 16, 16, 3], 6, 2, 2],
   [[2, 8, 8, 6], 1, 1, 0],
+  [[1, 11, 11, 2], 5, 3, 2],
+  [[2, 8, 8, 3], 1, 2, 0],
+  [[2, 8, 9, 3], 2, 2, 1],
+  [[2, 10, 7, 8], 3, 2, 1],
 ];
 
 describe('Conv2DBackpropFilter on wasm', () => {
@@ -40,9 +44,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
-describe('conv input gradient as a forward conv', () => {
-  it.each(CASES)('matches the cpu backend for x %j, k %i, stride %i, pad %i', async (shape, k, s, p) => {
-    const co = 7;
+describe('conv input gradient as forward convs', () => {
+  // 8 output channels take the SIMD transposes of the filter, 7 the scalar ones.
+  const withCo = CASES.flatMap((c) => [[...c, 7], [...c, 8]] as [number[], number, number, number, number][]);
+  it.each(withCo)('matches the cpu backend for x %j, k %i, stride %i, pad %i, %i output channels', async (shape, k, s, p, co) => {
     const w = seeded([k, k, shape[3], co], 5) as tf.Tensor4D;
     const oh = Math.floor((shape[1] + 2 * p - k) / s) + 1;
     const ow = Math.floor((shape[2] + 2 * p - k) / s) + 1;

@@ -1,0 +1,31 @@
+/**
+ * The SIMD loops behind our hottest kernels, as one WebAssembly module (built with wasm-writer.ts)
+ * that runs on the WASM backend's own heap (runtime.ts): batch norm + SiLU (programs-bn.ts) and
+ * data movement (programs-copy.ts). All arguments are i32 byte offsets into that heap or counts.
+ */
+import { addBnPrograms } from './programs-bn.ts';
+import { addCopyPrograms } from './programs-copy.ts';
+import { ModuleBuilder } from './wasm-writer.ts';
+
+/** The module's bytes. */
+export function buildSimdModule(): Uint8Array {
+  const m = new ModuleBuilder();
+  addBnPrograms(m);
+  addCopyPrograms(m);
+  return m.encode();
+}
+
+/** The module's exports, as JS sees them (all arguments i32 byte offsets or counts). */
+export interface SimdExports {
+  bnStats(y: number, M: number, C: number, sum: number, sq: number): void;
+  affine(y: number, z: number, M: number, C: number, scale: number, offset: number): void;
+  affine3(u: number, y: number, out: number, M: number, C: number, a: number, b: number, k: number): void;
+  bnGradPass1(dout: number, y: number, s: number, dz: number, M: number, C: number, mean: number, inv: number,
+    gamma: number, beta: number, sumDz: number, sumDzH: number): void;
+  im2colTap(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    sh: number, sw: number, rowOff: number, colOff: number, owLo: number, owHi: number, M: number): void;
+  copyRuns(src: number, dst: number, rows: number, cols: number, c: number, srcPitch: number, dstPitch: number, dstStep: number): void;
+  /** im2colTap for C a multiple of 4 (4x4 register transposes). */
+  im2colTap4(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    sh: number, sw: number, rowOff: number, colOff: number, owLo: number, owHi: number, M: number): void;
+}
