@@ -1,4 +1,5 @@
-import type { Direction, Params, StudyView, TrialView } from '../src/core/index.ts';
+import type { Direction, Params, Rng, Space, StudyView, TrialView } from '../src/core/index.ts';
+import { sampleSpace } from '../src/space/index.ts';
 
 /** A finished trial a model can learn from; `loss` is in minimization sense and finite. */
 export interface Observation {
@@ -47,4 +48,28 @@ export function rankedObservations(study: StudyView): Observation[] {
 function lastFinite(t: TrialView): number | undefined {
   const last = t.intermediate.at(-1)?.value;
   return last !== undefined && Number.isFinite(last) ? last : undefined;
+}
+
+/** Key of a params map that ignores key order, for "same params as a running trial" checks. */
+export function paramsKey(params: Params): string {
+  return JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+}
+
+/**
+ * Returns the first of `ranked` (best first) that no running trial already holds, so two
+ * running trials never share params. Rounding to ints, steps or the bounds can map different
+ * proposals onto one value, and a categorical space has few values, so this is not rare there.
+ * When every ranked proposal is taken, draws uniformly from the space (at most 64 times, from
+ * `rng`); if the space has no free point left, returns the best proposal anyway.
+ */
+export function firstNotPending(ranked: readonly Params[], pending: readonly Params[], space: Space, rng: Rng): Params {
+  if (pending.length === 0) return ranked[0];
+  const taken = new Set(pending.map(paramsKey));
+  const free = ranked.find((p) => !taken.has(paramsKey(p)));
+  if (free !== undefined) return free;
+  for (let i = 0; i < 64; i++) {
+    const p = sampleSpace(space, rng);
+    if (!taken.has(paramsKey(p))) return p;
+  }
+  return ranked[0];
 }

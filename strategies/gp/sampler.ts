@@ -1,7 +1,7 @@
 import type { AskContext, Params, Rng, Strategy, StudyView } from '../../src/core/index.ts';
 import { sampleSpace } from '../../src/space/index.ts';
 import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsAxes, type Axis } from '../encoding.ts';
-import { completeObservations, prunedObservations, type Observation } from '../history.ts';
+import { completeObservations, firstNotPending, prunedObservations, type Observation } from '../history.ts';
 import { sobolParams } from '../random.ts';
 import { maximizeLogEi, type AxisPoint } from './acquisition.ts';
 import { defaultPrior, fitHyper } from './fit.ts';
@@ -18,7 +18,9 @@ import { GP_DEFAULTS, type GpOptions } from './options.ts';
  * Only complete trials with finite values are data. Pruned trials are told as the worst complete
  * loss (they were stopped for looking bad), failed trials are ignored. Running trials
  * (`ctx.pending`) are handled by a kriging believer: they join the data with the posterior mean
- * as their value, so their posterior variance collapses and parallel proposals spread out.
+ * as their value, so their posterior variance collapses and parallel proposals spread out. A
+ * proposal that rounds onto a running trial's params (ints, steps, bounds, categoricals) is
+ * replaced by a uniform draw, so two running trials never share params.
  *
  * Pure: no state besides options; restarts of the hyperparameter fit draw from `ctx.rng`.
  */
@@ -34,7 +36,8 @@ export class GpStrategy implements Strategy {
     const axes = axesOf(study.space);
     const complete = completeObservations(study).filter((o) => fitsAxes(axes, o.params));
     if (complete.length < this.options.nStartupTrials) {
-      return this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+      const start = this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+      return firstNotPending([start], ctx.pending, study.space, ctx.rng);
     }
     const worst = Math.max(...complete.map((o) => o.loss));
     const pruned = prunedObservations(study)
@@ -76,7 +79,7 @@ export class GpStrategy implements Strategy {
       refineStarts: this.options.refineStarts,
       refineEvals: this.options.refineEvals,
     });
-    return decode(axes, point);
+    return firstNotPending([decode(axes, point)], ctx.pending, study.space, ctx.rng);
   }
 }
 

@@ -5,6 +5,7 @@ import { sobolParams } from '../random.ts';
 import { ParzenEstimator, type EncodedPoint } from './parzen.ts';
 import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
 import { rankTrials, splitGoodBad } from './ranking.ts';
+import { firstNotPending } from '../history.ts';
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011). Each ask ranks the usable trials,
@@ -20,7 +21,9 @@ import { rankTrials, splitGoodBad } from './ranking.ts';
  * (`bad-only`). A pruned trial reaches the good set only when fewer complete trials than the good
  * set's size rank above it. Failed trials and non-finite values are ignored. Running trials
  * (`ctx.pending`) are told to the model as the worst observed value (constant liar): they join
- * the bad set, which pushes parallel proposals away from each other.
+ * the bad set, which pushes parallel proposals away from each other. When the best candidate
+ * still decodes onto a running trial's params (ints, steps, categoricals), the best candidate that
+ * does not is taken, else a uniform draw: two running trials never share params.
  *
  * Pure: no state besides options; the same study view and context give the same params.
  */
@@ -37,7 +40,8 @@ export class TpeStrategy implements Strategy {
     const axes = axesOf(study.space);
     const ranked = rankTrials(study, this.options.prunedTrials).filter((o) => fitsAxes(axes, o.params));
     if (ranked.length < this.options.nStartupTrials) {
-      return this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+      const start = this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+      return firstNotPending([start], ctx.pending, study.space, ctx.rng);
     }
     const { good, bad } = splitGoodBad(ranked, this.options.gamma, this.options.maxGood, this.options.prunedTrials);
     const goodPoints = good.map((o) => encode(axes, o.params));
@@ -48,28 +52,29 @@ export class TpeStrategy implements Strategy {
     const parzen = { priorWeight: this.options.priorWeight, magicClip: this.options.magicClip, multivariate: this.options.multivariate, bandwidth: this.options.bandwidth };
     const l = new ParzenEstimator(axes, goodPoints, recencyWeights(goodPoints.length), parzen);
     const g = new ParzenEstimator(axes, badPoints, recencyWeights(badPoints.length), parzen);
-    const point = this.options.multivariate
-      ? bestJoint(l, g, axes.length, this.options.nEiCandidates, ctx.rng)
-      : bestPerAxis(l, g, axes.length, this.options.nEiCandidates, ctx.rng);
-    return decode(axes, point);
+    if (!this.options.multivariate) return firstNotPending([decode(axes, bestPerAxis(l, g, axes.length, this.options.nEiCandidates, ctx.rng))], ctx.pending, study.space, ctx.rng);
+    const candidates = rankJoint(l, g, axes.length, this.options.nEiCandidates, ctx.rng);
+    // Only decode the runners-up when the winner collides with a running trial.
+    if (ctx.pending.length === 0) return decode(axes, candidates[0]);
+    return firstNotPending(candidates.map((x) => decode(axes, x)), ctx.pending, study.space, ctx.rng);
   }
 }
 
-/** Joint candidates: one kernel per candidate for all axes; score log l - log g on the joint densities. */
-function bestJoint(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint {
-  let best: EncodedPoint | undefined;
-  let bestScore = Number.NEGATIVE_INFINITY;
+/**
+ * Joint candidates: one kernel per candidate for all axes; score log l - log g on the joint
+ * densities. Returns the candidates best first (a stable sort: ties keep draw order, so the
+ * winner is the one a single argmax would pick).
+ */
+function rankJoint(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint[] {
+  const scored: Array<{ x: EncodedPoint; score: number }> = [];
   for (let c = 0; c < count; c++) {
     const kernel = l.pickKernel(rng);
     const x = new Float64Array(dims);
     for (let d = 0; d < dims; d++) x[d] = l.sampleAxis(d, kernel, rng);
     const score = l.logPdf(x) - g.logPdf(x);
-    if (best === undefined || score > bestScore) {
-      best = x;
-      bestScore = score;
-    }
+    scored.push({ x, score: Number.isNaN(score) ? Number.NEGATIVE_INFINITY : score });
   }
-  return best!;
+  return scored.sort((a, b) => b.score - a.score).map((s) => s.x);
 }
 
 /** Univariate TPE: every axis picks its own best candidate against its marginal densities. */
