@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cloneInput, newTaskRecord, type CloneOverrides } from './new-task.ts';
 import { compareTasks, matchesFilter } from './list-filter.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,14 +10,13 @@ import {
   type Clock,
   type ListFilter,
   type NewTask,
-  type Params,
   type ScalarSeries,
   type Task,
   type TaskPatch,
   type TaskStatus,
   type TaskStore,
 } from '../core/index.ts';
-import { ArtifactNotFoundError, StoreInputError } from './errors.ts';
+import { ArtifactNotFoundError } from './errors.ts';
 import { withFileLock, type LockOptions } from './file-lock.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from './scalar-lines.ts';
 import { loadTask, saveTask, writeNewTask, type LoadedTask } from './task-folder.ts';
@@ -37,7 +37,6 @@ export interface FileTaskStoreOptions {
   lockStaleMs?: number;
 }
 
-type CloneOverrides = { name?: string; params?: Params; parent?: string; project?: string; tags?: string[]; status?: 'draft' | 'queued' };
 
 /**
  * The embedded task store: one folder per task under `<root>/tasks/<id>/` holding the record
@@ -65,27 +64,8 @@ export class FileTaskStore implements TaskStore {
   }
 
   async create(input: NewTask): Promise<Task> {
-    if (input.parent !== undefined) assertTaskId(input.parent);
-    if (input.status !== undefined && input.status !== 'draft' && input.status !== 'queued') {
-      throw new StoreInputError(`create: a new task starts "draft" or "queued", got status ${JSON.stringify(input.status)}.`);
-    }
     const now = this.clock.now();
-    const task: Task = {
-      id: '',
-      name: input.name,
-      project: input.project,
-      type: input.type,
-      status: input.status ?? 'draft',
-      parent: input.parent,
-      trainer: input.trainer,
-      params: input.params,
-      tags: input.tags ?? [],
-      config: input.config,
-      environment: input.environment,
-      artifacts: {},
-      createdAt: now,
-      updatedAt: now,
-    };
+    const task = newTaskRecord(input, now);
     this.ensureTasksDir();
     // Build the folder aside and rename it into place: a task exists whole or not at all,
     // and the rename refuses an id that is taken (ENOTEMPTY), so ids never collide.
@@ -110,17 +90,7 @@ export class FileTaskStore implements TaskStore {
   }
 
   async clone(id: string, overrides: CloneOverrides = {}): Promise<Task> {
-    const source = await this.get(id);
-    return this.create({
-      name: overrides.name ?? source.name,
-      project: overrides.project ?? source.project,
-      type: source.type,
-      trainer: source.trainer,
-      params: { ...source.params, ...overrides.params },
-      tags: overrides.tags ?? source.tags,
-      parent: overrides.parent,
-      status: overrides.status ?? 'draft',
-    });
+    return this.create(cloneInput(await this.get(id), overrides));
   }
 
   async list(filter: ListFilter = {}): Promise<Task[]> {

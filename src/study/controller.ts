@@ -15,6 +15,7 @@ import { trialName } from './naming.ts';
 import { rankTrials } from './ranking.ts';
 import { isInterrupted, loadTrials, toTrialRecord, type ControllerConfig, type TrialRecord } from './study-state.ts';
 import { StudyEventQueue } from './event-queue.ts';
+import { cloneInput } from '../store/new-task.ts';
 
 /** Controller steps timed by `StudyDeps.profile`; `submit` is the executor's part of `launch`. */
 export type ProfileStep = 'launch' | 'submit' | 'report' | 'finish' | 'check';
@@ -106,16 +107,10 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     const searched = deps.strategy.ask(view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
     const params = { ...template.params, ...searched };
     if (config.budget.maxEpochs !== undefined && 'args/epochs' in template.params) params['args/epochs'] = config.budget.maxEpochs;
-    // A clone of the template, made from the copy read at start (no store read per trial).
+    // A clone of the template read at start (no store read per trial).
     const task = await store.create({
-      name: trialName(template.name, searched),
-      project: config.project,
+      ...cloneInput(template, { name: trialName(template.name, searched), params, parent: controllerId, project: config.project, tags: [`trial:${number}`], status: 'queued' }),
       type: 'training',
-      trainer: template.trainer,
-      params,
-      parent: controllerId,
-      tags: [`trial:${number}`],
-      status: 'queued',
     });
     const trial = toTrialRecord(task, number, {}, config.space, config.objective);
     trials.push(trial);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { cloneInput, newTaskRecord, type CloneOverrides } from '../new-task.ts';
 import { compareTasks, matchesFilter } from '../list-filter.ts';
 import {
   ConfigError,
@@ -8,7 +9,6 @@ import {
   type Clock,
   type ListFilter,
   type NewTask,
-  type Params,
   type ScalarSeries,
   type Task,
   type TaskPatch,
@@ -36,7 +36,6 @@ export interface RedisTaskStoreOptions {
   ownsClient?: boolean;
 }
 
-type CloneOverrides = { name?: string; params?: Params; parent?: string; project?: string; tags?: string[]; status?: 'draft' | 'queued' };
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 const PREFIX = /^[A-Za-z0-9:_.{}-]{1,64}$/;
@@ -79,27 +78,8 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async create(input: NewTask): Promise<Task> {
-    if (input.parent !== undefined) assertTaskId(input.parent);
-    if (input.status !== undefined && input.status !== 'draft' && input.status !== 'queued') {
-      throw new StoreInputError(`create: a new task starts "draft" or "queued", got status ${JSON.stringify(input.status)}.`);
-    }
     const now = this.clock.now();
-    const task: Task = {
-      id: '',
-      name: input.name,
-      project: input.project,
-      type: input.type,
-      status: input.status ?? 'draft',
-      parent: input.parent,
-      trainer: input.trainer,
-      params: input.params,
-      tags: input.tags ?? [],
-      config: input.config,
-      environment: input.environment,
-      artifacts: {},
-      createdAt: now,
-      updatedAt: now,
-    };
+    const task = newTaskRecord(input, now);
     for (let attempt = 0; attempt < 5; attempt++) {
       task.id = newTaskId(now);
       const text = JSON.stringify(task);
@@ -116,17 +96,7 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async clone(id: string, overrides: CloneOverrides = {}): Promise<Task> {
-    const source = await this.get(id);
-    return this.create({
-      name: overrides.name ?? source.name,
-      project: overrides.project ?? source.project,
-      type: source.type,
-      trainer: source.trainer,
-      params: { ...source.params, ...overrides.params },
-      tags: overrides.tags ?? source.tags,
-      parent: overrides.parent,
-      status: overrides.status ?? 'draft',
-    });
+    return this.create(cloneInput(await this.get(id), overrides));
   }
 
   async list(filter: ListFilter = {}): Promise<Task[]> {
