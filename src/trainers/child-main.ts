@@ -11,7 +11,8 @@ import { TrialFailedError } from '../core/index.ts';
 
 const [storeSpec, taskId] = process.argv.slice(2);
 const send = (message: unknown): void => {
-  if (process.connected) process.send?.(message);
+  // A callback keeps a send on a closing channel from becoming an uncaught 'error'.
+  if (process.connected) process.send?.(message, () => {});
 };
 
 async function main(): Promise<number> {

@@ -61,6 +61,8 @@ export class LocalExecutor implements Executor {
       } else if (message.type === 'report') options.events.reported(task.id, message.step!, message.scalars!);
     });
     child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
+    // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
+    child.on('error', (error) => entry.logs.write(`trial process error: ${error.message}\n`));
   }
 
   /** `fail`: the trial ends failed rather than stopped (a timeout is the trial's failure). */
@@ -69,7 +71,9 @@ export class LocalExecutor implements Executor {
     if (!entry || entry.stopReason) return;
     entry.stopReason = reason;
     const { child } = entry;
-    if (child.connected) child.send({ type: 'stop', reason, fail: options.fail ?? false });
+    // The child may be closing its channel right now; a failed send must not crash the controller
+    // (the grace-period signals below still stop it).
+    if (child.connected) child.send({ type: 'stop', reason, fail: options.fail ?? false }, () => {});
     entry.timers.push(
       setTimeout(() => {
         child.kill('SIGTERM');
