@@ -44,6 +44,18 @@ describe('the hpo binary end to end', () => {
     expect(JSON.parse(list.stdout)).toHaveLength(3);
   });
 
+  it("uses the config's store unless --store or HPO_HOME names one", async () => {
+    await writeTemplate(dir);
+    await writeConfig(dir, { space, budget: { maxTrials: 1, concurrency: 1 }, store: 'team-store' });
+    const env = { ...process.env, HPO_HOME: undefined };
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env, timeout: 120_000 });
+    const templateId = run(['--store', 'team-store', 'train', 'template.ts']).stdout.trim();
+    const study = run(['run', '--template', templateId, '--json']);
+    expect(study.status, study.stderr).toBe(0);
+    const store = new FileTaskStore({ root: path.join(dir, 'team-store') });
+    expect(await store.list({ parent: JSON.parse(study.stdout).controllerId })).toHaveLength(1);
+  });
+
   it('explains bad input without a stack trace', async () => {
     await writeConfig(dir, { space });
     const unknown = hpo(dir, ['run', '--template', 'nosuchtask1234']);

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../core/index.ts';
+import { ConfigError, type TaskStore } from '../../core/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { buildLeaderboard, createStudy } from '../../study/index.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
@@ -41,9 +41,11 @@ interface RunOptions {
 
 /** `hpo run`: create a study (or resume one) and run it here; leaderboard on stdout. */
 export async function runCommand(options: RunOptions, globals: GlobalOptions): Promise<void> {
-  const { store, storeSpec } = await openCliStore(globals);
+  let store: TaskStore;
+  let storeSpec: string;
   let controllerId: string;
   if (options.resume) {
+    ({ store, storeSpec } = await openCliStore(globals));
     controllerId = (await store.get(options.resume)).id;
     logLine(globals, 'info', `resuming study ${controllerId}`);
   } else {
@@ -59,6 +61,8 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
     });
     // --seed wins over a seed written in the strategy's options.
     if (flags.seed !== undefined) config.strategy.seed = flags.seed;
+    // --store (or HPO_HOME) wins over the config's `store`.
+    ({ store, storeSpec } = await openCliStore({ ...globals, store: globals.store ?? (process.env.HPO_HOME ? undefined : config.store) }));
     const templateId = options.template ?? config.template;
     if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
     const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });
