@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactRef, Task } from '../core/index.ts';
 import { writeFileAtomic } from './atomic-file.ts';
@@ -40,7 +40,7 @@ export interface LoadedTask {
 export function loadTask(dir: string, id: string): LoadedTask | undefined {
   for (let attempt = 0; ; attempt++) {
     const snapshot = readWithIdentity(join(dir, SNAPSHOT));
-    if (snapshot === undefined && !exists(dir)) return undefined;
+    if (snapshot === undefined && !existsSync(dir)) return undefined;
     const journal = readOptional(join(dir, JOURNAL));
     if (attempt < 10 && snapshot !== undefined && identity(join(dir, SNAPSHOT)) !== snapshot.identity) continue;
     const parsed = parseSnapshot(snapshot?.text ?? '', id);
@@ -185,11 +185,3 @@ function readOptional(path: string): string {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
