@@ -98,7 +98,6 @@ const dir = learningCurve.direction;
 
 function printA(results: Map<string, RunResult[]>): { bestRatio: number; bestLabel: string } {
   const none = results.get('none')!;
-  const noneBest = median(none.map((r) => r.best));
   const table = new Table({
     style: PLAIN,
     head: ['pruner', 'median best', 'epochs', 'pruned', 'none epochs to this best', 'epochs / none epochs\nat this best'],
