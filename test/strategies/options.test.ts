@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/index.ts';
+import { configErrorOf } from '../helpers/config-error.ts';
 import { parseOrThrow } from '../../src/config/errors.ts';
 import { createStrategy, strategySchema } from '../../strategies/index.ts';
 
 const parse = (input: unknown) => parseOrThrow(strategySchema, input, 'strategy');
 
-function messageOf(input: unknown): string {
-  try {
-    parse(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
-}
+const messageOf = (input: unknown): string => configErrorOf(strategySchema, input, 'strategy');
 
 describe('strategy options', () => {
   it('fills defaults and builds every strategy', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { configErrorOf } from '../../helpers/config-error.ts';
 import { parseOrThrow } from '../../../src/config/errors.ts';
-import { ConfigError, type Params } from '../../../src/core/index.ts';
+import type { Params } from '../../../src/core/index.ts';
 import { optimize, TrialPruned, type TrialHandle } from '../../../src/study/optimize.ts';
 import { float } from '../../../src/space/index.ts';
 import { CurvePruner, MedianPruner, createPruner, extrapolate, prunerSchema } from '../../../strategies/pruners/index.ts';
@@ -110,15 +111,7 @@ describe('CurvePruner', () => {
 
 describe('curve pruner config', () => {
   const parse = (input: unknown) => parseOrThrow(prunerSchema, input, 'pruner');
-  const message = (input: unknown): string => {
-    try {
-      parse(input);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
-  };
+  const message = (input: unknown): string => configErrorOf(prunerSchema, input, 'pruner');
 
   it('fills the measured defaults and builds the pruner', () => {
     expect(parse({ type: 'curve' })).toEqual({ type: 'curve', minEpochs: 4, nStartupTrials: 5, confidence: 1, keepTop: 0.2 });

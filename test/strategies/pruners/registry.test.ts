@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { configErrorOf } from '../../helpers/config-error.ts';
 import { parseOrThrow } from '../../../src/config/errors.ts';
-import { ConfigError } from '../../../src/core/index.ts';
 import { AshaPruner, HyperbandPruner, MedianPruner, NonePruner, PercentilePruner, createPruner, prunerSchema } from '../../../strategies/pruners/index.ts';
 
 const parse = (input: unknown) => parseOrThrow(prunerSchema, input, 'pruner');
-const message = (input: unknown): string => {
-  try {
-    parse(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
-};
+const message = (input: unknown): string => configErrorOf(prunerSchema, input, 'pruner');
 
 describe('pruner registry', () => {
   it('fills the measured defaults and builds each pruner', () => {
