@@ -6,6 +6,7 @@ import { createRng, type Params, type Pruner, type Strategy, type StudyView, typ
 import { optimize, TrialPruned } from '../src/study/optimize.ts';
 import type { PrunerInput } from '../strategies/pruners/index.ts';
 import type { BuiltinObjective } from '../src/trainers/function/objectives/index.ts';
+import type { OptunaBridge, OptunaStudyOptions } from './lib-optuna.ts';
 
 export interface Budget {
   /** Trials to start (budget a). */
@@ -121,4 +122,48 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The same study as {@link runStudy}, run by Optuna (sampler and pruner) through the bridge:
+ * same curves, noise streams (by trial number), budgets and bookkeeping, so rows compare.
+ */
+export async function runOptunaStudy(options: {
+  bridge: OptunaBridge;
+  objective: BuiltinObjective;
+  sampler: OptunaStudyOptions['sampler'];
+  pruner: NonNullable<OptunaStudyOptions['pruner']>;
+  seed: number;
+  budget: Budget;
+  epochsPerTrial: number;
+}): Promise<RunResult> {
+  const { bridge, objective, budget, epochsPerTrial: n, seed } = options;
+  await bridge.create({ direction: objective.direction, space: objective.space, seed, sampler: options.sampler, pruner: options.pruner });
+  const sign = objective.direction === 'maximize' ? 1 : -1;
+  let used = 0;
+  let started = 0;
+  let pruned = 0;
+  let best = -sign * Infinity;
+  const trace: RunResult['trace'] = [];
+  while (budget.epochs !== undefined ? used < budget.epochs : started < budget.trials!) {
+    const { number, params } = await bridge.ask();
+    started++;
+    const rng = createRng(seed, `curve:${number}`);
+    let value = NaN;
+    let stopped = false;
+    for (let e = 0; e < n && !stopped; e++) {
+      value = objective.epoch(params, e, n, rng)[objective.metric];
+      used++;
+      stopped = (await bridge.report(number, e, value)) && e < n - 1;
+    }
+    if (stopped) {
+      pruned++;
+      await bridge.tell(number, { pruned: true });
+      continue;
+    }
+    await bridge.tell(number, { value });
+    if (sign * value > sign * best) best = value;
+    trace.push({ epochs: used, best });
+  }
+  return { best, epochs: used, started, pruned, trace };
 }

@@ -7,19 +7,28 @@
  * trial that will not beat the best completed one after m epochs, so they show what any pruner
  * deciding at that epoch can reach at best (the equal-quality target needs m = 1 on this family).
  * Flags: --seeds N (default 10), --sweep (also run a grid of settings, for choosing defaults),
- * --bounds (also run the oracle rows in budget (b): a few minutes).
+ * --bounds (also run the oracle rows in budget (b): a few minutes), --optuna (also run Optuna's
+ * TPE with its pruners on the same curves, seeds and budgets: rows `optuna ...`, each compared
+ * with Optuna's own no-pruning run; needs python3-optuna, see bench/lib-optuna.ts).
  */
 import Table from 'cli-table3';
 import type { Pruner, Strategy } from '../src/core/index.ts';
 import type { PrunerInput } from '../strategies/pruners/index.ts';
 import { learningCurve } from '../src/trainers/function/objectives/index.ts';
-import { epochsToReach, median, oraclePruner, runStudy, type Budget, type RunResult } from './lib-curves.ts';
+import { epochsToReach, median, oraclePruner, runOptunaStudy, runStudy, type Budget, type RunResult } from './lib-curves.ts';
+import { OptunaBridge, optunaVersion, type OptunaStudyOptions } from './lib-optuna.ts';
 
 const EPOCHS = 30;
 const args = process.argv.slice(2);
 const seeds = Number(args[args.indexOf('--seeds') + 1]) || 10;
 const sweep = args.includes('--sweep');
 const bounds = args.includes('--bounds');
+const withOptuna = args.includes('--optuna');
+if (withOptuna) {
+  const { version, problem } = optunaVersion();
+  if (problem) throw new Error(problem);
+  console.log(`optuna ${version} rows: TPESampler() defaults, compared with optuna's own no-pruning run`);
+}
 
 const { label: strategyLabel, make: strategy } = await loadStrategy();
 
@@ -76,6 +85,19 @@ if (sweep) {
   }
 }
 
+/** Optuna's pruners at their defaults, plus the median with 5 warm-up epochs the issue quotes. */
+const optunaVariants: Array<{ label: string; pruner: NonNullable<OptunaStudyOptions['pruner']> }> = withOptuna
+  ? [
+      { label: 'optuna none', pruner: { type: 'none' } },
+      { label: 'optuna median', pruner: { type: 'median' } },
+      { label: 'optuna median warmup 5', pruner: { type: 'median', n_warmup_steps: 5 } },
+      { label: 'optuna successive-halving', pruner: { type: 'successive-halving' } },
+      { label: 'optuna hyperband', pruner: { type: 'hyperband' } },
+    ]
+  : [];
+/** Each row's no-pruning reference: Optuna rows compare with Optuna's own run. */
+const noneOf = (label: string) => (label.startsWith('optuna') ? 'optuna none' : 'none');
+
 async function runAll(budget: Budget): Promise<Map<string, RunResult[]>> {
   const out = new Map<string, RunResult[]>();
   for (const v of variants) {
@@ -87,6 +109,18 @@ async function runAll(budget: Budget): Promise<Map<string, RunResult[]>> {
     out.set(v.label, runs);
     process.stderr.write('.');
   }
+  if (optunaVariants.length > 0) {
+    const bridge = new OptunaBridge();
+    for (const v of optunaVariants) {
+      const runs: RunResult[] = [];
+      for (let seed = 0; seed < seeds; seed++) {
+        runs.push(await runOptunaStudy({ bridge, objective: learningCurve, sampler: { type: 'tpe' }, pruner: v.pruner, seed, budget, epochsPerTrial: EPOCHS }));
+      }
+      out.set(v.label, runs);
+      process.stderr.write('o');
+    }
+    bridge.close();
+  }
   process.stderr.write('\n');
   return out;
 }
@@ -97,7 +131,6 @@ const PLAIN = { head: [], border: [] };
 const dir = learningCurve.direction;
 
 function printA(results: Map<string, RunResult[]>): { bestRatio: number; bestLabel: string } {
-  const none = results.get('none')!;
   const table = new Table({
     style: PLAIN,
     head: ['pruner', 'median best', 'epochs', 'pruned', 'none epochs to this best', 'epochs / none epochs\nat this best'],
@@ -105,19 +138,21 @@ function printA(results: Map<string, RunResult[]>): { bestRatio: number; bestLab
   let bestRatio = Infinity;
   let bestLabel = '';
   for (const [label, runs] of results) {
+    const none = results.get(noneOf(label))!;
     // Per seed: epochs the no-pruning run of the same seed needed to reach this run's best
     // (censored at its total when it never did, which favours no pruning).
     const needed = runs.map((r, s) => epochsToReach(none[s].trace, r.best, dir) ?? none[s].epochs);
     const ratio = median(runs.map((r, s) => r.epochs / needed[s]));
     const best = median(runs.map((r) => r.best));
-    if (label !== 'none' && !isOracle(label) && ratio < bestRatio) [bestRatio, bestLabel] = [ratio, label];
+    const isNone = noneOf(label) === label;
+    if (!isNone && !isOracle(label) && !label.startsWith('optuna') && ratio < bestRatio) [bestRatio, bestLabel] = [ratio, label];
     table.push([
       label,
       f3(best),
       String(median(runs.map((r) => r.epochs))),
       String(median(runs.map((r) => r.pruned))),
-      label === 'none' ? '-' : String(median(needed)),
-      label === 'none' ? '-' : `${(100 * ratio).toFixed(0)}%`,
+      isNone ? '-' : String(median(needed)),
+      isNone ? '-' : `${(100 * ratio).toFixed(0)}%`,
     ]);
   }
   console.log(table.toString());
@@ -130,14 +165,14 @@ function printA(results: Map<string, RunResult[]>): { bestRatio: number; bestLab
  */
 function printB(results: Map<string, RunResult[]>): { fastest: number; fastestLabel: string } {
   const table = new Table({ style: PLAIN, head: ['pruner', 'median best', 'epochs', 'trials', 'pruned', 'seeds above none', "epochs to none's\nmedian best"] });
-  const none = results.get('none')!;
-  const target = median(none.map((r) => r.best));
   let fastest = Infinity;
   let fastestLabel = '';
   for (const [label, runs] of results) {
+    const none = results.get(noneOf(label))!;
+    const target = median(none.map((r) => r.best));
     const wins = runs.filter((r, s) => r.best > none[s].best).length;
     const reach = median(runs.map((r) => epochsToReach(r.trace, target, dir) ?? Infinity));
-    if (label !== 'none' && !isOracle(label) && reach < fastest) [fastest, fastestLabel] = [reach, label];
+    if (noneOf(label) !== label && !isOracle(label) && !label.startsWith('optuna') && reach < fastest) [fastest, fastestLabel] = [reach, label];
     table.push([
       label,
       f3(median(runs.map((r) => r.best))),
@@ -161,7 +196,7 @@ console.log('\n(b) equal compute: trials started until 1800 epochs are used');
 const b = await runAll({ epochs: 60 * EPOCHS });
 const { fastest, fastestLabel } = printB(b);
 const noneB = median(b.get('none')!.map((r) => r.best));
-const bestB = Math.max(...[...b].filter(([l]) => l !== 'none' && !isOracle(l)).map(([, r]) => median(r.map((x) => x.best))));
+const bestB = Math.max(...[...b].filter(([l]) => l !== 'none' && !isOracle(l) && !l.startsWith('optuna')).map(([, r]) => median(r.map((x) => x.best))));
 const defaultsB = [...b].filter(([l]) => l.includes('(default)')).map(([l, r]) => [l, median(r.map((x) => x.best))] as const);
 console.log('\ntargets:');
 console.log(`  equal quality (a): best pruner's epochs / no-pruning's epochs to the same best, median over seeds: ${(100 * bestRatio).toFixed(0)}%, ${bestLabel} (target <= 35%)`);

@@ -6,6 +6,8 @@
  * 10/25/50/100 trials over the seeds. Parallel variants keep 4 trials running at all times
  * (async objective, varied completion order) and are checked for two running trials with
  * identical params. `--json FILE` writes {problem: {strategy: {trials: {median, q25, q75}}}}.
+ * `--optuna` adds Optuna 3.1's TPE (the issue's reference) run on the same seeds and protocol
+ * (needs python3-optuna; see bench/lib-optuna.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,10 +17,12 @@ import { optimize } from '../src/study/optimize.ts';
 import type { StrategyInput } from '../strategies/index.ts';
 import { PROBLEMS, type Problem } from './problems.ts';
 import { fmt, summarize, type Summary } from './lib-stats.ts';
+import { OptunaBridge, optunaVersion, type OptunaStudyOptions } from './lib-optuna.ts';
 
 interface Variant {
   name: string;
-  strategy: StrategyInput;
+  /** Ours, or (`optuna`) Optuna's sampler with these options, run through bench/lib-optuna.ts. */
+  strategy: StrategyInput | { optuna: OptunaStudyOptions['sampler'] };
   concurrency: number;
 }
 
@@ -34,6 +38,13 @@ const VARIANTS: Variant[] = [
   { name: 'gp-parallel4', strategy: { type: 'gp' }, concurrency: 4 },
 ];
 
+/** Optuna itself (--optuna): the issue's reference numbers, rerun on our seeds and protocol. */
+const OPTUNA_VARIANTS: Variant[] = [
+  { name: 'optuna-tpe', strategy: { optuna: { type: 'tpe' } }, concurrency: 1 },
+  { name: 'optuna-tpe-multivariate', strategy: { optuna: { type: 'tpe', multivariate: true } }, concurrency: 1 },
+  { name: 'optuna-tpe-multivariate-liar-parallel4', strategy: { optuna: { type: 'tpe', multivariate: true, constant_liar: true } }, concurrency: 4 },
+];
+
 const CHECKPOINTS = [10, 25, 50, 100];
 
 interface RunResult {
@@ -41,7 +52,34 @@ interface RunResult {
   duplicates: number;
 }
 
+/**
+ * Optuna's run of the same protocol: ask/tell through the bridge, `concurrency` trials asked
+ * before any is told, each finishing 1-4 turns after it started (the same delay stream as ours).
+ */
+async function runOptuna(bridge: OptunaBridge, problem: Problem, variant: Variant, seed: number, trials: number): Promise<RunResult> {
+  await bridge.create({ direction: 'minimize', space: problem.space, seed, sampler: (variant.strategy as { optuna: OptunaStudyOptions['sampler'] }).optuna });
+  const delays = createRng(seed, 'bench-delays');
+  const values: number[] = [];
+  const running: Array<{ number: number; params: Params; doneAt: number }> = [];
+  let asked = 0;
+  for (let turn = 0; asked < trials || running.length > 0; turn++) {
+    while (running.length < variant.concurrency && asked < trials) {
+      const { number, params } = await bridge.ask();
+      asked++;
+      running.push({ number, params, doneAt: turn + (variant.concurrency > 1 ? 1 + Math.floor(delays() * 4) : 0) });
+    }
+    for (const t of running.filter((r) => r.doneAt <= turn)) {
+      running.splice(running.indexOf(t), 1);
+      values[t.number] = problem.evaluate(t.params);
+      await bridge.tell(t.number, { value: values[t.number] });
+    }
+  }
+  let best = Number.POSITIVE_INFINITY;
+  return { bestSoFar: values.map((v) => (best = Math.min(best, v)) - problem.optimum), duplicates: 0 };
+}
+
 async function runOne(problem: Problem, variant: Variant, seed: number, trials: number): Promise<RunResult> {
+  if ('optuna' in variant.strategy) throw new Error(`${variant.name} is Optuna's: run it with runOptuna`);
   const running = new Map<number, string>();
   let duplicates = 0;
   const delays = createRng(seed, 'bench-delays');
@@ -80,11 +118,20 @@ async function main(): Promise<void> {
       strategies: { type: 'string' },
       problems: { type: 'string' },
       json: { type: 'string' },
+      optuna: { type: 'boolean', default: false },
     },
   });
   const seeds = Number(values.seeds);
   const trials = Number(values.trials);
-  const variants = values.strategies ? VARIANTS.filter((v) => values.strategies!.split(',').includes(v.name)) : VARIANTS;
+  const known = [...VARIANTS, ...OPTUNA_VARIANTS];
+  const variants = values.strategies ? known.filter((v) => values.strategies!.split(',').includes(v.name)) : values.optuna ? known : VARIANTS;
+  let bridge: OptunaBridge | undefined;
+  if (variants.some((v) => 'optuna' in v.strategy)) {
+    const { version, problem } = optunaVersion();
+    if (problem) throw new Error(problem);
+    console.log(`optuna-* rows: Optuna ${version} through bench/lib-optuna.ts`);
+    bridge = new OptunaBridge();
+  }
   const problems = values.problems ? PROBLEMS.filter((p) => values.problems!.split(',').includes(p.name)) : PROBLEMS;
   const checkpoints = CHECKPOINTS.filter((c) => c <= trials);
   const out: Record<string, Record<string, Record<number, Summary>>> = {};
@@ -96,12 +143,12 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const t0 = Date.now();
       const runs: RunResult[] = [];
-      for (let s = 0; s < seeds; s++) runs.push(await runOne(problem, variant, s, trials));
+      for (let s = 0; s < seeds; s++) runs.push('optuna' in variant.strategy ? await runOptuna(bridge!, problem, variant, s, trials) : await runOne(problem, variant, s, trials));
       const summary: Record<number, Summary> = {};
       for (const c of checkpoints) summary[c] = summarize(runs.map((r) => r.bestSoFar[c - 1]));
       out[problem.name][variant.name] = summary;
       const duplicates = runs.reduce((n, r) => n + r.duplicates, 0);
-      if (variant.concurrency > 1) duplicateReport.push(`${problem.name}/${variant.name}: ${duplicates} running-trial pairs with identical params`);
+      if (variant.concurrency > 1 && !('optuna' in variant.strategy)) duplicateReport.push(`${problem.name}/${variant.name}: ${duplicates} running-trial pairs with identical params`);
       table.push([variant.name, ...checkpoints.map((c) => `${fmt(summary[c].median)} [${fmt(summary[c].q25)}, ${fmt(summary[c].q75)}]`), ((Date.now() - t0) / 1000).toFixed(1)]);
       process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     }
@@ -109,6 +156,7 @@ async function main(): Promise<void> {
   }
   console.log(`median [q25, q75] simple regret over ${seeds} seeds; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   for (const line of duplicateReport) console.log(line);
+  bridge?.close();
   if (values.json) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
 }
 

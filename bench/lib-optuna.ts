@@ -1,0 +1,81 @@
+/**
+ * Runs Optuna (the issues' reference implementation) through bench/reference/optuna_bridge.py, so
+ * bench/optuna.ts can measure it on exactly our objectives, seeds, budgets and noise streams.
+ * Needs a Python with Optuna: OPTUNA_PYTHON, else /usr/bin/python3 (Debian's python3-optuna is
+ * 3.1.0, the version the issues quote).
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Params, Space } from '../src/core/index.ts';
+
+const SCRIPT = fileURLToPath(new URL('./reference/optuna_bridge.py', import.meta.url));
+export const PYTHON = process.env.OPTUNA_PYTHON ?? '/usr/bin/python3';
+
+/** Optuna's version, or a message saying how to install it. */
+export function optunaVersion(): { version?: string; problem?: string } {
+  const r = spawnSync(PYTHON, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
+  if (r.status === 0) return { version: r.stdout.trim() };
+  return { problem: `${PYTHON} cannot import optuna (${(r.stderr || String(r.error)).trim().split('\n').at(-1)}); install it with \`apt-get install python3-optuna\` or set OPTUNA_PYTHON` };
+}
+
+export interface OptunaStudyOptions {
+  direction: 'minimize' | 'maximize';
+  space: Space;
+  seed: number;
+  sampler: { type: 'tpe' | 'random'; [option: string]: unknown };
+  pruner?: { type: 'none' | 'median' | 'successive-halving' | 'hyperband'; [option: string]: unknown };
+}
+
+/** One Python process; studies are created in it one after another. Requests are answered in order. */
+export class OptunaBridge {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: Array<(line: string) => void> = [];
+
+  constructor() {
+    this.child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    this.child.stderr.on('data', (d) => (stderr += d));
+    this.child.on('exit', (code) => {
+      if (this.waiting.length > 0) throw new Error(`optuna_bridge.py exited with ${code}: ${stderr.trim()}`);
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
+  }
+
+  private request<T>(msg: object): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push((line) => {
+        const out = JSON.parse(line);
+        if (out.error) reject(new Error(`optuna_bridge.py: ${out.error}`));
+        else resolve(out as T);
+      });
+      this.child.stdin.write(`${JSON.stringify(msg)}\n`);
+    });
+  }
+
+  async create(options: OptunaStudyOptions): Promise<void> {
+    const space = Object.fromEntries(
+      Object.entries(options.space).map(([name, d]) => {
+        if (d.type !== 'float' || d.step !== undefined) throw new Error(`bench/lib-optuna.ts handles plain float params only; ${name} is ${JSON.stringify(d)}`);
+        return [name, { low: d.low, high: d.high, log: d.log }];
+      }),
+    );
+    await this.request({ cmd: 'create', direction: options.direction, space, seed: options.seed, sampler: options.sampler, pruner: options.pruner ?? { type: 'none' } });
+  }
+
+  ask(): Promise<{ number: number; params: Params }> {
+    return this.request({ cmd: 'ask' });
+  }
+
+  async report(number: number, step: number, value: number): Promise<boolean> {
+    return (await this.request<{ prune: boolean }>({ cmd: 'report', number, step, value })).prune;
+  }
+
+  async tell(number: number, outcome: { value: number } | { pruned: true }): Promise<void> {
+    await this.request({ cmd: 'tell', number, ...outcome });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
