@@ -4,10 +4,18 @@
  *                does the same for C a multiple of 4 with 4x4 register transposes.
  * - copyRuns:    strided copy of runs of C floats (the interleave of strided-conv gradients).
  */
-import { I32, V128, type ModuleBuilder } from './wasm-writer.ts';
+import { I32, V128, type FunctionBuilder, type ModuleBuilder } from './wasm-writer.ts';
 import {
   I32_ADD, I32_SUB, I32_MUL, I32_AND, I32_GE_U, SELECT, F32_LOAD, F32_STORE, I8X16_SHUFFLE,
 } from './opcodes.ts';
+
+/** Emits: for q in [from, to): store 0.0 at dst, dst += 4 (the zero padding of an im2col row). */
+function emitZeroRun(f: FunctionBuilder, q: number, dst: number, from: number, to: number): void {
+  f.forRange(q, () => f.get(from), () => f.get(to), 1, () => {
+    f.get(dst).f32(0).mem(F32_STORE, 2);
+    f.get(dst).i32(4).op(I32_ADD).set(dst);
+  });
+}
 
 function buildIm2colTap(m: ModuleBuilder): void {
   // (x, out, N, H, W, C, OH, OW, sh, sw, rowOff, colOff, owLo, owHi, M): writes this tap's rows
@@ -16,10 +24,7 @@ function buildIm2colTap(m: ModuleBuilder): void {
   m.add('im2colTap', Array<typeof I32>(15).fill(I32), (f) => {
     const [x, out, N, H, W, C, OH, OW, sh, sw, rowOff, colOff, owLo, owHi, M] = Array.from({ length: 15 }, (_, i) => i);
     const [n, r, ih, c, q, src, dst, srcStep, rowSrc, m0, outside, start, end, zeroAt] = Array.from({ length: 14 }, () => f.local(I32));
-    const zeroRun = (from: number, to: number) => f.forRange(q, () => f.get(from), () => f.get(to), 1, () => {
-      f.get(dst).f32(0).mem(F32_STORE, 2);
-      f.get(dst).i32(4).op(I32_ADD).set(dst);
-    });
+    const zeroRun = (from: number, to: number) => emitZeroRun(f, q, dst, from, to);
     f.get(sw).get(C).op(I32_MUL).i32(4).op(I32_MUL).set(srcStep);
     f.i32(0).set(zeroAt);
     f.forRange(n, () => f.i32(0), () => f.get(N), 1, () => {
@@ -62,10 +67,7 @@ function buildIm2colTap4(m: ModuleBuilder): void {
     const [n, r, ih, c, q, src, dst, srcStep, rowSrc, m0, outside, start, end, zeroAt, rowBytes, k, end4, d, tail] =
       Array.from({ length: 19 }, () => f.local(I32));
     const [a, b, cc, dd, t0, t1, t2, t3] = Array.from({ length: 8 }, () => f.local(V128));
-    const zeroRun = (from: number, to: number) => f.forRange(q, () => f.get(from), () => f.get(to), 1, () => {
-      f.get(dst).f32(0).mem(F32_STORE, 2);
-      f.get(dst).i32(4).op(I32_ADD).set(dst);
-    });
+    const zeroRun = (from: number, to: number) => emitZeroRun(f, q, dst, from, to);
     f.get(sw).get(C).op(I32_MUL).i32(4).op(I32_MUL).set(srcStep);
     f.get(M).i32(4).op(I32_MUL).set(rowBytes);
     f.i32(0).set(zeroAt);
