@@ -36,6 +36,27 @@ function gated(inner: Strategy, spent: () => boolean, fallback: Params): Strateg
   };
 }
 
+/** Trial `number`'s noisy curve, one value per epoch: the same random stream in every runner and the oracle. */
+function* curve(objective: BuiltinObjective, params: Params, seed: number, number: number, epochs: number): Generator<number> {
+  const rng = createRng(seed, `curve:${number}`);
+  for (let e = 0; e < epochs; e++) yield objective.epoch(params, e, epochs, rng)[objective.metric];
+}
+
+/** Epochs spent and the best-so-far trace, kept the same way by both runners. */
+class Tally {
+  used = 0;
+  best: number;
+  readonly trace: RunResult['trace'] = [];
+  constructor(private readonly sign: number) {
+    this.best = -sign * Infinity;
+  }
+  /** A trial ran all its epochs and ended at `value`. */
+  complete(value: number): void {
+    if (this.sign * value > this.sign * this.best) this.best = value;
+    this.trace.push({ epochs: this.used, best: this.best });
+  }
+}
+
 /**
  * One study: `objective`'s curve for `epochsPerTrial` epochs per trial, the pruner checked after
  * every epoch but the last (pruning a finished run saves nothing).
@@ -50,11 +71,8 @@ export async function runStudy(options: {
   epochsPerTrial: number;
 }): Promise<RunResult> {
   const { objective, budget, epochsPerTrial: n, seed } = options;
-  let used = 0;
-  const sign = objective.direction === 'maximize' ? 1 : -1;
-  let best = -sign * Infinity;
-  const trace: RunResult['trace'] = [];
-  const spent = () => budget.epochs !== undefined && used >= budget.epochs;
+  const tally = new Tally(objective.direction === 'maximize' ? 1 : -1);
+  const spent = () => budget.epochs !== undefined && tally.used >= budget.epochs;
   const result = await optimize({
     space: objective.space,
     direction: objective.direction,
@@ -65,21 +83,20 @@ export async function runStudy(options: {
     trials: budget.trials ?? budget.epochs! + 1,
     objective: (params, trial) => {
       if (spent()) throw new BudgetSpent();
-      const rng = createRng(seed, `curve:${trial.number}`);
+      let e = 0;
       let value = NaN;
-      for (let e = 0; e < n; e++) {
-        value = objective.epoch(params, e, n, rng)[objective.metric];
-        used++;
-        trial.report(e, value);
-        if (e < n - 1 && trial.shouldPrune()) throw new TrialPruned();
+      for (value of curve(objective, params, seed, trial.number, n)) {
+        const step = e++;
+        tally.used++;
+        trial.report(step, value);
+        if (step < n - 1 && trial.shouldPrune()) throw new TrialPruned();
       }
-      if (sign * value > sign * best) best = value;
-      trace.push({ epochs: used, best });
+      tally.complete(value);
       return value;
     },
   });
   const started = result.history.filter((t) => t.intermediate.length > 0);
-  return { best, epochs: used, started: started.length, pruned: started.filter((t) => t.state === 'pruned').length, trace };
+  return { best: tally.best, epochs: tally.used, started: started.length, pruned: started.filter((t) => t.state === 'pruned').length, trace: tally.trace };
 }
 
 /**
@@ -94,8 +111,7 @@ export function oraclePruner(objective: BuiltinObjective, seed: number, epochsPe
   const finalOf = (params: Params, number: number): number => {
     let v = finals.get(number);
     if (v === undefined) {
-      const rng = createRng(seed, `curve:${number}`);
-      for (let e = 0; e < epochsPerTrial; e++) v = objective.epoch(params, e, epochsPerTrial, rng)[objective.metric];
+      for (v of curve(objective, params, seed, number, epochsPerTrial));
       finals.set(number, v!);
     }
     return v!;
@@ -139,22 +155,20 @@ export async function runOptunaStudy(options: {
 }): Promise<RunResult> {
   const { bridge, objective, budget, epochsPerTrial: n, seed } = options;
   await bridge.create({ direction: objective.direction, space: objective.space, seed, sampler: options.sampler, pruner: options.pruner });
-  const sign = objective.direction === 'maximize' ? 1 : -1;
-  let used = 0;
+  const tally = new Tally(objective.direction === 'maximize' ? 1 : -1);
   let started = 0;
   let pruned = 0;
-  let best = -sign * Infinity;
-  const trace: RunResult['trace'] = [];
-  while (budget.epochs !== undefined ? used < budget.epochs : started < budget.trials!) {
+  while (budget.epochs !== undefined ? tally.used < budget.epochs : started < budget.trials!) {
     const { number, params } = await bridge.ask();
     started++;
-    const rng = createRng(seed, `curve:${number}`);
+    let e = 0;
     let value = NaN;
     let stopped = false;
-    for (let e = 0; e < n && !stopped; e++) {
-      value = objective.epoch(params, e, n, rng)[objective.metric];
-      used++;
-      stopped = (await bridge.report(number, e, value)) && e < n - 1;
+    for (value of curve(objective, params, seed, number, n)) {
+      const step = e++;
+      tally.used++;
+      stopped = (await bridge.report(number, step, value)) && step < n - 1;
+      if (stopped) break;
     }
     if (stopped) {
       pruned++;
@@ -162,8 +176,7 @@ export async function runOptunaStudy(options: {
       continue;
     }
     await bridge.tell(number, { value });
-    if (sign * value > sign * best) best = value;
-    trace.push({ epochs: used, best });
+    tally.complete(value);
   }
-  return { best, epochs: used, started, pruned, trace };
+  return { best: tally.best, epochs: tally.used, started, pruned, trace: tally.trace };
 }

@@ -30,25 +30,27 @@ export interface OptunaStudyOptions {
 /** One Python process; studies are created in it one after another. Requests are answered in order. */
 export class OptunaBridge {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiting: Array<(line: string) => void> = [];
+  private readonly waiting: Array<{ resolve: (out: unknown) => void; reject: (error: Error) => void }> = [];
 
   constructor() {
     this.child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     this.child.stderr.on('data', (d) => (stderr += d));
+    // A crash of the script fails the requests waiting on it, with Python's traceback.
     this.child.on('exit', (code) => {
-      if (this.waiting.length > 0) throw new Error(`optuna_bridge.py exited with ${code}: ${stderr.trim()}`);
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`optuna_bridge.py exited with ${code}: ${stderr.trim()}`));
     });
-    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const waiter = this.waiting.shift();
+      const out = JSON.parse(line);
+      if (out.error) waiter?.reject(new Error(`optuna_bridge.py: ${out.error}`));
+      else waiter?.resolve(out);
+    });
   }
 
   private request<T>(msg: object): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push((line) => {
-        const out = JSON.parse(line);
-        if (out.error) reject(new Error(`optuna_bridge.py: ${out.error}`));
-        else resolve(out as T);
-      });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ resolve: resolve as (out: unknown) => void, reject });
       this.child.stdin.write(`${JSON.stringify(msg)}\n`);
     });
   }

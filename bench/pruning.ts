@@ -97,6 +97,8 @@ const optunaVariants: Array<{ label: string; pruner: NonNullable<OptunaStudyOpti
   : [];
 /** Each row's no-pruning reference: Optuna rows compare with Optuna's own run. */
 const noneOf = (label: string) => (label.startsWith('optuna') ? 'optuna none' : 'none');
+/** Rows that compete for "the best pruner" in the targets: ours, not the bounds or Optuna's. */
+const isOurPruner = (label: string) => label !== 'none' && !isOracle(label) && !label.startsWith('optuna');
 
 async function runAll(budget: Budget): Promise<Map<string, RunResult[]>> {
   const out = new Map<string, RunResult[]>();
@@ -145,7 +147,7 @@ function printA(results: Map<string, RunResult[]>): { bestRatio: number; bestLab
     const ratio = median(runs.map((r, s) => r.epochs / needed[s]));
     const best = median(runs.map((r) => r.best));
     const isNone = noneOf(label) === label;
-    if (!isNone && !isOracle(label) && !label.startsWith('optuna') && ratio < bestRatio) [bestRatio, bestLabel] = [ratio, label];
+    if (isOurPruner(label) && ratio < bestRatio) [bestRatio, bestLabel] = [ratio, label];
     table.push([
       label,
       f3(best),
@@ -172,7 +174,7 @@ function printB(results: Map<string, RunResult[]>): { fastest: number; fastestLa
     const target = median(none.map((r) => r.best));
     const wins = runs.filter((r, s) => r.best > none[s].best).length;
     const reach = median(runs.map((r) => epochsToReach(r.trace, target, dir) ?? Infinity));
-    if (noneOf(label) !== label && !isOracle(label) && !label.startsWith('optuna') && reach < fastest) [fastest, fastestLabel] = [reach, label];
+    if (isOurPruner(label) && reach < fastest) [fastest, fastestLabel] = [reach, label];
     table.push([
       label,
       f3(median(runs.map((r) => r.best))),
@@ -196,7 +198,7 @@ console.log('\n(b) equal compute: trials started until 1800 epochs are used');
 const b = await runAll({ epochs: 60 * EPOCHS });
 const { fastest, fastestLabel } = printB(b);
 const noneB = median(b.get('none')!.map((r) => r.best));
-const bestB = Math.max(...[...b].filter(([l]) => l !== 'none' && !isOracle(l) && !l.startsWith('optuna')).map(([, r]) => median(r.map((x) => x.best))));
+const bestB = Math.max(...[...b].filter(([l]) => isOurPruner(l)).map(([, r]) => median(r.map((x) => x.best))));
 const defaultsB = [...b].filter(([l]) => l.includes('(default)')).map(([l, r]) => [l, median(r.map((x) => x.best))] as const);
 console.log('\ntargets:');
 console.log(`  equal quality (a): best pruner's epochs / no-pruning's epochs to the same best, median over seeds: ${(100 * bestRatio).toFixed(0)}%, ${bestLabel} (target <= 35%)`);

@@ -32,7 +32,9 @@ def create(msg):
     sampler = optuna.samplers.RandomSampler(seed=seed) if kind == "random" else optuna.samplers.TPESampler(seed=seed, **sampler_opts)
     pruner_opts = dict(msg.get("pruner", {"type": "none"}))
     pruner = PRUNERS[pruner_opts.pop("type")](**pruner_opts)
-    study = optuna.create_study(direction=msg["direction"], sampler=sampler, pruner=pruner)
+    # A fixed name: HyperbandPruner picks a trial's bracket from a hash of the study name, and the
+    # default name is a fresh UUID, which would make its rows differ from run to run.
+    study = optuna.create_study(study_name=f"bench-seed-{seed}", direction=msg["direction"], sampler=sampler, pruner=pruner)
     space = {
         name: optuna.distributions.FloatDistribution(d["low"], d["high"], log=d.get("log", False))
         for name, d in msg["space"].items()
