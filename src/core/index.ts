@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './task.ts';
+export * from './ending.ts';
 export * from './study-view.ts';
 export * from './rng.ts';
 export * from './clock.ts';

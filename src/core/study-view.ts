@@ -26,6 +26,8 @@ export interface TrialView {
   state: TrialState;
   /** The trial's objective (complete trials). */
   value?: number;
+  /** Several objectives: one value per `StudyView.directions` entry (complete trials). */
+  values?: readonly number[];
   /** The objective metric per reported step (epoch), sorted by step. */
   intermediate: ReadonlyArray<{ step: number; value: number }>;
 }
@@ -34,6 +36,8 @@ export interface TrialView {
 export interface StudyView {
   space: Space;
   direction: Direction;
+  /** Several objectives (2-3): one direction each; `direction` is then the first one's. */
+  directions?: readonly Direction[];
   trials: readonly TrialView[];
 }
 

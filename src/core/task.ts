@@ -1,4 +1,5 @@
 import type { ErrorInfo } from './errors.ts';
+import type { Ending } from './ending.ts';
 
 /** A hyperparameter value: numbers for float/int, strings or booleans for categoricals. */
 export type ParamValue = number | string | boolean;
@@ -62,6 +63,8 @@ export interface Task {
   /** Why the task is in its status: `pruned`, `timeout`, `interrupted`, an error message. */
   statusReason?: string;
   error?: ErrorInfo;
+  /** Final tasks: why they ended (typed; `statusReason` is its text for people). */
+  ending?: Ending;
   trainer: TrainerRef;
   params: Params;
   tags: string[];
