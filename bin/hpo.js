@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Registers tsx so the TypeScript sources run without a build step, then starts the CLI.
-import { register } from 'tsx/esm/api';
+// Starts the CLI from the build (dist/, made by `npm run build`; `npm ci` runs it through `prepare`).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('hpo: the build is missing (dist/src/cli/main.js). Run `npm run build` in the hpo folder.\n');
+  process.exit(1);
+}
+await import(main.href);

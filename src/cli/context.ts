@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { TaskStore } from '../core/index.ts';
+import { siblingModule, type TaskStore } from '../core/index.ts';
 import { parseOrThrow } from '../config/errors.ts';
 import { openStore } from '../store/index.ts';
 
@@ -43,4 +43,4 @@ export function logLine(globals: GlobalOptions, level: 'info' | 'warn', message:
 }
 
 /** The module a local trial's child process runs (kept here so exec never imports trainers). */
-export const CHILD_ENTRY = new URL('../trainers/child-main.ts', import.meta.url).pathname;
+export const CHILD_ENTRY = siblingModule(import.meta.url, '../trainers/child-main.ts');

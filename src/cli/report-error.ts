@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { packageVersion } from '../core/index.ts';
 
 /**
  * Prints an error for a person (or, with `--log-format json`, a machine) and returns the exit
@@ -13,7 +13,7 @@ export function reportError(error: unknown, logFormat = 'text'): number {
   } else if (userFacing) {
     process.stderr.write(`hpo: ${e.message}\n`);
   } else {
-    const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+    const version = packageVersion();
     process.stderr.write(`hpo: internal error (hpo ${version}, node ${process.version}). Please report it with this output.\n${e?.stack ?? String(error)}\n`);
   }
   return userFacing ? 1 : 70;

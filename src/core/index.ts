@@ -4,3 +4,4 @@ export * from './ending.ts';
 export * from './study-view.ts';
 export * from './rng.ts';
 export * from './clock.ts';
+export * from './package-root.ts';

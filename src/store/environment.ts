@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Environment } from '../core/index.ts';
+import { packageRoot, type Environment } from '../core/index.ts';
 
 /** Packages whose versions decide whether a run can be reproduced. */
 const KEY_PACKAGES = ['zod', 'bullmq', 'ioredis', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
@@ -103,18 +102,6 @@ function packageVersions(): Record<string, string> {
     }
   }
   return (versions = found);
-}
-
-function packageRoot(): string | undefined {
-  for (let dir: string | undefined = dirname(fileURLToPath(import.meta.url)); dir; dir = parentOf(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (manifest.name === 'hpo') return dir;
-    } catch {
-      // Not here; go up.
-    }
-  }
-  return undefined;
 }
 
 function parentOf(dir: string): string | undefined {

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../core/index.ts';
 import { loadConfig, loadTemplate } from '../../config/index.ts';
 import { buildLeaderboard, createStudy } from '../../study/index.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
 import { executeStudy } from '../study-runner.ts';
 import { renderLeaderboard } from '../render/leaderboard-table.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot() ?? process.cwd();
 /** The template the main job tunes, and the config it tunes it with. */
 export const DEMO_TEMPLATE = path.join(ROOT, 'templates/yolov5-synthetic.ts');
 export const DEMO_CONFIG = path.join(ROOT, 'hpo.config.ts');

@@ -45,8 +45,9 @@ export class LocalExecutor implements Executor {
   async submit(task: Task): Promise<void> {
     const { options } = this;
     const child = fork(options.childEntry, [options.storeSpec, task.id], {
-      // Resolved from this package, so trials run from any working directory.
-      execArgv: ['--import', TSX_LOADER],
+      // A .ts entry (tests run the sources) needs tsx, resolved from this package so trials run
+      // from any working directory; the built .js entry runs on plain Node.
+      execArgv: options.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ...options.env, HPO_TASK_ID: task.id },
     });

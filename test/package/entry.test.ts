@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as hpo from '../src/index.ts';
+import * as hpo from '../../src/index.ts';
 
 describe('package entry', () => {
   it('exports the in-process API, the space and config helpers and evaluateDetections', async () => {
