@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { QUEUE_NAME, QUEUE_NAME_RULE } from '../core/index.ts';
 import { spaceSchema } from '../space/index.ts';
 import { strategySchema } from '../../strategies/index.ts';
 import { prunerSchema } from '../../strategies/pruners/index.ts';
@@ -34,7 +35,7 @@ export const budgetSchema = z
     path: ['minEpochs'],
   });
 
-const queueName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'queue names are 1-64 characters of [A-Za-z0-9_.-]' });
+const queueName = z.string().regex(QUEUE_NAME, { message: QUEUE_NAME_RULE });
 
 export const executionSchema = z.discriminatedUnion('type', [
   /** Each trial in a child process on this machine. */

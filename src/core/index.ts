@@ -5,3 +5,4 @@ export * from './study-view.ts';
 export * from './rng.ts';
 export * from './clock.ts';
 export * from './package-root.ts';
+export * from './queue-name.ts';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, loadTemplate, resolveConfig } from '../../src/config/index.ts';
 import { parseRunFlags } from '../../src/cli/context.ts';
+import { assertQueueName } from '../../src/exec/queue/queue-keys.ts';
 import { tempDir, writeConfig } from '../helpers/temp.ts';
 
 const space = { 'hyp/lr0': { type: 'float', low: 1e-4, high: 0.1, log: true } };
@@ -32,6 +33,17 @@ describe('config validation messages', () => {
       "Invalid hpo.config.ts:
         ✖ unknown key "budgt": check the spelling"
     `);
+  });
+
+  it('applies the queue code\'s one queue-name rule: a name the config accepts, enqueueing accepts', () => {
+    expect(messageOf(() => resolveConfig({ space, execution: { type: 'queue', queue: 'gpu.a' } }))).toMatchInlineSnapshot(`
+      "Invalid config:
+        ✖ queue names are 1-64 characters of [A-Za-z0-9_-], e.g. "gpu" or "services" (received "gpu.a")
+          → at execution.queue"
+    `);
+    const config = resolveConfig({ space, execution: { type: 'queue', queue: 'gpu_a-1' } });
+    expect(() => assertQueueName((config.execution as { queue: string }).queue)).not.toThrow();
+    expect(() => assertQueueName('gpu.a')).toThrow(/queue names are 1-64 characters of \[A-Za-z0-9_-\]/);
   });
 
   it('rejects low >= high with both values', () => {

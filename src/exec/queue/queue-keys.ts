@@ -1,4 +1,4 @@
-import { ConfigError } from '../../core/index.ts';
+import { ConfigError, QUEUE_NAME_RULE, isQueueName } from '../../core/index.ts';
 import { DEFAULT_PREFIX } from '../../store/redis/keys.ts';
 
 /**
@@ -11,15 +11,9 @@ import { DEFAULT_PREFIX } from '../../store/redis/keys.ts';
 /** Queue trials go to when the config names none (`execution.queue`). */
 export const DEFAULT_QUEUE = 'default';
 
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Throws ConfigError unless `name` is a usable queue name (BullMQ forbids `:` in names). */
 export function assertQueueName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
-    throw new ConfigError(
-      `Invalid queue name ${JSON.stringify(name)}: queue names are 1-64 characters of [A-Za-z0-9_-], e.g. "gpu" or "services".`,
-    );
-  }
+  if (!isQueueName(name)) throw new ConfigError(`Invalid queue name ${JSON.stringify(name)}: ${QUEUE_NAME_RULE}.`);
 }
 
 /** BullMQ's `prefix` option for our key prefix (default `hpo:` -> `hpo:q`). */
