@@ -7,10 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/trainers/yolov5/backend.ts';
-import { computeLoss } from '../src/trainers/yolov5/loss.ts';
-import { decodeToArray } from '../src/trainers/yolov5/decode.ts';
-import { nonMaxSuppressionBatch } from '../src/trainers/yolov5/nms.ts';
-import { evaluateDetections } from '../src/trainers/yolov5/metrics.ts';
+import { computeLoss } from '../src/trainers/yolov5/loss/loss.ts';
+import { decodeToArray } from '../src/trainers/yolov5/metrics/decode.ts';
+import { nonMaxSuppressionBatch } from '../src/trainers/yolov5/metrics/nms.ts';
+import { evaluateDetections } from '../src/trainers/yolov5/metrics/metrics.ts';
 import { DEFAULT_ANCHORS, DEFAULT_HYP, STRIDES, type GroundTruth } from '../src/trainers/yolov5/types.ts';
 
 const backend = (process.argv[2] ?? 'wasm') as 'wasm' | 'cpu';

@@ -17,8 +17,8 @@ import { createStrategy } from '../strategies/index.ts';
 import { createPruner } from '../strategies/pruners/index.ts';
 import { InProcessExecutor } from '../src/exec/in-process/in-process-executor.ts';
 import { LocalExecutor } from '../src/exec/local/local-executor.ts';
-import { createTaskRunner } from '../src/trainers/run-task.ts';
-import { CHILD_ENTRY } from '../src/cli/context.ts';
+import { createTaskRunner } from '../src/worker/run-task.ts';
+import { CHILD_ENTRY } from '../src/worker/index.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {

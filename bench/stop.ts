@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FileTaskStore } from '../src/store/index.ts';
 import { LocalExecutor } from '../src/exec/local/local-executor.ts';
-import { CHILD_ENTRY } from '../src/cli/context.ts';
+import { CHILD_ENTRY } from '../src/worker/index.ts';
 import type { TrialOutcome } from '../src/study/index.ts';
 
 const args = process.argv.slice(2);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTaskStore } from '../src/store/file-store.ts';
-import { captureEnvironment } from '../src/store/environment.ts';
+import { captureEnvironment } from '../src/worker/environment.ts';
 import type { NewTask } from '../src/core/index.ts';
 
 const rootArg = process.argv.indexOf('--root');

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
 import { prepareRun, runTraining, type EpochSummary } from '../src/trainers/yolov5/index.ts';
-import type { TrainerContext } from '../src/trainers/types.ts';
+import type { TrainerContext } from '../src/worker/trainer.ts';
 
 const { values: opts } = parseArgs({
   options: {

@@ -4,5 +4,5 @@ export { defineConfig, defineTemplate, type UserConfig, type StudyConfig, type T
 export { optimize, TrialPruned, type OptimizeOptions, type OptimizeResult, type TrialHandle } from './study/optimize.ts';
 export type { Params, ParamValue, Space, Dimension, Direction, Strategy, Pruner, StudyView, TrialView, Task, TaskStore } from './core/index.ts';
 // Plain JS (no TensorFlow.js): YOLOv5's P, R, mAP@0.5 and mAP@0.5:0.95 for detections made anywhere.
-export { evaluateDetections, fitness, type DetectionMetrics } from './trainers/yolov5/metrics.ts';
+export { evaluateDetections, fitness, type DetectionMetrics } from './trainers/yolov5/metrics/metrics.ts';
 export type { Detection, GroundTruth } from './trainers/yolov5/types.ts';

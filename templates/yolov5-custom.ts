@@ -6,7 +6,7 @@
  * At 640 px yolov5s wants a GPU agent (tfjs-node-gpu); on CPU lower `args/img` and use yolov5n.
  */
 import { defineTemplate } from '../src/config/template.ts';
-import { YOLO_DEFAULT_PARAMS } from '../src/trainers/yolov5/params.ts';
+import { YOLO_DEFAULT_PARAMS } from '../src/trainers/yolov5/train/params.ts';
 
 export default defineTemplate({
   name: 'yolov5-custom',

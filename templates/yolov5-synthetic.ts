@@ -15,7 +15,7 @@
  * budget without shipped weights (a shorter run decays lr sooner, which helps late epochs).
  */
 import { defineTemplate } from '../src/config/template.ts';
-import { YOLO_DEFAULT_PARAMS } from '../src/trainers/yolov5/params.ts';
+import { YOLO_DEFAULT_PARAMS } from '../src/trainers/yolov5/train/params.ts';
 
 export default defineTemplate({
   name: 'yolov5-synthetic',

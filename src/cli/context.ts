@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { siblingModule, type TaskStore } from '../core/index.ts';
-import { parseOrThrow } from '../config/errors.ts';
+import type { TaskStore } from '../core/index.ts';
+import { parseOrThrow } from '../core/parse-input.ts';
 import { openStore } from '../store/index.ts';
 
 export interface GlobalOptions {
@@ -42,5 +42,3 @@ export function logLine(globals: GlobalOptions, level: 'info' | 'warn', message:
   else process.stderr.write(`${level === 'warn' ? 'warning: ' : ''}${message}\n`);
 }
 
-/** The module a local trial's child process runs (kept here so exec never imports trainers). */
-export const CHILD_ENTRY = siblingModule(import.meta.url, '../trainers/child-main.ts');

@@ -2,7 +2,7 @@ import type { TaskStore } from '../core/index.ts';
 import type { StudyConfig } from '../config/index.ts';
 import type { Executor, ExecutorEvents } from '../study/index.ts';
 import { LocalExecutor } from '../exec/local/local-executor.ts';
-import { CHILD_ENTRY } from './context.ts';
+import { CHILD_ENTRY } from '../worker/index.ts';
 
 /**
  * The Redis a queue talks to: the config's `execution.redisUrl`, else `--redis`, else

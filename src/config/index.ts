@@ -1,6 +1,5 @@
 export * from './define.ts';
 export * from './schema.ts';
-export * from './errors.ts';
 export * from './load-config.ts';
 export * from './load-template.ts';
 export * from './duration.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/index.ts';
-import { parseOrThrow } from './errors.ts';
+import { parseOrThrow } from '../core/parse-input.ts';
 import { loadDefaultExport } from './load-module.ts';
 import { configSchema, type StudyConfig } from './schema.ts';
 

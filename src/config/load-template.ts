@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { paramNameSchema } from '../space/index.ts';
-import { parseOrThrow } from './errors.ts';
+import { parseOrThrow } from '../core/parse-input.ts';
 import { loadDefaultExport } from './load-module.ts';
 import type { TemplateDefinition } from './define.ts';
 

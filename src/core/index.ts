@@ -6,3 +6,4 @@ export * from './rng.ts';
 export * from './clock.ts';
 export * from './package-root.ts';
 export * from './queue-name.ts';
+export * from './parse-input.ts';

@@ -1,7 +1,6 @@
 /** The task store: the embedded file backend, the opener that picks a backend, and shared helpers. */
 export { FileTaskStore, type FileTaskStoreOptions } from './file-store.ts';
 export { openStore, type OpenStoreOptions } from './open-store.ts';
-export { captureEnvironment } from './environment.ts';
 export { assertTaskId, assertArtifactName, isTaskId, newTaskId } from './task-id.ts';
 export { applyStatus, applyPatch, applyStopRequest, type StatusOptions } from './transition.ts';
 export { ArtifactNotFoundError, InvalidArtifactNameError, StatusConflictError, StoreInputError, StoreLockTimeoutError } from './errors.ts';

@@ -3,7 +3,7 @@ import { spaceSchema } from '../space/index.ts';
 import { createStrategy, strategySchema, type StrategyInput } from '../../strategies/index.ts';
 import { createPruner, prunerSchema, type PrunerInput } from '../../strategies/pruners/index.ts';
 import { rankTrials } from './ranking.ts';
-import { parseOrThrow } from '../config/errors.ts';
+import { parseOrThrow } from '../core/parse-input.ts';
 
 /** What an in-process objective receives besides its params (Optuna's `trial`). */
 export interface TrialHandle {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { z } from 'zod';
 import { ConfigError } from '../../src/core/index.ts';
-import { parseOrThrow } from '../../src/config/errors.ts';
+import { parseOrThrow } from '../../src/core/parse-input.ts';
 
 /** The ConfigError message `schema` gives for `input` (fails the test if it parses). */
 export function configErrorOf(schema: z.ZodType, input: unknown, source: string): string {

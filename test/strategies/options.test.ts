@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configErrorOf } from '../helpers/config-error.ts';
-import { parseOrThrow } from '../../src/config/errors.ts';
+import { parseOrThrow } from '../../src/core/parse-input.ts';
 import { createStrategy, strategySchema } from '../../strategies/index.ts';
 
 const parse = (input: unknown) => parseOrThrow(strategySchema, input, 'strategy');

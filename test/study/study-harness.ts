@@ -4,7 +4,7 @@ import { createStudy, runStudy, type StudyEvent } from '../../src/study/index.ts
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
 import { LocalExecutor } from '../../src/exec/local/local-executor.ts';
-import { CHILD_ENTRY } from '../../src/cli/context.ts';
+import { CHILD_ENTRY } from '../../src/worker/index.ts';
 import type { TrainerRef, Params, Pruner } from '../../src/core/index.ts';
 
 /** A file store in `dir` with a function-trainer template task in it. */

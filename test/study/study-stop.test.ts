@@ -4,7 +4,7 @@ import { createStudy, runStudy, type StudyEvent } from '../../src/study/index.ts
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
 import { InProcessExecutor } from '../../src/exec/in-process/in-process-executor.ts';
-import { createTaskRunner } from '../../src/trainers/run-task.ts';
+import { createTaskRunner } from '../../src/worker/run-task.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { storeWithTemplate } from './study-harness.ts';
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
-import { createTaskRunner } from '../../trainers/run-task.ts';
-import { CHILD_ENTRY, logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { createTaskRunner } from '../../worker/run-task.ts';
+import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
 import { executeStudy } from '../study-runner.ts';
+import { CHILD_ENTRY } from '../../worker/index.ts';
 
 const agentFlags = z.looseObject({
   queue: z.array(z.string()).default(['default']),

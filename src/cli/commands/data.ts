@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
 import { logLine, type GlobalOptions } from '../context.ts';
 
 const count = (flag: string) => z.coerce.number({ message: `${flag} must be a number` }).int({ message: `${flag} must be an integer` }).min(1, { message: `${flag} must be >= 1` });

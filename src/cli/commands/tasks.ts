@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { z } from 'zod';
 import type { Task } from '../../core/index.ts';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
 import { openCliStore, type GlobalOptions } from '../context.ts';
 import { formatDuration } from '../render/leaderboard-table.ts';
 

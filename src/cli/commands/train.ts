@@ -3,8 +3,9 @@ import path from 'node:path';
 import { HpoError, type Task } from '../../core/index.ts';
 import { loadTemplate } from '../../config/index.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
-import { CHILD_ENTRY, logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { parseSetFlags } from './set-params.ts';
+import { CHILD_ENTRY } from '../../worker/index.ts';
 
 /**
  * `hpo train <template-file | task-id>`: runs one task in a child process (captured like any

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { formatIssues } from '../../config/errors.ts';
+import { formatIssues } from '../../core/parse-input.ts';
 import { isTaskId } from '../../store/task-id.ts';
 import { redactUrl } from '../../store/redis/connection.ts';
 

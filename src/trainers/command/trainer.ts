@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { HpoError, TrialFailedError, type Params } from '../../core/index.ts';
-import { parseOrThrow } from '../../config/errors.ts';
-import type { Trainer, TrainerContext } from '../types.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
+import type { Trainer, TrainerContext } from '../../worker/trainer.ts';
 import { parseResultsCsv } from './results-csv.ts';
 
 const optionsSchema = z.looseObject({

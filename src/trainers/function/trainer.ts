@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HpoError, TrialStoppedError, createRng, type Params } from '../../core/index.ts';
-import { parseOrThrow } from '../../config/errors.ts';
-import type { Trainer, TrainerContext } from '../types.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
+import type { Trainer, TrainerContext } from '../../worker/trainer.ts';
 import { getObjective } from './objectives/index.ts';
 
 const optionsSchema = z.looseObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configErrorOf } from '../../helpers/config-error.ts';
-import { parseOrThrow } from '../../../src/config/errors.ts';
+import { parseOrThrow } from '../../../src/core/parse-input.ts';
 import type { Params } from '../../../src/core/index.ts';
 import { optimize, TrialPruned, type TrialHandle } from '../../../src/study/optimize.ts';
 import { float } from '../../../src/space/index.ts';

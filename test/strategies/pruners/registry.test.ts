@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configErrorOf } from '../../helpers/config-error.ts';
-import { parseOrThrow } from '../../../src/config/errors.ts';
+import { parseOrThrow } from '../../../src/core/parse-input.ts';
 import { AshaPruner, HyperbandPruner, MedianPruner, NonePruner, PercentilePruner, createPruner, prunerSchema } from '../../../strategies/pruners/index.ts';
 
 const parse = (input: unknown) => parseOrThrow(prunerSchema, input, 'pruner');

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileTaskStore } from '../../../src/store/index.ts';
-import { createTaskRunner } from '../../../src/trainers/run-task.ts';
+import { createTaskRunner } from '../../../src/worker/run-task.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 /** A stand-in for Ultralytics train.py: reads its flags and hyp.yaml, reports per epoch. */

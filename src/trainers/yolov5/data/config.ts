@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatIssues } from '../../../config/errors.ts';
+import { formatIssues } from '../../../core/parse-input.ts';
 import { DatasetError } from './errors.ts';
 import { parse as parseYaml, YAMLError } from 'yaml';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createRng } from '../../../core/index.ts';
-import { formatIssues } from '../../../config/errors.ts';
+import { formatIssues } from '../../../core/parse-input.ts';
 import type { Batch, Hyp } from '../types.ts';
 import { loadTrainSample, loadValSample, type Sample } from './augment.ts';
 import { DatasetError } from './errors.ts';

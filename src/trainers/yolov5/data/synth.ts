@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { createRng } from '../../../core/index.ts';
-import { formatIssues } from '../../../config/errors.ts';
+import { formatIssues } from '../../../core/parse-input.ts';
 import { DatasetError } from './errors.ts';
 import { renderScene, SHAPES } from './scene.ts';
 

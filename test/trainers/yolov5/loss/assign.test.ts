@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTargets } from '../../../../src/trainers/yolov5/assign.ts';
+import { buildTargets } from '../../../../src/trainers/yolov5/loss/assign.ts';
 
 const layer = { ny: 8, nx: 8, anchors: [[1, 1], [2, 2], [10, 10]] as [number, number][] };
 const pairs = (t: ReturnType<typeof buildTargets>[number]) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boxIou, ciouXywh } from '../../../../src/trainers/yolov5/box.ts';
-import { ciouWithGrad } from '../../../../src/trainers/yolov5/ciou.ts';
+import { boxIou, ciouXywh } from '../../../../src/trainers/yolov5/loss/box.ts';
+import { ciouWithGrad } from '../../../../src/trainers/yolov5/loss/ciou.ts';
 
 // Hand values (centre x, centre y, w, h):
 // (a) pred (1,1,2,2) = [0,0,2,2], target (2,1,2,2) = [1,0,3,2]: inter 2, union 6, IoU 1/3;

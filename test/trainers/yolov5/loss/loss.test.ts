@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerCoreGradients } from '../../../../src/trainers/yolov5/kernels/gradients.ts';
-import { computeLoss, scaleLossGains, type LossOptions } from '../../../../src/trainers/yolov5/loss.ts';
+import { computeLoss, scaleLossGains, type LossOptions } from '../../../../src/trainers/yolov5/loss/loss.ts';
 import { DEFAULT_ANCHORS, DEFAULT_HYP, type Hyp } from '../../../../src/trainers/yolov5/types.ts';
 import { bce, referenceLoss, type RefCase } from './reference.ts';
 

@@ -3,8 +3,8 @@
  * the tensor implementation. It shares only buildTargets (tested on its own) and ciouXywh
  * (checked against hand values) with the code under test.
  */
-import { buildTargets } from '../../../../src/trainers/yolov5/assign.ts';
-import { boxIou, ciouXywh } from '../../../../src/trainers/yolov5/box.ts';
+import { buildTargets } from '../../../../src/trainers/yolov5/loss/assign.ts';
+import { boxIou, ciouXywh } from '../../../../src/trainers/yolov5/loss/box.ts';
 import type { Hyp } from '../../../../src/trainers/yolov5/types.ts';
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

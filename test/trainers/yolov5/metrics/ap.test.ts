@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeAp, npInterp, smooth } from '../../../../src/trainers/yolov5/ap.ts';
-import { IOU_THRESHOLDS, matchDetections } from '../../../../src/trainers/yolov5/match.ts';
+import { computeAp, npInterp, smooth } from '../../../../src/trainers/yolov5/metrics/ap.ts';
+import { IOU_THRESHOLDS, matchDetections } from '../../../../src/trainers/yolov5/metrics/match.ts';
 
 describe('numpy.interp conventions', () => {
   it('interpolates, fills left/right and takes the last of repeated x', () => {

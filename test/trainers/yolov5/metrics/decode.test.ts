@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { decodePredictions } from '../../../../src/trainers/yolov5/decode.ts';
+import { decodePredictions } from '../../../../src/trainers/yolov5/metrics/decode.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

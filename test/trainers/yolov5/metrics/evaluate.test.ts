@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateDetections, fitness } from '../../../../src/trainers/yolov5/metrics.ts';
+import { evaluateDetections, fitness } from '../../../../src/trainers/yolov5/metrics/metrics.ts';
 import type { Detection, GroundTruth } from '../../../../src/trainers/yolov5/types.ts';
 
 type Box = [number, number, number, number];

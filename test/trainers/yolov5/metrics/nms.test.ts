@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { nonMaxSuppression, nonMaxSuppressionBatch } from '../../../../src/trainers/yolov5/nms.ts';
+import { nonMaxSuppression, nonMaxSuppressionBatch } from '../../../../src/trainers/yolov5/metrics/nms.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, isCheckpoint, type Checkpoint } from '../../../../src/trainers/yolov5/checkpoint.ts';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, isCheckpoint, type Checkpoint } from '../../../../src/trainers/yolov5/train/checkpoint.ts';
 
 const ckpt: Checkpoint = {
   epoch: 4, bestFitness: 0.25, emaUpdates: 17, model: { size: 'n', nc: 3, imgSize: 128, names: ['a', 'b', 'c'] },

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ModelEMA, emaDecay } from '../../../../src/trainers/yolov5/ema.ts';
+import { ModelEMA, emaDecay } from '../../../../src/trainers/yolov5/train/ema.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

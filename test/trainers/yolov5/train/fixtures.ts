@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
 import type { Environment, Params } from '../../../../src/core/index.ts';
-import type { TrainerContext } from '../../../../src/trainers/types.ts';
+import type { TrainerContext } from '../../../../src/worker/trainer.ts';
 
 /**
  * A 4-image synthetic dataset (64 px, 2 classes). `train.txt` lists the 4 training images

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import { GradientAccumulator, YoloOptimizer, clipCoefficient } from '../../../../src/trainers/yolov5/optimizer.ts';
+import { GradientAccumulator, YoloOptimizer, clipCoefficient } from '../../../../src/trainers/yolov5/train/optimizer.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { YOLO_DEFAULT_PARAMS, YOLO_PARAM_NAMES, parseYoloParams } from '../../../../src/trainers/yolov5/params.ts';
+import { YOLO_DEFAULT_PARAMS, YOLO_PARAM_NAMES, parseYoloParams } from '../../../../src/trainers/yolov5/train/params.ts';
 import { DEFAULT_HYP } from '../../../../src/trainers/yolov5/types.ts';
 
 describe('parseYoloParams', () => {

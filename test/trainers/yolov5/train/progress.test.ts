@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEpochLine, startEpochProgress } from '../../../../src/trainers/yolov5/progress.ts';
+import { formatEpochLine, startEpochProgress } from '../../../../src/trainers/yolov5/train/progress.ts';
 
 describe('epoch progress', () => {
   it('prints one summary line per epoch with losses, metrics and speed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESULT_KEYS, appendResults, formatG, resultsHeader, resultsRow, truncateResults, type EpochResults } from '../../../../src/trainers/yolov5/results-csv.ts';
+import { RESULT_KEYS, appendResults, formatG, resultsHeader, resultsRow, truncateResults, type EpochResults } from '../../../../src/trainers/yolov5/train/results-csv.ts';
 
 const values = Object.fromEntries(RESULT_KEYS.map((k) => [k, 0])) as EpochResults;
 Object.assign(values, {

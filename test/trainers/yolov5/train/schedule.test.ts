@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baseAccumulate, interp, iterationSettings, lrFactor, roundHalfEven, scaledWeightDecay, shouldStep,
   warmupIterations, type ScheduleConfig,
-} from '../../../../src/trainers/yolov5/schedule.ts';
+} from '../../../../src/trainers/yolov5/train/schedule.ts';
 
 const config: ScheduleConfig = {
   epochs: 10, batchesPerEpoch: 20, batchSize: 16, nbs: 64, lr0: 0.01, lrf: 0.01, momentum: 0.937,

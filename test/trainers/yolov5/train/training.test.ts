@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatches } from '../../../../src/trainers/yolov5/data/index.ts';
-import { computeLoss } from '../../../../src/trainers/yolov5/loss.ts';
+import { computeLoss } from '../../../../src/trainers/yolov5/loss/loss.ts';
 import { prepareRun, runTraining, yolov5Trainer, type TrainingRun } from '../../../../src/trainers/yolov5/index.ts';
-import { decodeCheckpoint } from '../../../../src/trainers/yolov5/checkpoint.ts';
-import { RESULT_KEYS, resultsHeader } from '../../../../src/trainers/yolov5/results-csv.ts';
+import { decodeCheckpoint } from '../../../../src/trainers/yolov5/train/checkpoint.ts';
+import { RESULT_KEYS, resultsHeader } from '../../../../src/trainers/yolov5/train/results-csv.ts';
 import { recordingContext, smokeParams, tinyDataset } from './fixtures.ts';
 
 let data: { dir: string; yaml: string };

@@ -6,20 +6,20 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { TrialFailedError } from '../../core/index.ts';
-import type { TrainerContext } from '../types.ts';
+import { TrialFailedError } from '../../../core/index.ts';
+import type { TrainerContext } from '../../../worker/trainer.ts';
 import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { createBatches } from './data/index.ts';
-import { decodePredictions } from './decode.ts';
-import { computeLoss, type LossOptions } from './loss.ts';
-import { evaluateDetections, fitness } from './metrics.ts';
-import { nonMaxSuppressionBatch } from './nms.ts';
+import { createBatches } from '../data/index.ts';
+import { decodePredictions } from '../metrics/decode.ts';
+import { computeLoss, type LossOptions } from '../loss/loss.ts';
+import { evaluateDetections, fitness } from '../metrics/metrics.ts';
+import { nonMaxSuppressionBatch } from '../metrics/nms.ts';
 import { GradientAccumulator } from './optimizer.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
-import type { TrainingRun } from './trainer.ts';
-import type { Detection, GroundTruth } from './types.ts';
+import type { TrainingRun } from './prepare-run.ts';
+import type { Detection, GroundTruth } from '../types.ts';
 
 /** Validation NMS settings of YOLOv5's val.py during training. */
 export const VAL_NMS = { confThres: 0.001, iouThres: 0.6, maxDet: 300, multiLabel: true } as const;

@@ -1,11 +1,11 @@
 import { HpoError } from '../core/index.ts';
-import type { Trainer } from './types.ts';
+import type { Trainer } from './trainer.ts';
 
 /** Trainer types and how to load them. Lazy, so `hpo --help` never loads TensorFlow.js. */
 const TRAINERS: Record<string, () => Promise<Trainer>> = {
-  function: async () => (await import('./function/trainer.ts')).functionTrainer,
-  yolov5: async () => (await import('./yolov5/index.ts')).yolov5Trainer,
-  command: async () => (await import('./command/trainer.ts')).commandTrainer,
+  function: async () => (await import('../trainers/function/trainer.ts')).functionTrainer,
+  yolov5: async () => (await import('../trainers/yolov5/index.ts')).yolov5Trainer,
+  command: async () => (await import('../trainers/command/trainer.ts')).commandTrainer,
 };
 
 export const TRAINER_TYPES = Object.keys(TRAINERS);

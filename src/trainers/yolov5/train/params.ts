@@ -3,9 +3,9 @@
  * run arguments of train.py under `args/`, as one strict zod schema over the flat Params map.
  */
 import { z } from 'zod';
-import { ConfigError, type Params } from '../../core/index.ts';
-import { formatIssues } from '../../config/errors.ts';
-import { DEFAULT_HYP, type Hyp } from './types.ts';
+import { ConfigError, type Params } from '../../../core/index.ts';
+import { formatIssues } from '../../../core/parse-input.ts';
+import { DEFAULT_HYP, type Hyp } from '../types.ts';
 
 export type ModelSize = 'n' | 's' | 'm' | 'l' | 'x';
 export type OptimizerName = 'SGD' | 'Adam' | 'AdamW';

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type TaskStore } from '../core/index.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
-import { getTrainer } from './registry.ts';
-import { captureEnvironment } from '../store/environment.ts';
-import type { TrainerContext } from './types.ts';
+import { getTrainer } from './trainer-registry.ts';
+import { captureEnvironment } from './environment.ts';
+import type { TrainerContext } from './trainer.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */

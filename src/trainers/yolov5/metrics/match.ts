@@ -4,7 +4,7 @@
  * same-class truth among those at IoU >= threshold; then each truth keeps only the
  * earliest such detection (detections come in descending confidence, as NMS returns them).
  */
-import { boxIou, type Xyxy } from './box.ts';
+import { boxIou, type Xyxy } from '../loss/box.ts';
 
 /** YOLOv5's IoU thresholds for mAP@0.5:0.95: 0.50, 0.55, ..., 0.95, in float32 as torch.linspace makes them. */
 export const IOU_THRESHOLDS: readonly number[] = Array.from({ length: 10 }, (_, i) => Math.fround(0.5 + 0.05 * i));

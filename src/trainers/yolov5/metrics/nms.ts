@@ -6,8 +6,8 @@
  * at most maxDet kept, in descending confidence.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { HpoError } from '../../core/index.ts';
-import type { Detection } from './types.ts';
+import { HpoError } from '../../../core/index.ts';
+import type { Detection } from '../types.ts';
 
 /** NMS settings; defaults are YOLOv5 val.py's (conf 0.001, IoU 0.6, 300 detections). */
 export interface NmsOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/index.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * Formats zod issues the way users read them: one line per problem with the received value,

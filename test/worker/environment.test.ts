@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureEnvironment } from '../../src/store/environment.ts';
-import { repoRoot, tempDir } from './helpers.ts';
+import { captureEnvironment } from '../../src/worker/environment.ts';
+import { repoRoot, tempDir } from '../store/helpers.ts';
 
 const version = (pkg: string) => (JSON.parse(readFileSync(join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 

@@ -7,7 +7,7 @@
  */
 import type { OptimizerState } from './optimizer.ts';
 import type { OptimizerName } from './params.ts';
-import { HpoError } from '../../core/index.ts';
+import { HpoError } from '../../../core/index.ts';
 
 const MAGIC = 'HPOCKPT1';
 

@@ -3,10 +3,10 @@
  * fitness that picks best.pt. Per image, detections are matched to truths (match.ts); the
  * flags of the whole set go through ap_per_class (ap.ts).
  */
-import { HpoError } from '../../core/index.ts';
+import { HpoError } from '../../../core/index.ts';
 import { apPerClass } from './ap.ts';
 import { IOU_THRESHOLDS, matchDetections } from './match.ts';
-import type { Detection, GroundTruth } from './types.ts';
+import type { Detection, GroundTruth } from '../types.ts';
 
 /** Validation metrics of one detection set. */
 export interface DetectionMetrics {

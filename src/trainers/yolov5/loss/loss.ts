@@ -6,10 +6,10 @@
  * (UnsortedSegmentSum, ScatterNd), which the WASM backend lacks.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { HpoError } from '../../core/index.ts';
+import { HpoError } from '../../../core/index.ts';
 import { buildTargets, type LayerSpec } from './assign.ts';
 import { layerTerms, type LayerLossOptions } from './layer-loss.ts';
-import type { Hyp } from './types.ts';
+import type { Hyp } from '../types.ts';
 
 /** Inputs of {@link computeLoss} besides predictions and targets. */
 export interface LossOptions {

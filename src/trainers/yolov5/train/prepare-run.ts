@@ -1,0 +1,184 @@
+/**
+ * Setting up a YOLOv5 run (train.py before its epoch loop): params, backend, dataset, model,
+ * starting weights, optimizer, EMA, and the state of a resumed run. The loop is in train.ts.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, type Params } from '../../../core/index.ts';
+import type { TrainerContext } from '../../../worker/trainer.ts';
+import { decodeCheckpoint, isCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { loadDatasetConfig, openImageSet, type DatasetConfig, type ImageSet } from '../data/index.ts';
+import { ModelEMA } from './ema.ts';
+import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts';
+import { YoloOptimizer } from './optimizer.ts';
+import { parseYoloParams, type YoloParams } from './params.ts';
+import { truncateResults } from './results-csv.ts';
+import { baseAccumulate, scaledWeightDecay } from './schedule.ts';
+
+/** Everything the epoch loop needs; `dispose` frees the tensors. */
+export interface TrainingRun {
+  params: YoloParams;
+  rawParams: Params;
+  backend: string;
+  dataset: DatasetConfig;
+  trainSet: ImageSet;
+  valSet: ImageSet;
+  model: YoloModel;
+  /** A second model instance holding the EMA weights; validation runs it. */
+  emaModel: YoloModel;
+  ema: ModelEMA;
+  optimizer: YoloOptimizer;
+  /** First epoch to train (0, or the one after a resumed checkpoint's). */
+  startEpoch: number;
+  bestFitness: number;
+  /** results.csv text so far (kept across a resume). */
+  csv: string;
+  dispose(): void;
+}
+
+// A task id as the store allows it (1-64 of [A-Za-z0-9_-]), then one artifact name.
+const ARTIFACT_REF = /^([A-Za-z0-9_-]{1,64})\/([^/]+)$/;
+
+/**
+ * Builds a run from a task's params: parses them, starts the backend (logged), opens the
+ * dataset, creates the model (from `args/weights` if set) and the optimizer/EMA, and with
+ * `args/resume` reloads the task's last.bin. Throws ConfigError/DatasetError on bad input.
+ */
+export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promise<TrainingRun> {
+  const params = parseYoloParams(rawParams);
+  const { args, hyp } = params;
+  for (const w of params.warnings) ctx.log(`warning: ${w}`);
+  const backend = await initBackend(args.backend === 'auto' ? undefined : args.backend);
+  ctx.log(`yolov5: TF.js backend ${backend}`);
+  await ctx.recordEnvironment({ backend });
+
+  if (args.data === '') throw new ConfigError('args/data is empty: set it to a dataset yaml (path, train, val, nc, names), e.g. args/data=.hpo/datasets/synth-128/data.yaml');
+  const dataset = loadDatasetConfig(args.data);
+  const trainSet = await openImageSet(dataset.train, { nc: dataset.nc });
+  const valSet = await openImageSet(dataset.val, { nc: dataset.nc });
+  for (const w of [...trainSet.warnings, ...valSet.warnings]) ctx.log(`warning: ${w}`);
+  ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
+
+  const model = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
+  const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
+  const disposeModels = () => {
+    model.dispose?.();
+    emaModel.dispose?.();
+  };
+  try {
+    let resumeFrom: Checkpoint | undefined;
+    if (args.resume) resumeFrom = await findResumeCheckpoint(ctx);
+    if (resumeFrom) {
+      checkCompatible(resumeFrom, 'last.bin', args.cfg, dataset.nc);
+      model.load(resumeFrom.weights);
+    } else if (args.weights !== '') {
+      const { bytes, source } = await readWeights(args.weights, ctx);
+      let weights = bytes;
+      if (isCheckpoint(bytes)) {
+        const ckpt = decodeCheckpoint(bytes, source);
+        checkCompatible(ckpt, source, args.cfg, dataset.nc);
+        weights = ckpt.ema ?? ckpt.weights; // a fine-tune starts from the EMA, as strip_optimizer leaves it
+      }
+      try {
+        model.load(weights);
+      } catch (error) {
+        throw new ConfigError(`args/weights="${args.weights}": cannot load ${source}: ${(error as Error).message}`, { cause: error });
+      }
+      ctx.log(`yolov5: starting from weights ${source}`);
+    }
+
+    const groups = model.trainableVariables();
+    const accumulate = baseAccumulate({ nbs: args.nbs, batchSize: args.batch });
+    const weightDecay = scaledWeightDecay(hyp.weight_decay, { nbs: args.nbs, batchSize: args.batch });
+    const optimizer = new YoloOptimizer(groups, { name: args.optimizer, weightDecay, beta1: hyp.momentum });
+    ctx.log(
+      `yolov5: yolov5${args.cfg} ${model.paramCount()} params; ${args.optimizer}(lr=${hyp.lr0}) with parameter groups ` +
+        `${groups.bnWeights.length} weight(decay=0.0), ${groups.weights.length} weight(decay=${weightDecay}), ${groups.biases.length} bias; ` +
+        `accumulate ${accumulate} batches of ${args.batch} (nbs ${args.nbs})`,
+    );
+    const ema = new ModelEMA(emaSources(model), emaSources(emaModel));
+
+    let startEpoch = 0;
+    let bestFitness = 0;
+    let csv = '';
+    if (resumeFrom) {
+      if (resumeFrom.ema) emaModel.load(resumeFrom.ema);
+      ema.updates = resumeFrom.emaUpdates;
+      if (resumeFrom.optimizer) optimizer.setState(resumeFrom.optimizer);
+      startEpoch = resumeFrom.epoch + 1;
+      bestFitness = resumeFrom.bestFitness;
+      csv = truncateResults(await readPrevious(ctx, 'results.csv'), startEpoch);
+      ctx.log(`yolov5: resuming from last.bin at epoch ${startEpoch} of ${args.epochs} (best fitness ${bestFitness.toFixed(5)})`);
+    }
+    return {
+      params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv,
+      dispose: () => {
+        optimizer.dispose();
+        disposeModels();
+      },
+    };
+  } catch (error) {
+    disposeModels();
+    throw error;
+  }
+}
+
+/** The variables an EMA averages, in a fixed order: trainable groups, then BatchNorm running stats. */
+export function emaSources(model: YoloModel): tf.Variable[] {
+  const g = model.trainableVariables();
+  return [...g.biases, ...g.weights, ...g.bnWeights, ...model.stateVariables()];
+}
+
+function checkCompatible(ckpt: Checkpoint, source: string, size: string, nc: number): void {
+  if (ckpt.model.size !== size || ckpt.model.nc !== nc) {
+    throw new ConfigError(
+      `${source} holds yolov5${ckpt.model.size} with nc=${ckpt.model.nc}, but this run builds yolov5${size} with nc=${nc}: ` +
+        `set args/cfg=yolov5${ckpt.model.size} and use a dataset with ${ckpt.model.nc} classes, or clear args/weights`,
+    );
+  }
+}
+
+/** Reads `args/weights`: a local file (relative to the working directory) or `<task-id>/<artifact>`. */
+async function readWeights(ref: string, ctx: TrainerContext): Promise<{ bytes: Uint8Array; source: string }> {
+  const path = resolve(ref);
+  if (existsSync(path)) return { bytes: new Uint8Array(await readFile(path)), source: path };
+  const m = ARTIFACT_REF.exec(ref);
+  if (m && ctx.getArtifact) {
+    try {
+      return { bytes: await ctx.getArtifact(m[1], m[2]), source: `artifact ${m[2]} of task ${m[1]}` };
+    } catch (error) {
+      throw new ConfigError(`args/weights="${ref}": cannot read artifact "${m[2]}" of task "${m[1]}" (${(error as Error).message}). Check the task id with \`hpo tasks list\``, { cause: error });
+    }
+  }
+  throw new ConfigError(
+    `args/weights="${ref}": no such file (${path})${m ? ' and no task store to read artifacts from' : ''}. ` +
+      'Use a local weights file, `<task-id>/best.bin`, or "" to train from scratch',
+  );
+}
+
+/** This task's last.bin: the work folder first, then the task's stored artifact. */
+async function findResumeCheckpoint(ctx: TrainerContext): Promise<Checkpoint | undefined> {
+  const bytes = await readPreviousBytes(ctx, 'last.bin');
+  if (!bytes) {
+    ctx.log(`yolov5: args/resume is set but task ${ctx.taskId} has no last.bin yet; starting from epoch 0`);
+    return undefined;
+  }
+  return decodeCheckpoint(bytes, `last.bin of task ${ctx.taskId}`);
+}
+
+async function readPreviousBytes(ctx: TrainerContext, name: string): Promise<Uint8Array | undefined> {
+  const local = join(ctx.workDir, name);
+  if (existsSync(local)) return new Uint8Array(await readFile(local));
+  try {
+    return ctx.getArtifact ? await ctx.getArtifact(ctx.taskId, name) : undefined;
+  } catch {
+    return undefined; // never saved: a fresh start
+  }
+}
+
+async function readPrevious(ctx: TrainerContext, name: string): Promise<string> {
+  const bytes = await readPreviousBytes(ctx, name);
+  return bytes ? new TextDecoder().decode(bytes) : '';
+}

@@ -1,0 +1,15 @@
+/**
+ * The worker: runs one task in this process (status, trainer, scalars, logs, stop requests),
+ * captures the environment it ran in, and is the entry of a local trial's child process.
+ * Trainers implement its `Trainer` interface; its registry loads them lazily by type, the one
+ * reference from here to src/trainers/ (so `hpo --help` never loads TensorFlow.js).
+ */
+import { siblingModule } from '../core/index.ts';
+
+export { createTaskRunner } from './run-task.ts';
+export { captureEnvironment } from './environment.ts';
+export { getTrainer, TRAINER_TYPES } from './trainer-registry.ts';
+export type { Trainer, TrainerContext } from './trainer.ts';
+
+/** The module a local trial's child process runs (`<store-spec> <task-id>`): .ts from the sources, .js from the build. */
+export const CHILD_ENTRY = siblingModule(import.meta.url, './child-main.ts');
