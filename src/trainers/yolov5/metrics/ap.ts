@@ -49,8 +49,8 @@ export function linspace(a: number, b: number, n: number): Float64Array {
   return out;
 }
 
-/** AP of one recall/precision curve (recall ascending), YOLOv5's compute_ap with the 'interp' method. */
-export function computeAp(recall: ArrayLike<number>, precision: ArrayLike<number>): number {
+/** The padded recall/precision curve and its precision envelope (running max from the right), as compute_ap builds them. */
+export function precisionEnvelope(recall: ArrayLike<number>, precision: ArrayLike<number>): { mrec: Float64Array; mpre: Float64Array } {
   const n = recall.length + 2;
   const mrec = new Float64Array(n);
   const mpre = new Float64Array(n);
@@ -63,6 +63,13 @@ export function computeAp(recall: ArrayLike<number>, precision: ArrayLike<number
   mrec[n - 1] = 1;
   mpre[n - 1] = 0;
   for (let i = n - 2; i >= 0; i--) if (mpre[i + 1] > mpre[i]) mpre[i] = mpre[i + 1];
+  return { mrec, mpre };
+}
+
+/** AP of one recall/precision curve (recall ascending), YOLOv5's compute_ap with the 'interp' method. */
+export function computeAp(recall: ArrayLike<number>, precision: ArrayLike<number>): number {
+  const { mrec, mpre } = precisionEnvelope(recall, precision);
+  const n = mrec.length;
   const x = linspace(0, 1, AP_POINTS);
   let area = 0;
   let prev = npInterp(x[0], mrec, mpre, mpre[0], mpre[n - 1]);
@@ -109,6 +116,12 @@ export interface ApResult {
   precision: number[];
   recall: number[];
   f1: number[];
+  /**
+   * The curves YOLOv5 plots, per class in `classes` order, over `px` (1000 points in [0, 1]):
+   * precision, recall and F1 against confidence, and precision against recall (`pr`, the
+   * envelope at IoU 0.5).
+   */
+  curves: { px: Float64Array; precision: Float64Array[]; recall: Float64Array[]; f1: Float64Array[]; pr: Float64Array[] };
 }
 
 /** YOLOv5's ap_per_class: AP per class and threshold, and P, R, F1 at the max-F1 confidence. */
@@ -122,6 +135,7 @@ export function apPerClass(input: ApInput): ApResult {
   const ap = classes.map(() => new Array<number>(nt).fill(0));
   const pCurves = classes.map(() => new Float64Array(CURVE_POINTS));
   const rCurves = classes.map(() => new Float64Array(CURVE_POINTS));
+  const prCurves = classes.map(() => new Float64Array(CURVE_POINTS));
 
   classes.forEach((c, ci) => {
     const idx = order.filter((i) => predCls[i] === c);
@@ -141,6 +155,8 @@ export function apPerClass(input: ApInput): ApResult {
       });
       ap[ci][t] = computeAp(recall, precision);
       if (t === 0) {
+        const { mrec, mpre } = precisionEnvelope(recall, precision);
+        for (let k = 0; k < CURVE_POINTS; k++) prCurves[ci][k] = npInterp(px[k], mrec, mpre, mpre[0], mpre[mpre.length - 1]);
         const last = idx.length - 1;
         for (let k = 0; k < CURVE_POINTS; k++) {
           rCurves[ci][k] = npInterp(-px[k], negConf, recall, 0, recall[last]);
@@ -168,5 +184,6 @@ export function apPerClass(input: ApInput): ApResult {
     precision: pCurves.map((p) => p[best]),
     recall: rCurves.map((r) => r[best]),
     f1: f1Curves.map((f) => f[best]),
+    curves: { px, precision: pCurves, recall: rCurves, f1: f1Curves, pr: prCurves },
   };
 }

@@ -4,7 +4,7 @@
  * flags of the whole set go through ap_per_class (ap.ts).
  */
 import { HpoError } from '../../../core/index.ts';
-import { apPerClass } from './ap.ts';
+import { apPerClass, type ApResult } from './ap.ts';
 import { IOU_THRESHOLDS, matchDetections } from './match.ts';
 import type { Detection, GroundTruth } from '../types.ts';
 
@@ -37,6 +37,18 @@ export function fitness(m: Pick<DetectionMetrics, 'map50' | 'map'>): number {
  * Pure; throws an HpoError naming the bad entry for out-of-range classes or non-finite numbers.
  */
 export function evaluateDetections(predictions: Detection[], truths: GroundTruth[], nc: number): DetectionMetrics {
+  return score(predictions, truths, nc).metrics;
+}
+
+/** The curves behind the metrics, per class with truths (for the P, R, F1 and PR plots); undefined with no true positive. */
+export type DetectionCurves = ApResult['curves'] & { classes: number[] };
+
+/** The P, R, F1 and PR curves YOLOv5 plots for the same detections and truths as evaluateDetections. */
+export function detectionCurves(predictions: Detection[], truths: GroundTruth[], nc: number): DetectionCurves | undefined {
+  return score(predictions, truths, nc).curves;
+}
+
+function score(predictions: Detection[], truths: GroundTruth[], nc: number): { metrics: DetectionMetrics; curves?: DetectionCurves } {
   checkInputs(predictions, truths, nc);
   const byImage = new Map<Detection['image'], { dets: Detection[]; gts: GroundTruth[] }>();
   const slot = (image: Detection['image']) => {
@@ -69,13 +81,13 @@ export function evaluateDetections(predictions: Detection[], truths: GroundTruth
   const perClassAP = new Array<number>(nc).fill(Number.NaN);
   for (const g of truths) perClassAP[g.cls] = 0;
   const zero = { precision: 0, recall: 0, map50: 0, map: 0, perClassAP, f1: 0 };
-  if (!tp.some((v) => v === 1)) return zero;
+  if (!tp.some((v) => v === 1)) return { metrics: zero };
 
   const res = apPerClass({ tp, thresholds: nt, conf, predCls, targetCls: truths.map((g) => g.cls) });
   const apMean = res.ap.map((row) => row.reduce((s, v) => s + v, 0) / nt);
   res.classes.forEach((c, i) => (perClassAP[c] = apMean[i]));
   const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
-  return {
+  const metrics = {
     precision: mean(res.precision),
     recall: mean(res.recall),
     map50: mean(res.ap.map((row) => row[0])),
@@ -83,6 +95,7 @@ export function evaluateDetections(predictions: Detection[], truths: GroundTruth
     perClassAP,
     f1: mean(res.f1),
   };
+  return { metrics, curves: { ...res.curves, classes: res.classes } };
 }
 
 function bad(field: string, received: unknown, fix: string): HpoError {

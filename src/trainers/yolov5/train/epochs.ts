@@ -20,6 +20,7 @@ import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
 import type { TrainingRun } from './prepare-run.ts';
 import type { Detection, GroundTruth } from '../types.ts';
+import { TrainingPlots } from '../plots/training-plots.ts';
 
 /** Validation NMS settings of YOLOv5's val.py during training. */
 export const VAL_NMS = { confThres: 0.001, iouThres: 0.6, maxDet: 300, multiLabel: true } as const;
@@ -57,6 +58,11 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
   };
   const accumulator = new GradientAccumulator(run.optimizer.variables());
   const state = { lastOptStep: -1, bestFitness: run.bestFitness, csv: run.csv };
+  const plots = args.noplots
+    ? undefined
+    : new TrainingPlots({ names: run.dataset.names, nc: run.dataset.nc, epochs: args.epochs, plotPeriod: args.plot_period, put: (name, data) => ctx.putArtifact(name, data), log: ctx.log });
+  if (plots && run.startEpoch === 0) await plots.labels(run.trainSet.labels);
+  let last: { detections: Detection[]; truths: GroundTruth[] } | undefined;
   if (run.startEpoch >= args.epochs) ctx.log(`yolov5: nothing to train: ${run.startEpoch} of ${args.epochs} epochs already done`);
   try {
     for (let epoch = run.startEpoch; epoch < args.epochs; epoch++) {
@@ -65,9 +71,10 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
         break;
       }
       const t0 = performance.now();
-      const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state);
+      const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state, epoch === 0 ? plots : undefined);
       const t1 = performance.now();
-      const val = await validate(run, lossOpts);
+      const val = await validate(run, lossOpts, epoch, plots);
+      last = val;
       const t2 = performance.now();
       const scalars: EpochResults = {
         'train/box_loss': train.mloss[0], 'train/obj_loss': train.mloss[1], 'train/cls_loss': train.mloss[2],
@@ -90,6 +97,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
         break;
       }
     }
+    if (plots && last) await plots.final(last.detections, last.truths, state.csv);
   } finally {
     accumulator.reset();
   }
@@ -99,7 +107,7 @@ interface LoopState { lastOptStep: number; bestFitness: number; csv: string }
 
 async function trainEpoch(
   run: TrainingRun, ctx: TrainerContext, epoch: number, nb: number, schedule: ScheduleConfig,
-  lossOpts: LossOptions, accumulator: GradientAccumulator, state: LoopState,
+  lossOpts: LossOptions, accumulator: GradientAccumulator, state: LoopState, plots?: TrainingPlots,
 ): Promise<{ mloss: [number, number, number]; lr: [number, number, number]; images: number }> {
   const { args, hyp } = run.params;
   const mloss: [number, number, number] = [0, 0, 0];
@@ -117,6 +125,7 @@ async function trainEpoch(
       const settings = iterationSettings(ni, epoch, schedule);
       lr = settings.lr;
       const parts = [0, 0, 0];
+      await plots?.trainBatch(batch);
       const x = tf.tensor4d(batch.images, [batch.batchSize, batch.imgSize, batch.imgSize, 3]);
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
       try {
@@ -160,7 +169,7 @@ async function trainEpoch(
 }
 
 /** val.py with the EMA model: losses, NMS, matching against the letterboxed truths. */
-async function validate(run: TrainingRun, lossOpts: LossOptions) {
+async function validate(run: TrainingRun, lossOpts: LossOptions, epoch: number, plots?: TrainingPlots) {
   const { args, hyp } = run.params;
   const detections: Detection[] = [];
   const truths: GroundTruth[] = [];
@@ -170,6 +179,7 @@ async function validate(run: TrainingRun, lossOpts: LossOptions) {
   const valBatches = createBatches(run.valSet, { imgSize: args.img, batchSize: args.batch * 2, hyp, augment: false, shuffle: false, seed: args.seed, cache: args.cache });
   for await (const batch of valBatches) {
     const s = batch.imgSize;
+    const before = detections.length;
     tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.batchSize, s, s, 3]);
       const preds = run.emaModel.forward(x, false);
@@ -185,11 +195,15 @@ async function validate(run: TrainingRun, lossOpts: LossOptions) {
       const [cx, cy, w, h] = [t[r + 2] * s, t[r + 3] * s, t[r + 4] * s, t[r + 5] * s];
       truths.push({ image: offset + t[r], cls: t[r + 1], box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2] });
     }
+    if (plots) {
+      const own = detections.slice(before).map((d) => ({ ...d, image: (d.image as number) - offset }));
+      await plots.validationBatch(epoch, batches, batch, own);
+    }
     offset += batch.batchSize;
     batches += 1;
   }
   const metrics = evaluateDetections(detections, truths, run.dataset.nc);
-  return { ...metrics, loss: loss.map((v) => v / Math.max(batches, 1)) };
+  return { ...metrics, loss: loss.map((v) => v / Math.max(batches, 1)), detections, truths };
 }
 
 /** Writes last.bin (resumable) every epoch and best.bin (EMA weights, no optimizer) on a new best. */

@@ -33,6 +33,10 @@ export interface YoloArgs {
   nbs: number;
   /** TF.js backend; 'auto' picks the fastest installed (tfjs-node-gpu > tfjs-node > wasm > cpu). */
   backend: BackendChoice;
+  /** YOLOv5's --noplots: no plots/ and debug/ images. */
+  noplots: boolean;
+  /** Validation images with labels and predictions every this many epochs (and after the last); 0: after the last only. */
+  plot_period: number;
 }
 
 export interface YoloParams {
@@ -97,11 +101,13 @@ const argsShape = {
   resume: z.boolean().default(false),
   nbs: z.number().int().min(1).default(64),
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'),
+  noplots: z.boolean().default(false),
+  plot_period: z.number().int().min(0).default(10),
 };
 
 const ARG_DEFAULTS: Omit<YoloArgs, 'cfg'> & { cfg: string } = {
   epochs: 100, img: 640, batch: 16, cfg: 'yolov5n', data: '', weights: '', optimizer: 'SGD',
-  cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, nbs: 64, backend: 'auto',
+  cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
 };
 
 const flatShape: Record<string, z.ZodType> = {};

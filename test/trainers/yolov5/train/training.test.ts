@@ -60,11 +60,21 @@ describe('yolov5 trainer', () => {
     expect(best.optimizer).toBeUndefined();
     expect(best.model).toEqual({ size: 'n', nc: 2, imgSize: 64, names: ['circle', 'square'] });
     expect(decodeCheckpoint(rec.artifacts.get('last.bin')!, 'last.bin').optimizer?.name).toBe('SGD');
+    // YOLOv5's plots and debug images: labels before training, three mosaics of the first epoch,
+    // the last epoch's validation batch (4 images in one batch), the final figures.
+    const images = [...rec.artifacts.keys()].filter((k) => k.startsWith('plots/') || k.startsWith('debug/')).sort();
+    expect(images).toEqual(expect.arrayContaining([
+      'debug/epoch0/val_batch0_labels.jpg', 'debug/epoch0/val_batch0_pred.jpg',
+      'debug/train_batch0.jpg', 'debug/train_batch1.jpg', 'debug/train_batch2.jpg',
+      'plots/confusion_matrix.png', 'plots/labels.jpg', 'plots/labels_correlogram.jpg', 'plots/results.png',
+    ]));
+    expect(images.filter((k) => k.startsWith('debug/train_batch'))).toHaveLength(3);
+    expect(rec.logs.filter((l) => l.includes('could not draw'))).toEqual([]);
   });
 
   it('stops at the epoch boundary on abort with last.bin saved, then resumes from it with flat memory', async () => {
     const workDir = join(data.dir, 'stop');
-    const params = smokeParams(data.yaml, { 'args/epochs': 3 });
+    const params = smokeParams(data.yaml, { 'args/epochs': 3, 'args/noplots': true });
     const first = recordingContext('stopper', workDir);
     first.setOnReport(() => first.controller.abort()); // a pruner's verdict after epoch 0's report
     await yolov5Trainer.train(params, first.ctx); // returns normally
@@ -73,6 +83,7 @@ describe('yolov5 trainer', () => {
     const last = decodeCheckpoint(first.artifacts.get('last.bin')!, 'last.bin');
     expect(last.epoch).toBe(0);
     expect(first.logs.at(-1)).toBe('yolov5: stop requested; stopped after epoch 0 (last.bin saved)');
+    expect([...first.artifacts.keys()].filter((k) => /^(plots|debug)\//.test(k))).toEqual([]); // --noplots
 
     const second = recordingContext('stopper', workDir, first.store);
     const tensors: number[] = [];
