@@ -39,6 +39,7 @@ program
   .option('--drain', 'on SIGTERM/SIGINT let running trials finish instead of handing them back')
   .option('--in-process', 'run trials inside the agent process instead of one child process per trial')
   .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
+  .option('--name <name>', 'agent name in logs and its presence record (default <host>:<pid>; `hpo autoscale` names its instances)')
   .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
 
 program
