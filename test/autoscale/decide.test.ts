@@ -23,7 +23,7 @@ const kinds = (ds: { kind: string }[]) => ds.map((d) => d.kind);
 
 /** Starts `n` instances named i0.. as the runner would after the start decisions. */
 function started(n: number, at: number, state: ScalerState = EMPTY_STATE): ScalerState {
-  let s = { ...state, lastStartAt: at };
+  let s: ScalerState = { ...state, lastStartAt: at };
   for (let k = 0; k < n; k++) s = recordStart(s, { id: `id${s.instances.length}`, name: `i${s.instances.length}`, startedAt: at });
   return s;
 }
@@ -122,7 +122,7 @@ describe('decide: the autoscaler rules as a pure function', () => {
     const partial = decide(started(1, 0), obs(20_000, { listed: [{ id: 'id0', name: 'i0' }], queue: { waiting: 10, delayed: 0, active: 1 } }), budget);
     // 20 s used + (1 + k) x 10 s must stay under 60 s: k = 2 would reach 50 s, k = 3 is past max.
     expect(kinds(partial.decisions)).toEqual(['start', 'start']);
-    const none = decide(started(1, 0), obs(35_000, { listed: [{ id: 'id0', name: 'i0' }], queue: { waiting: 10, delayed: 0, active: 1 } }), budget);
+    const none = decide(started(1, 0), obs(45_000, { listed: [{ id: 'id0', name: 'i0' }], agents: agents({ i0: { running: 1, idleMs: 0 } }), queue: { waiting: 10, delayed: 0, active: 1 } }), budget);
     expect(kinds(none.decisions)).toEqual(['hold']);
     expect(none.decisions[0].reason).toMatch(/^budget/);
   });
