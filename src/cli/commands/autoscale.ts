@@ -96,18 +96,20 @@ function makeProvider(config: AutoscaleConfig, namePrefix: string, storeSpec: st
  */
 export async function autoscaleCommand(flags: AutoscaleFlags, globals: GlobalOptions): Promise<void> {
   const config = await resolveOptions(flags);
-  const { store, storeSpec } = await openCliStore(globals);
-  const redisUrl = config.redisUrl ?? resolveRedisUrl(undefined, storeSpec, undefined);
   const prefix = config.prefix ?? process.env.HPO_REDIS_PREFIX;
   if (flags.printK8s) {
+    // Rendering needs no connection: the store is only named, for the pods.
+    const raw = globals.store ?? process.env.HPO_HOME ?? '.hpo';
+    const storeSpec = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : path.resolve(raw);
     const { renderK8s } = await import('../../autoscale/k8s.ts');
     if (!/^rediss?:\/\//.test(config.k8s.store ?? storeSpec)) {
       logLine(globals, 'warn', `the store ${storeSpec} is a local folder that pods cannot reach: pass --store redis://... or set autoscale.k8s.store.`);
     }
-    process.stdout.write(renderK8s({ config, redisUrl, store: storeSpec, prefix }));
-    await store.close();
+    process.stdout.write(renderK8s({ config, redisUrl: config.redisUrl ?? resolveRedisUrl(undefined, storeSpec, undefined), store: storeSpec, prefix }));
     return;
   }
+  const { store, storeSpec } = await openCliStore(globals);
+  const redisUrl = config.redisUrl ?? resolveRedisUrl(undefined, storeSpec, undefined);
   const { openQueueWatch } = await import('../../exec/queue/queue-watch.ts');
   const { runAutoscaler, planOnce, recordKey } = await import('../../autoscale/autoscaler.ts');
   const namePrefix = `hpo-${recordKey(config.queues).replace(/[^A-Za-z0-9-]/g, '-').toLowerCase()}-`;
