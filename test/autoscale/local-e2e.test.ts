@@ -119,4 +119,32 @@ describe('hpo autoscale with the local provider', () => {
     const [record] = await store.list({ type: 'autoscaler' });
     expect(record.status).toBe('stopped');
   }, 240_000);
+
+  it('stops every agent before the instance-time budget runs out, and starts none after', async () => {
+    await writeTemplate(dir, { trainer: { epochMs: 1000 }, params: { 'args/epochs': 30 } });
+    // Each live instance sets aside 2 x 0.3 s + 5 s for its stop: 3 instances fit in 30 s, and must stop by 30 - 16.8 s used.
+    await writeConfig(dir, {
+      space,
+      budget: { maxTrials: 6, concurrency: 6 },
+      execution: { type: 'queue', queue },
+      autoscale: { queues: [queue], max: 3, idle: 60, poll: 0.3, stopTimeout: 5, budget: 30, provider: { type: 'local', dir: agentsDir, agentArgs: ['--lock-duration', '2000', '--in-process'] } },
+    });
+    const templateId = spawnSync(process.execPath, [BIN, 'train', 'template.ts'], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+    const scaler = autoscaler();
+    const study = spawnHpo(['run', '--template', templateId, '--queue', queue], { cwd: dir, env });
+    started.push(study);
+    await waitFor('the budget stop and the agents gone', async () => {
+      const log = await decisions(store);
+      return log.some((d) => d.kind === 'hold' && /^budget/.test(d.reason)) && log.filter((d) => d.kind === 'gone').length === log.filter((d) => d.kind === 'start').length && log.length > 0;
+    }, 120_000, 100).catch((e) => { throw new Error(`${(e as Error).message}\n${scaler.output()}`); });
+    const log = await decisions(store);
+    expect(log.filter((d) => d.kind === 'start')).toHaveLength(3);
+    expect(log.filter((d) => d.kind === 'stop' && d.cause === 'budget')).toHaveLength(3);
+    expect(log.every((d) => d.usedMs <= 30_000 && d.instances <= 3), JSON.stringify(log)).toBe(true);
+    // No start after the budget stop, however long trials wait.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const later = await decisions(store);
+    expect(later.slice(log.length).filter((d) => d.kind === 'start')).toEqual([]);
+    expect(pidFiles(agentsDir).filter((a) => alive(a.pid))).toEqual([]);
+  }, 180_000);
 });
