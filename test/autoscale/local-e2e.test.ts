@@ -138,8 +138,10 @@ describe('hpo autoscale with the local provider', () => {
       return log.some((d) => d.kind === 'hold' && /^budget/.test(d.reason)) && log.filter((d) => d.kind === 'gone').length === log.filter((d) => d.kind === 'start').length && log.length > 0;
     }, 120_000, 100).catch((e) => { throw new Error(`${(e as Error).message}\n${scaler.output()}`); });
     const log = await decisions(store);
-    expect(log.filter((d) => d.kind === 'start')).toHaveLength(3);
-    expect(log.filter((d) => d.kind === 'stop' && d.cause === 'budget')).toHaveLength(3);
+    // However many started (the first tick may see fewer than 6 waiting; then the 30 s cool-down holds), all were stopped for the budget.
+    const starts = log.filter((d) => d.kind === 'start').length;
+    expect(starts).toBeGreaterThanOrEqual(1);
+    expect(log.filter((d) => d.kind === 'stop' && d.cause === 'budget')).toHaveLength(starts);
     expect(log.every((d) => d.usedMs <= 30_000 && d.instances <= 3), JSON.stringify(log)).toBe(true);
     // No start after the budget stop, however long trials wait.
     await new Promise((r) => setTimeout(r, 2_000));
