@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { QUEUE_NAME, QUEUE_NAME_RULE } from '../core/index.ts';
 import { durationSchema } from './duration.ts';
 
-const queueName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'queue names are 1-64 characters of [A-Za-z0-9_-]' });
+const queueName = z.string().regex(QUEUE_NAME, { message: QUEUE_NAME_RULE });
 const argv = z.array(z.string()).min(1, { message: 'an argv needs at least the program, e.g. ["aws", "ec2", ...]' });
 
 /** `hpo autoscale --provider local`: agents as processes on this machine. */

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { autoscaleSchema, type AutoscaleConfig } from '../../config/autoscale-schema.ts';
 import { deepMerge, findConfigFile } from '../../config/load-config.ts';
 import { loadDefaultExport } from '../../config/load-module.ts';
-import { parseOrThrow } from '../../config/errors.ts';
+import { packageRoot, parseOrThrow } from '../../core/index.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
 import type { Provider } from '../../autoscale/providers/provider.ts';
 import type { ScalePolicy } from '../../autoscale/types.ts';
 
-/** The CLI entry agents are started with (beside this file's package). */
-const HPO_BIN = new URL('../../../bin/hpo.js', import.meta.url).pathname;
+/** The CLI entry agents are started with: this package's own bin (from src/ or dist/ alike). */
+const HPO_BIN = path.join(packageRoot() ?? process.cwd(), 'bin/hpo.js');
 
 interface AutoscaleFlags {
   queue?: string[];
