@@ -72,7 +72,9 @@ export const autoscaleSchema = z
     prefix: z.string().optional(),
     k8s: k8sSchema.prefault({}),
   })
-  .refine((a) => a.min <= a.max, { message: 'min must be <= max', path: ['min'] })
+  .superRefine((a, ctx) => {
+    if (a.min > a.max) ctx.addIssue({ code: 'custom', message: `min must be <= max (max is ${a.max})`, path: ['min'], input: a.min });
+  })
   .refine((a) => a.provider.type !== 'local' || !a.provider.gpus || a.max <= a.provider.gpus.length, {
     message: 'max must be <= the number of provider.gpus: each local agent takes one GPU',
     path: ['max'],

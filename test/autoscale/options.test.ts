@@ -24,7 +24,7 @@ describe('autoscale options', () => {
 
   it('names the field, the value and what is expected', () => {
     expect(message({ max: 0 })).toBe('Invalid hpo.config.ts autoscale:\n  ✖ max must be >= 1 (received 0)\n    → at max');
-    expect(message({ min: 3, max: 2 })).toContain('min must be <= max');
+    expect(message({ min: 3, max: 2 })).toContain('✖ min must be <= max (max is 2) (received 3)\n    → at min');
     expect(message({ idle: '5 minutes' })).toContain('expected a duration like "90s", "30m" or "2h", got "5 minutes"');
     expect(message({ queues: ['gpu:a'] })).toMatch(/queue names are 1-64 characters of \[A-Za-z0-9_-\].* \(received "gpu:a"\)\n    → at queues.0/);
     expect(message({ provider: { type: 'local', gpus: ['0', '1'] }, max: 3 })).toContain('max must be <= the number of provider.gpus');
