@@ -39,7 +39,26 @@ program
   .option('--drain', 'on SIGTERM/SIGINT let running trials finish instead of handing them back')
   .option('--in-process', 'run trials inside the agent process instead of one child process per trial')
   .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
+  .option('--name <name>', 'agent name in logs and its presence record (default <host>:<pid>; `hpo autoscale` names its instances)')
   .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
+
+program
+  .command('autoscale')
+  .description('start agents when trials wait and stop them when idle (local processes or your own commands); --print-k8s for Kubernetes')
+  .option('--queue <name>', 'queue to watch (repeatable; default: autoscale.queues, else default)', collect)
+  .option('--min <n>', 'instances kept even when idle (default 0)')
+  .option('--max <n>', 'instances at most (default 4)')
+  .option('--idle <duration>', "stop an instance whose agent ran nothing this long, e.g. 5m (default 5m)")
+  .option('--budget <duration>', 'instance-time allowed in all, e.g. 20h (default: no limit)')
+  .option('--cooldown <duration>', 'no start within this of the last (default 30s)')
+  .option('--poll <duration>', 'how often queues, agents and instances are read (default 5s)')
+  .option('--provider <name>', 'local | command (default: autoscale.provider, else local)')
+  .option('--gpus <ids>', 'local provider: GPU ids, one per agent, e.g. 0,1,2,3')
+  .option('--redis <url>', "the queue's Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--config <file>', 'config file with `autoscale: {...}` (default: hpo.config.ts here, if any)')
+  .option('--dry-run', 'print what would be done now, do nothing')
+  .option('--print-k8s', 'print Kubernetes manifests (agent Deployment + KEDA ScaledObject) for the queues')
+  .action(async (options) => (await import('./commands/autoscale.ts')).autoscaleCommand(options, program.opts()));
 
 program
   .command('train')
@@ -63,7 +82,7 @@ tasks
   .option('--project <name>')
   .option('--status <status>', 'draft | queued | running | completed | failed | stopped')
   .option('--parent <task-id>')
-  .addOption(new Option('--type <type>').choices(['training', 'controller']))
+  .addOption(new Option('--type <type>').choices(['training', 'controller', 'autoscaler']))
   .option('--json')
   .action(async (options) => (await import('./commands/tasks.ts')).tasksListCommand(options, program.opts()));
 tasks

@@ -5,6 +5,7 @@ import { spaceSchema } from '../space/index.ts';
 import { strategySchema } from '../../strategies/index.ts';
 import { prunerSchema } from '../../strategies/pruners/index.ts';
 import { durationSchema } from './duration.ts';
+import { autoscaleSchema } from './autoscale-schema.ts';
 
 /** The objective every trial is ranked by. */
 export const objectiveSchema = z.strictObject({
@@ -71,6 +72,8 @@ export const configSchema = z.strictObject({
   store: z.string().optional(),
   /** Study seed: same seed, same suggestions. */
   seed: z.number().int().default(0),
+  /** `hpo autoscale` options (see src/config/autoscale-schema.ts); studies ignore them. */
+  autoscale: autoscaleSchema.optional(),
 });
 
 /** What users write in hpo.config.ts (everything but `space` optional). */

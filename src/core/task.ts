@@ -7,7 +7,11 @@ export type ParamValue = number | string | boolean;
 /** Flat `section/name -> value` map, YOLOv5 style: `hyp/lr0`, `args/epochs`. */
 export type Params = Record<string, ParamValue>;
 
-export type TaskType = 'training' | 'controller';
+/** `autoscaler`: one `hpo autoscale` record (its instances, instance-time and decision log); never run by an agent. */
+export type TaskType = 'training' | 'controller' | 'autoscaler';
+
+/** Every TaskType, for checks at the store's boundary. */
+export const TASK_TYPES: readonly TaskType[] = ['training', 'controller', 'autoscaler'];
 
 export type TaskStatus = 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'stopped';
 

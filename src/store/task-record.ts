@@ -1,4 +1,4 @@
-import { TRANSITIONS, type ArtifactRef, type Task } from '../core/index.ts';
+import { TASK_TYPES, TRANSITIONS, type ArtifactRef, type Task, type TaskType } from '../core/index.ts';
 
 /**
  * A task's JSON snapshot. Flat identifying fields come first, so that even a truncated file
@@ -45,7 +45,7 @@ export function isTaskRecord(value: unknown, id: string): value is Task {
     task.id === id &&
     typeof task.name === 'string' &&
     typeof task.project === 'string' &&
-    (task.type === 'training' || task.type === 'controller') &&
+    TASK_TYPES.includes(task.type as TaskType) &&
     typeof task.status === 'string' &&
     task.status in TRANSITIONS &&
     typeof task.createdAt === 'number' &&
@@ -82,7 +82,7 @@ export function salvageTaskFields(text: string): Partial<Pick<Task, 'name' | 'pr
   return {
     name: str('name'),
     project: str('project'),
-    type: type === 'training' || type === 'controller' ? type : undefined,
+    type: TASK_TYPES.includes(type as TaskType) ? (type as TaskType) : undefined,
     parent: str('parent'),
     createdAt: created ? Number(created[1]) : undefined,
   };

@@ -25,7 +25,7 @@ const agentFlags = z.looseObject({
  * finish, with --drain); a second signal exits at once.
  */
 export async function agentCommand(
-  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string },
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string },
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(agentFlags, options, 'flags');
@@ -40,6 +40,7 @@ export async function agentCommand(
     prefix: process.env.HPO_REDIS_PREFIX,
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
     store,
+    name: options.name,
     runTask: options.inProcess
       ? inProcess
       : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),

@@ -11,7 +11,7 @@ const listFlags = z.looseObject({
 
 /** `hpo tasks list`: one row per task, oldest first. */
 export async function tasksListCommand(
-  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller'; json?: boolean },
+  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller' | 'autoscaler'; json?: boolean },
   globals: GlobalOptions,
 ): Promise<void> {
   const { status } = parseOrThrow(listFlags, options, 'flags');

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
 import { createProcessor, REQUEUE_REASON, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
-import { assertQueueName, bullPrefix } from './queue-keys.ts';
+import { startPresence } from './presence.ts';
+import { assertAgentName, assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
 import { agentTiming, type AgentTiming } from './timing.ts';
 
@@ -29,7 +30,7 @@ export interface AgentOptions {
   clock?: Clock;
   /** Lock, stall and heartbeat clocks; see AgentTiming for the defaults and why. */
   timing?: Partial<AgentTiming>;
-  /** A name for logs. Default `<host>:<pid>`. */
+  /** A name for logs and its presence record (`hpo agent --name`; the autoscaler names its instances). Default `<host>:<pid>`. */
   name?: string;
 }
 
@@ -74,6 +75,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const timing = agentTiming(options.timing);
   const log = options.log ?? noLog;
   const name = options.name ?? `${hostname()}:${process.pid}`;
+  assertAgentName(name);
   const running = new Map<string, RunningTask>();
   let requeueing = false;
 
@@ -114,6 +116,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     connection.disconnect();
     throw error;
   }
+  // Presence tells an autoscaler this agent lives and how long it has been idle.
+  const stopPresence = startPresence({
+    connection,
+    prefix: options.prefix,
+    name,
+    queues,
+    slots: concurrency,
+    running: () => running.size,
+    everyMs: timing.heartbeatMs,
+    ttlMs: timing.staleMs,
+    now: () => (options.clock ?? systemClock).now(),
+    onError: (error) => log('warn', 'presence beat failed; trying again', { error: (error as Error).message }),
+  });
   log('info', 'agent started', { name, queues, concurrency, gpus, timing });
 
   let closing: Promise<void> | undefined;
@@ -135,6 +150,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           running: [...running.keys()],
         });
         await Promise.all(workers.map((w) => w.close()));
+        await stopPresence();
         await connection.quit().catch(() => connection.disconnect());
         log('info', 'agent stopped', { name });
       })();

@@ -34,3 +34,38 @@ export function jobIdFor(taskId: string): string {
 export function taskIdOfJob(jobId: string): string {
   return jobId.startsWith('n.') ? jobId.slice(2) : jobId;
 }
+
+/** Our prefix with exactly one trailing `:`, for keys we build ourselves. */
+function withColon(prefix: string = DEFAULT_PREFIX): string {
+  return prefix.endsWith(':') ? prefix : `${prefix}:`;
+}
+
+/**
+ * The Redis LIST holding a queue's waiting job ids, as BullMQ names it (`<bullPrefix>:<queue>:wait`,
+ * e.g. `hpo:q:gpu:wait`): what a KEDA redis-lists trigger measures.
+ */
+export function waitListKey(queue: string, prefix?: string): string {
+  assertQueueName(queue);
+  return `${bullPrefix(prefix)}:${queue}:wait`;
+}
+
+/** The Redis LIST of a queue's running jobs (`<bullPrefix>:<queue>:active`). */
+export function activeListKey(queue: string, prefix?: string): string {
+  assertQueueName(queue);
+  return `${bullPrefix(prefix)}:${queue}:active`;
+}
+
+const AGENT_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** Throws ConfigError unless `name` can name an agent (it becomes part of a Redis key). */
+export function assertAgentName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !AGENT_NAME.test(name)) {
+    throw new ConfigError(`Invalid agent name ${JSON.stringify(name)}: agent names are 1-128 characters of [A-Za-z0-9_.:@-], e.g. "gpu-box-1".`);
+  }
+}
+
+/** The key of an agent's presence record (`<prefix>agent:<name>`), which expires unless the agent renews it. */
+export function agentPresenceKey(name: string, prefix?: string): string {
+  assertAgentName(name);
+  return `${withColon(prefix)}agent:${name}`;
+}
