@@ -35,6 +35,8 @@ export async function readTaskCheckpoint(store: TaskStore, taskId: string): Prom
   return decodeCheckpoint(new Uint8Array(await store.getArtifact(taskId, name)), `${name} of task ${taskId}`);
 }
 
+let backend: Promise<string> | undefined;
+
 /** What a served model needs besides its weights. */
 export interface ModelInfo {
   /** The training task whose checkpoint it is (the served "version"). */
@@ -51,7 +53,7 @@ export interface ModelInfo {
  * backend (initialized here if needed). The caller disposes the model.
  */
 export async function modelFromCheckpoint(ckpt: Checkpoint, taskId: string): Promise<{ model: YoloModel; info: ModelInfo }> {
-  await initBackend();
+  await (backend ??= initBackend());
   const { size, nc, imgSize } = ckpt.model;
   const model = createYoloModel({ size: size as YoloModel['size'], nc, seed: 0 });
   try {
