@@ -5,7 +5,9 @@
 import type { TaskStore } from '../core/index.ts';
 import { buildLeaderboard } from '../study/index.ts';
 import { decodeCheckpoint, type Checkpoint } from '../trainers/yolov5/checkpoint.ts';
-import { createYoloModel, initBackend, type YoloModel } from '../trainers/yolov5/model/index.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerTrainingKernels } from '../trainers/yolov5/kernels/index.ts';
+import { createYoloModel, type YoloModel } from '../trainers/yolov5/model/index.ts';
 import { ServeError } from './errors.ts';
 
 /** The training task that `id` names: itself, or a controller's best completed trial. */
@@ -37,6 +39,25 @@ export async function readTaskCheckpoint(store: TaskStore, taskId: string): Prom
 
 let backend: Promise<string> | undefined;
 
+/**
+ * A TF.js backend for eval forward passes only: wasm, else cpu. Unlike the trainer's initBackend
+ * it loads no gradients (seconds per process) and keeps a backend already chosen. Our kernels
+ * are registered either way.
+ */
+export async function initInferenceBackend(): Promise<string> {
+  registerTrainingKernels(); // the eval forward uses some of them too (split-rows); no gradients
+  if (tf.getBackend() && ['wasm', 'cpu', 'tensorflow'].includes(tf.getBackend())) return tf.getBackend();
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (await tf.setBackend('wasm')) return tf.getBackend();
+  } catch {
+    // wasm not installed or not loadable here: the pure-JS backend works everywhere
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  return tf.getBackend();
+}
+
 /** What a served model needs besides its weights. */
 export interface ModelInfo {
   /** The training task whose checkpoint it is (the served "version"). */
@@ -53,7 +74,7 @@ export interface ModelInfo {
  * backend (initialized here if needed). The caller disposes the model.
  */
 export async function modelFromCheckpoint(ckpt: Checkpoint, taskId: string): Promise<{ model: YoloModel; info: ModelInfo }> {
-  await (backend ??= initBackend());
+  await (backend ??= initInferenceBackend());
   const { size, nc, imgSize } = ckpt.model;
   const model = createYoloModel({ size: size as YoloModel['size'], nc, seed: 0 });
   try {
