@@ -13,6 +13,8 @@ import { ServedModel } from '../served-model.ts';
 import { IMAGE_TYPES, predict, readPredictInput } from './predict.ts';
 import { parseRequest, promoteBodySchema, versionBodySchema } from './schemas.ts';
 
+const ACCEPTED_TYPES = [...IMAGE_TYPES, 'multipart/form-data', 'application/json'];
+
 /** Server settings (the `hpo serve` flags). */
 export interface ServeAppOptions {
   /** Largest request body in bytes (413 past it). */
@@ -66,6 +68,10 @@ export function buildServeApp(state: ServeState, opts: ServeAppOptions): Fastify
     onRequest: async (req, reply) => {
       if (state.draining) throw new ApiError(503, 'SERVE_DRAINING', 'the server is shutting down: retry on another replica');
       modelOf(req.params.name);
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== '' && !ACCEPTED_TYPES.includes(type)) {
+        throw new ApiError(415, 'SERVE_UNSUPPORTED_TYPE', `content type "${type}" is not accepted: send ${ACCEPTED_TYPES.join(', ')}`);
+      }
       if (state.inFlight >= opts.maxInFlight) throw new ApiError(503, 'SERVE_BUSY', `${state.inFlight} requests in flight (limit ${opts.maxInFlight}): retry after the Retry-After seconds`);
       state.inFlight++;
       let done = false;
