@@ -32,7 +32,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function post(body: BodyInit, type: string | undefined, path = '/v1/models/detector/predict'): Promise<{ status: number; body: any; headers: Headers }> {
+async function post(body: RequestInit['body'], type: string | undefined, path = '/v1/models/detector/predict'): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }

@@ -13,7 +13,7 @@ import { readOnnxMetadata } from '../../src/serve/onnx/graph-builder.ts';
 import { openStore } from '../../src/store/index.ts';
 import { encodeCheckpoint } from '../../src/trainers/yolov5/checkpoint.ts';
 import { BIN, tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
-import { IMG, NAMES, servingImages } from './fixtures.ts';
+import { fetchJson, IMG, NAMES, servingImages } from './fixtures.ts';
 import { randomModel } from './random-model.ts';
 
 let dir: string;
@@ -89,12 +89,12 @@ describe('hpo serve', () => {
       expect(stderr).toContain(`serving detector version ${other}`);
       // --follow switches to the study's best completed trial.
       await waitFor(async () => {
-        const models = await (await fetch(`${url}/v1/models`)).json();
+        const models = await fetchJson(`${url}/v1/models`);
         return models.models[0].versions[0].version === best ? true : undefined;
       }, () => stderr);
       const bytes = await readFile(jpeg);
       const answer = await fetch(`${url}/v1/models/detector/predict`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: bytes });
-      expect((await answer.json()).version).toBe(best);
+      expect(((await answer.json()) as { version: string }).version).toBe(best);
 
       // A request in flight (its body half sent) when SIGTERM arrives is still answered.
       const held = request(`${url}/v1/models/detector/predict`, { method: 'POST', headers: { 'content-type': 'image/jpeg', 'content-length': bytes.length } });

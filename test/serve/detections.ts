@@ -11,7 +11,7 @@ import { filledImage, resizedShape } from '../../src/trainers/yolov5/data/image.
 import { decodePredictions } from '../../src/trainers/yolov5/decode.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
 import { nonMaxSuppressionBatch, type NmsOptions } from '../../src/trainers/yolov5/nms.ts';
-import { DEFAULT_HYP } from '../../src/trainers/yolov5/types.ts';
+import { DEFAULT_HYP, type Detection } from '../../src/trainers/yolov5/types.ts';
 
 /** Validation predictions per image file of `folder`, in the files' sorted order, boxes in original pixels. */
 export async function validationPredictions(model: YoloModel, folder: string, size: number, nms: NmsOptions): Promise<{ file: string; detections: ApiDetection[] }[]> {
@@ -20,9 +20,10 @@ export async function validationPredictions(model: YoloModel, folder: string, si
   const batches = createBatches(set, { imgSize: size, batchSize: 4, hyp: DEFAULT_HYP, augment: false, shuffle: false, seed: 0, cache: false });
   let offset = 0;
   for await (const batch of batches) {
-    const perImage = tf.tidy(() => {
+    let perImage: Detection[][] = [];
+    tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.batchSize, size, size, 3]);
-      return nonMaxSuppressionBatch(decodePredictions(model.forward(x, false), model.anchors, model.strides), nms, offset);
+      perImage = nonMaxSuppressionBatch(decodePredictions(model.forward(x, false), model.anchors, model.strides), nms, offset);
     });
     perImage.forEach((dets, k) => {
       const i = offset + k;

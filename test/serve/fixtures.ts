@@ -75,3 +75,8 @@ export async function postImage(url: string, file: string, query = ''): Promise<
   const res = await fetch(`${url}/v1/models/detector/predict${query}`, { method: 'POST', headers: { 'content-type': type }, body: await readFile(file) });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
+
+/** fetch() and the JSON of its answer (typed loosely: tests check the shape). */
+export async function fetchJson(url: string, init?: RequestInit): Promise<any> {
+  return (await fetch(url, init)).json();
+}

@@ -11,7 +11,7 @@ import type { RunningServer } from '../../src/serve/server.ts';
 import { VAL_NMS } from '../../src/trainers/yolov5/train.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
 import { expectSameDetections, validationPredictions } from './detections.ts';
-import { IMG, NAMES, postImage, serve, servingImages, storeWithTasks } from './fixtures.ts';
+import { fetchJson, IMG, NAMES, postImage, serve, servingImages, storeWithTasks } from './fixtures.ts';
 
 let store: TaskStore;
 let server: RunningServer;
@@ -57,7 +57,7 @@ describe('POST /v1/models/detector/predict', () => {
   it('gives the same answer for an image alone, in a batch of concurrent requests, in one multipart request and as JSON base64', async () => {
     const files = images.cropFiles;
     const query = '?conf=0.01&iou=0.5';
-    const single = [];
+    const single: any[] = [];
     for (const f of files) single.push((await postImage(server.url, f, query)).body.images[0]);
     expect(single.every((r) => r.timings.batch_size === 1)).toBe(true);
 
@@ -66,14 +66,14 @@ describe('POST /v1/models/detector/predict', () => {
     for (const f of files) form.append('image', new Blob([await readFile(f)], { type: f.endsWith('.png') ? 'image/png' : 'image/jpeg' }), f);
     form.append('conf', '0.01');
     form.append('iou', '0.5');
-    const multipart = await (await fetch(`${server.url}/v1/models/detector/predict`, { method: 'POST', body: form })).json();
-    const json = await (await fetch(`${server.url}/v1/models/detector/predict`, {
+    const multipart = await fetchJson(`${server.url}/v1/models/detector/predict`, { method: 'POST', body: form });
+    const json = await fetchJson(`${server.url}/v1/models/detector/predict`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ conf: 0.01, iou: 0.5, images: await Promise.all(files.map(async (f, i) => {
         const b64 = (await readFile(f)).toString('base64');
         return i % 2 ? { data: b64 } : `data:image/jpeg;base64,${b64}`;
       })) }),
-    })).json();
+    });
 
     expect(multipart.images).toHaveLength(files.length);
     // The multipart request's images ran together in one forward pass.
@@ -110,7 +110,7 @@ describe('POST /v1/models/detector/predict', () => {
 
 describe('the other endpoints', () => {
   it('GET /v1/models lists the model, its classes, size and version', async () => {
-    const body = await (await fetch(`${server.url}/v1/models`)).json();
+    const body = await fetchJson(`${server.url}/v1/models`);
     expect(body.models).toEqual([{ name: 'detector', input_size: IMG, classes: NAMES, model: 'yolov5n', versions: [{ version: task, role: 'primary', traffic: 1 }] }]);
   });
 

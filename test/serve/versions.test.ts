@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
 import { expectSameDetections } from './detections.ts';
-import { serve, servingImages, storeWithTasks } from './fixtures.ts';
+import { fetchJson, serve, servingImages, storeWithTasks } from './fixtures.ts';
 
 let store: TaskStore;
 let dir: string;
@@ -76,7 +76,7 @@ describe('model versions', () => {
     // The two versions really differ, so the check above could tell them apart.
     expect(JSON.stringify(old)).not.toBe(JSON.stringify(next));
     await server.state.models.get('detector')!.settled();
-    const models = await (await fetch(`${server.url}/v1/models`)).json();
+    const models = await fetchJson(`${server.url}/v1/models`);
     expect(models.models[0].versions).toEqual([{ version: tasks[1], role: 'primary', traffic: 1 }]);
   });
 
@@ -92,12 +92,12 @@ describe('model versions', () => {
     expect(share).toBeGreaterThan(0.15);
     expect(share).toBeLessThan(0.25);
 
-    const rolled = await (await fetch(`${server.url}/v1/models/detector/rollback`, { method: 'POST' })).json();
+    const rolled = await fetchJson(`${server.url}/v1/models/detector/rollback`, { method: 'POST' });
     expect(rolled.versions).toEqual([{ version: tasks[1], role: 'primary', traffic: 1 }]);
     expect((await load(40, 4)).every((a) => a.body.version === tasks[1])).toBe(true);
 
     await setVersion(tasks[0], 0.5);
-    const promoted = await (await fetch(`${server.url}/v1/models/detector/promote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+    const promoted = await fetchJson(`${server.url}/v1/models/detector/promote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(promoted.versions).toEqual([{ version: tasks[0], role: 'primary', traffic: 1 }]);
     expect((await load(40, 4)).every((a) => a.body.version === tasks[0])).toBe(true);
   });
