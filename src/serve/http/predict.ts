@@ -75,10 +75,17 @@ export async function predict(model: ServedModel, images: Buffer[], options: Pre
   try {
     const size = options.size ?? version.defaultSize;
     const engine = await version.engine(size);
+    engine.batcher.expect(images.length);
     // allSettled: every image is done with the version before it is released, even when one fails.
     const settled = await Promise.allSettled(images.map(async (bytes, i): Promise<ImageResult> => {
       const t0 = performance.now();
-      const prepared = await prepareImage(bytes, size, i);
+      let prepared;
+      try {
+        prepared = await prepareImage(bytes, size, i);
+      } catch (error) {
+        engine.batcher.cancel();
+        throw error;
+      }
       const t1 = performance.now();
       const out = await engine.batcher.submit(prepared.pixels);
       const t2 = performance.now();

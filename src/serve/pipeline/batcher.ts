@@ -2,7 +2,9 @@
  * Dynamic batching: images that arrive within `maxWaitMs` of the first waiting one, up to
  * `maxBatch`, run as one forward pass; each caller gets its own image's rows back. One forward
  * runs at a time (the runtime already uses every core); images that arrive meanwhile form the
- * next batch, which starts as soon as the current one ends.
+ * next batch, which starts as soon as the current one ends. Callers announce images they are
+ * still decoding (`expect`); when none is on its way the batch starts at once instead of waiting
+ * for images that are not coming, so a lone client pays no batching delay.
  */
 import type { DetectorRuntime } from '../runtime/types.ts';
 
@@ -22,6 +24,7 @@ interface Pending { pixels: Float32Array; enqueued: number; resolve(r: BatchResu
 /** Queues images for one runtime. */
 export class DynamicBatcher {
   private readonly queue: Pending[] = [];
+  private incoming = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
@@ -38,8 +41,20 @@ export class DynamicBatcher {
     return this.queue.length;
   }
 
+  /** Announces `n` images being decoded for this batcher; each later submit() or cancel() ends one. */
+  expect(n: number): void {
+    this.incoming += n;
+  }
+
+  /** An announced image that will not come (its decode failed). */
+  cancel(): void {
+    this.incoming = Math.max(0, this.incoming - 1);
+    if (this.incoming === 0) this.schedule();
+  }
+
   /** Runs one image ([3, S, S] floats) in the next batch. */
   submit(pixels: Float32Array): Promise<BatchResult> {
+    this.incoming = Math.max(0, this.incoming - 1);
     return new Promise((resolve, reject) => {
       this.queue.push({ pixels, enqueued: performance.now(), resolve, reject });
       this.schedule();
@@ -54,7 +69,8 @@ export class DynamicBatcher {
 
   private schedule(): void {
     if (this.running) return;
-    if (this.queue.length >= this.maxBatch || this.opts.maxWaitMs <= 0) {
+    if (this.queue.length === 0) return;
+    if (this.queue.length >= this.maxBatch || this.opts.maxWaitMs <= 0 || this.incoming === 0) {
       this.flush();
     } else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.opts.maxWaitMs);
