@@ -17,7 +17,7 @@ import { initInferenceBackend } from '../src/serve/model-source.ts';
 import { cachedExport } from '../src/serve/version-loader.ts';
 import { createOnnxRuntime } from '../src/serve/runtime/onnx-runtime.ts';
 import { openStore } from '../src/store/index.ts';
-import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/checkpoint.ts';
+import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
 import { createYoloModel } from '../src/trainers/yolov5/model/index.ts';
 import { quantile } from './lib-stats.ts';

@@ -4,7 +4,7 @@
  */
 import type { TaskStore } from '../core/index.ts';
 import { buildLeaderboard } from '../study/index.ts';
-import { decodeCheckpoint, type Checkpoint } from '../trainers/yolov5/checkpoint.ts';
+import { decodeCheckpoint, type Checkpoint } from '../trainers/yolov5/train/checkpoint.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from '../trainers/yolov5/kernels/index.ts';
 import { createYoloModel, type YoloModel } from '../trainers/yolov5/model/index.ts';

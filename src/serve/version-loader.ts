@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskStore } from '../core/index.ts';
-import type { Checkpoint } from '../trainers/yolov5/checkpoint.ts';
+import type { Checkpoint } from '../trainers/yolov5/train/checkpoint.ts';
 import { ServeError } from './errors.ts';
 import { modelFromCheckpoint, readTaskCheckpoint } from './model-source.ts';
 import { ModelVersion } from './model-version.ts';

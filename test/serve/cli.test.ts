@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnxMetadata } from '../../src/serve/onnx/graph-builder.ts';
 import { openStore } from '../../src/store/index.ts';
-import { encodeCheckpoint } from '../../src/trainers/yolov5/checkpoint.ts';
+import { encodeCheckpoint } from '../../src/trainers/yolov5/train/checkpoint.ts';
 import { BIN, tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
 import { fetchJson, IMG, NAMES, servingImages } from './fixtures.ts';
 import { randomModel } from './random-model.ts';

@@ -8,9 +8,9 @@ import { expect } from 'vitest';
 import type { ApiDetection } from '../../src/serve/pipeline/postprocess.ts';
 import { createBatches, letterbox, openImageSet } from '../../src/trainers/yolov5/data/index.ts';
 import { filledImage, resizedShape } from '../../src/trainers/yolov5/data/image.ts';
-import { decodePredictions } from '../../src/trainers/yolov5/decode.ts';
+import { decodePredictions } from '../../src/trainers/yolov5/metrics/decode.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
-import { nonMaxSuppressionBatch, type NmsOptions } from '../../src/trainers/yolov5/nms.ts';
+import { nonMaxSuppressionBatch, type NmsOptions } from '../../src/trainers/yolov5/metrics/nms.ts';
 import { DEFAULT_HYP, type Detection } from '../../src/trainers/yolov5/types.ts';
 
 /** Validation predictions per image file of `folder`, in the files' sorted order, boxes in original pixels. */

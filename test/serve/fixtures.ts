@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import type { TaskStore } from '../../src/core/index.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/serve/server.ts';
 import { openStore } from '../../src/store/index.ts';
-import { encodeCheckpoint } from '../../src/trainers/yolov5/checkpoint.ts';
+import { encodeCheckpoint } from '../../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../../src/trainers/yolov5/data/index.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
 import { randomModel } from './random-model.ts';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
-import { VAL_NMS } from '../../src/trainers/yolov5/train.ts';
+import { VAL_NMS } from '../../src/trainers/yolov5/train/epochs.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
 import { expectSameDetections, validationPredictions } from './detections.ts';
 import { fetchJson, IMG, NAMES, postImage, serve, servingImages, storeWithTasks } from './fixtures.ts';

@@ -8,7 +8,7 @@ import { modelProto } from '../../src/serve/onnx/onnx-schema.ts';
 import { exportOnnx, readExportMeta } from '../../src/serve/onnx/export.ts';
 import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
 import { createTfjsRuntime } from '../../src/serve/runtime/tfjs-runtime.ts';
-import { nonMaxSuppression } from '../../src/trainers/yolov5/nms.ts';
+import { nonMaxSuppression } from '../../src/trainers/yolov5/metrics/nms.ts';
 import { createRng } from '../../src/core/index.ts';
 import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
 import { randomModel } from './random-model.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/index.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 
 const flagsSchema = z.looseObject({

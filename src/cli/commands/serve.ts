@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/index.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 
 const int = (flag: string, min: number) =>

@@ -3,7 +3,7 @@
  * a failed parse into a 400 naming the field, the value received and the fix.
  */
 import { z } from 'zod';
-import { formatIssues } from '../../config/errors.ts';
+import { formatIssues } from '../../core/index.ts';
 import { ServeError } from '../errors.ts';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);

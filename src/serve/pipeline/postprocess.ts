@@ -3,7 +3,7 @@
  * NMS (nms.ts), then boxes mapped back through the letterbox (YOLOv5's scale_boxes: subtract
  * the padding, divide by the gain, clip to the image).
  */
-import { nonMaxSuppression } from '../../trainers/yolov5/nms.ts';
+import { nonMaxSuppression } from '../../trainers/yolov5/metrics/nms.ts';
 import type { PreparedImage } from './preprocess.ts';
 
 /** Detection options of a request (YOLOv5 detect.py's defaults). */

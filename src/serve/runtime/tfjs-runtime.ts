@@ -4,7 +4,7 @@
  * trainer's (level, y, x, anchor) to the export's (level, anchor, y, x).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeToArray } from '../../trainers/yolov5/decode.ts';
+import { decodeToArray } from '../../trainers/yolov5/metrics/decode.ts';
 import type { YoloModel } from '../../trainers/yolov5/model/index.ts';
 import type { DetectorRuntime } from './types.ts';
 
