@@ -120,6 +120,37 @@ data
   .action(async (options) => (await import('./commands/data.ts')).dataSynthCommand(options, program.opts()));
 
 program
+  .command('export')
+  .description("write a task's best.bin (a study's best completed trial's) as an ONNX model; prints its path")
+  .argument('<task-id>', 'a yolov5 training task id or a study controller id')
+  .requiredOption('--format <format>', 'onnx')
+  .option('--out <file>', 'output file (default <task-id>.onnx)')
+  .option('--size <px>', 'input size, a multiple of 32 (default: the training size)')
+  .option('--dynamic-batch', 'a symbolic batch dimension instead of batch 1')
+  .action(async (id, options) => (await import('./commands/export.ts')).exportCommand(id, options, program.opts()));
+
+program
+  .command('serve')
+  .description('serve a task (or a study\'s best completed trial) as an HTTP detection API on ONNX Runtime')
+  .argument('<task-id>', 'a yolov5 training task id or a study controller id')
+  .option('--port <n>', 'port (0 picks a free one)', '9000')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--name <name>', 'model name in the API paths', 'detector')
+  .option('--size <px>', 'input size, a multiple of 32 (default: the training size)')
+  .option('--max-batch <n>', 'images per forward pass at most', '16')
+  .option('--max-wait-ms <ms>', 'how long the first image waits for others to batch with (0: no batching wait)', '5')
+  .option('--max-in-flight <n>', 'predict requests at once; more get 503 + Retry-After', '256')
+  .option('--timeout-ms <ms>', 'a predict request not answered in time gets 504', '30000')
+  .option('--body-limit-mb <mb>', 'largest request body; larger get 413', '16')
+  .option('--max-images <n>', 'images per request at most', '64')
+  .addOption(new Option('--runtime <runtime>', 'inference engine').choices(['onnx', 'tfjs']).default('onnx'))
+  .option('--threads <n>', 'ONNX Runtime threads (default: all cores)')
+  .option('--follow <controller-id>', "switch to the study's best completed trial whenever it changes")
+  .option('--follow-interval-ms <ms>', 'how often --follow checks the study', '10000')
+  .option('--cache-dir <dir>', 'exported ONNX cache (default $XDG_CACHE_HOME/hpo/onnx or ~/.cache/hpo/onnx)')
+  .action(async (id, options) => (await import('./commands/serve.ts')).serveCommand(id, options, program.opts()));
+
+program
   .command('demo')
   .description('the README main job: synthetic data, a template task and a study on the embedded defaults')
   .option('--trials <n>')

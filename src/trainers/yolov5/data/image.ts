@@ -35,14 +35,22 @@ export async function readImageSize(file: string): Promise<{ width: number; heig
  */
 export async function decodeImage(file: string, size?: { width: number; height: number }): Promise<RgbImage> {
   try {
-    let pipeline = sharp(file, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
-    if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' });
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return await decodeRgb(file, size);
   } catch (error) {
     throw corrupt(file, error);
   }
+}
+
+/**
+ * The decode of {@link decodeImage} for a file path or encoded bytes (the server's request
+ * bodies), so both give the same pixels. Throws sharp's own error for undecodable input.
+ */
+export async function decodeRgb(input: string | Buffer, size?: { width: number; height: number }): Promise<RgbImage> {
+  let pipeline = sharp(input, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+  if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
 function corrupt(file: string, error: unknown): DatasetError {

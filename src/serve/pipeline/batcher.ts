@@ -1,0 +1,108 @@
+/**
+ * Dynamic batching: images that arrive within `maxWaitMs` of the first waiting one, up to
+ * `maxBatch`, run as one forward pass; each caller gets its own image's rows back. One forward
+ * runs at a time (the runtime already uses every core); images that arrive meanwhile form the
+ * next batch, which starts as soon as the current one ends. Callers announce images they are
+ * still decoding (`expect`); when none is on its way the batch starts at once instead of waiting
+ * for images that are not coming, so a lone client pays no batching delay.
+ */
+import type { DetectorRuntime } from '../runtime/types.ts';
+
+/** Batching settings; maxBatch 1 or maxWaitMs 0 with no backlog is "batching off". */
+export interface BatcherOptions {
+  maxBatch: number;
+  maxWaitMs: number;
+  /** Called after every forward pass (metrics). */
+  onBatch?(size: number, ms: number): void;
+}
+
+/** What one image's forward pass gave, with how long it waited and ran. */
+export interface BatchResult { rows: Float32Array; waitMs: number; inferenceMs: number; batchSize: number }
+
+interface Pending { pixels: Float32Array; enqueued: number; resolve(r: BatchResult): void; reject(e: unknown): void }
+
+/** Queues images for one runtime. */
+export class DynamicBatcher {
+  private readonly queue: Pending[] = [];
+  private incoming = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private idle: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private buffer: Float32Array;
+
+  constructor(private readonly runtime: DetectorRuntime, private readonly opts: BatcherOptions) {
+    this.maxBatch = Math.max(1, Math.min(opts.maxBatch, runtime.maxBatch));
+    this.buffer = new Float32Array(this.maxBatch * 3 * runtime.size * runtime.size);
+  }
+
+  /** Images waiting for a forward pass (not counting the one running). */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Announces `n` images being decoded for this batcher; each later submit() or cancel() ends one. */
+  expect(n: number): void {
+    this.incoming += n;
+  }
+
+  /** An announced image that will not come (its decode failed). */
+  cancel(): void {
+    this.incoming = Math.max(0, this.incoming - 1);
+    if (this.incoming === 0) this.schedule();
+  }
+
+  /** Runs one image ([3, S, S] floats) in the next batch. */
+  submit(pixels: Float32Array): Promise<BatchResult> {
+    this.incoming = Math.max(0, this.incoming - 1);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ pixels, enqueued: performance.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private schedule(): void {
+    if (this.running) return;
+    if (this.queue.length === 0) return;
+    if (this.queue.length >= this.maxBatch || this.opts.maxWaitMs <= 0 || this.incoming === 0) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.opts.maxWaitMs);
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.running = true;
+    void this.runBatch(batch).finally(() => {
+      this.running = false;
+      if (this.queue.length > 0) this.flush(); // they already waited during the last forward
+      else for (const r of this.idle.splice(0)) r();
+    });
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const n = batch.length;
+    const per = 3 * this.runtime.size * this.runtime.size;
+    batch.forEach((p, i) => this.buffer.set(p.pixels, i * per));
+    const start = performance.now();
+    try {
+      const { data, rows } = await this.runtime.run(this.buffer, n);
+      const ms = performance.now() - start;
+      this.opts.onBatch?.(n, ms);
+      const stride = rows * (5 + this.runtime.nc);
+      batch.forEach((p, i) => p.resolve({ rows: data.subarray(i * stride, (i + 1) * stride), waitMs: start - p.enqueued, inferenceMs: ms, batchSize: n }));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}
