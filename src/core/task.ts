@@ -41,8 +41,25 @@ export interface Environment {
   host: string;
   platform: string;
   cpus: { model: string; count: number };
+  /** One line per GPU the machine has, from nvidia-smi: `0: <model>, driver <v>, <n> MiB`. */
   gpus?: string[];
   backend?: string;
+  /** A python trainer's interpreter and installed packages (`name==version`, as pip freeze prints them). */
+  python?: PythonEnvironment;
+  /** Who ran the task: the agent, its slot and the GPU that slot holds. */
+  run?: { agent?: string; slot?: number; gpu?: string; pid: number };
+}
+
+export interface PythonEnvironment {
+  executable: string;
+  version: string;
+  packages: string[];
+  /** How the packages were listed: `pip freeze`, or importlib.metadata where pip is missing. */
+  packagesFrom: 'pip freeze' | 'importlib.metadata';
+  torch?: string;
+  /** The CUDA version torch was built with, when torch is importable and has one. */
+  cuda?: string;
+  cudaAvailable?: boolean;
 }
 
 export interface ArtifactRef {
