@@ -35,7 +35,8 @@ export interface TrainerRef {
 }
 
 export interface Environment {
-  git?: { commit: string; dirty: boolean; diff?: string };
+  /** The code that ran: hpo's checkout, or a trainer's own repo (`dir`, e.g. the YOLOv5 checkout). */
+  git?: { commit: string; dirty: boolean; diff?: string; dir?: string };
   node: string;
   packages: Record<string, string>;
   host: string;

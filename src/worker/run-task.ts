@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type TaskStore } from '../core/index.ts';
+import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type Environment, type TaskStore } from '../core/index.ts';
+import { AGENT_NAME_ENV, AGENT_SLOT_ENV } from '../study/executor.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
@@ -20,12 +21,12 @@ export interface RunnerOptions {
  * store, turns a store stop request or `signal` into the trainer's abort signal, and records
  * the final status: completed, stopped (with the stop reason) or failed (with the error).
  */
-export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}): TaskRunner {
-  return async (taskId, { signal, onReport }) => {
+export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}): TaskRunner<{ env?: Record<string, string | undefined> }> {
+  return async (taskId, { signal, onReport, env }) => {
     const task = await store.get(taskId);
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     // Recorded where the code runs (an agent's host and GPU, not the controller's).
-    let environment = await captureEnvironment(process.cwd());
+    let environment = { ...(await captureEnvironment(process.cwd())), run: runIdentity(env ?? process.env) };
     await store.update(taskId, { environment });
     const abort = new AbortController();
     const forward = (): void => abort.abort(signal.reason ?? 'stop requested');
@@ -87,6 +88,17 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     signal.removeEventListener('abort', forward);
     await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['running'] });
     return outcome;
+  };
+}
+
+/** Which agent, slot and GPU run this task (the agent passes them in the slot's environment). */
+function runIdentity(env: Record<string, string | undefined>): NonNullable<Environment['run']> {
+  const slot = env[AGENT_SLOT_ENV] === undefined ? undefined : Number(env[AGENT_SLOT_ENV]);
+  return {
+    pid: process.pid,
+    ...(env[AGENT_NAME_ENV] ? { agent: env[AGENT_NAME_ENV] } : {}),
+    ...(slot !== undefined && Number.isInteger(slot) ? { slot } : {}),
+    ...(env.CUDA_VISIBLE_DEVICES !== undefined ? { gpu: env.CUDA_VISIBLE_DEVICES } : {}),
   };
 }
 

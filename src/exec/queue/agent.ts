@@ -83,6 +83,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   const processor = createProcessor({
     store: options.store,
+    agentName: name,
     timing,
     clock: options.clock ?? systemClock,
     slots: new SlotPool(concurrency, gpus),

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { HpoError, type Params } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
-import { capturePython } from '../../store/python-environment.ts';
+import { captureEnvironment } from '../../worker/environment.ts';
+import { capturePython } from '../../worker/python-environment.ts';
 import { toArgv } from '../command/argv.ts';
 import { writeHypFile } from '../command/hyp-file.ts';
 import { runCommand } from '../command/run-command.ts';
@@ -50,8 +51,9 @@ export const ultralyticsTrainer: Trainer = {
     const trialDir = ctx.workDir;
     await mkdir(trialDir, { recursive: true });
     const env = { ...options.env };
-    const recorded = await capturePython(python, yolov5Dir, { ...process.env, ...env });
-    if (recorded) await ctx.recordEnvironment({ python: recorded });
+    // The code that ran is the checkout's: its git, and the interpreter with its packages.
+    const [recorded, checkout] = await Promise.all([capturePython(python, yolov5Dir, { ...process.env, ...env }), captureEnvironment(yolov5Dir)]);
+    await ctx.recordEnvironment({ ...(recorded ? { python: recorded } : {}), ...(checkout.git ? { git: { ...checkout.git, dir: yolov5Dir } } : {}) });
 
     const trainArgs: Params = { ...args };
     const hypBase = path.resolve(yolov5Dir, String(trainArgs.hyp ?? 'data/hyps/hyp.scratch-low.yaml'));

@@ -8,7 +8,7 @@ import { parseResultsCsv } from '../../../src/trainers/command/results-csv.ts';
 import { TRAIN_ARGS_V7, MANAGED_ARGS } from '../../../src/trainers/ultralytics/train-args.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { runLocalStudy } from '../../study/study-harness.ts';
-import { fixtureParams, fixtureTrainer } from './fixture.ts';
+import { PYTHON, fixtureParams, fixtureTrainer } from './fixture.ts';
 
 describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000 }, () => {
   let dir: string;
@@ -138,6 +138,11 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
     const opt = JSON.parse(await readFile(path.join(work, second.id, 'exp', 'opt.json'), 'utf8'));
     expect(opt.weights).toBe(path.join(work, second.id, `weights-${first.id}-best.pt`));
     expect(await readFile(opt.weights, 'utf8')).toBe('epoch 1');
+    // The whole experiment: the interpreter and its packages, and who ran it.
+    const env = (await store.get(second.id)).environment!;
+    expect(env.python).toMatchObject({ executable: PYTHON, version: expect.stringMatching(/^3\./) });
+    expect(env.python!.packages.length).toBeGreaterThan(0);
+    expect(env.run).toEqual({ pid: process.pid });
   });
 
   it('fails clearly when args/yolov5_dir has no train.py', async () => {
