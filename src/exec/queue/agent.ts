@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { startAgentBeacon } from './agent-registry.ts';
 import { createProcessor, REQUEUE_REASON, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
@@ -29,8 +30,10 @@ export interface AgentOptions {
   clock?: Clock;
   /** Lock, stall and heartbeat clocks; see AgentTiming for the defaults and why. */
   timing?: Partial<AgentTiming>;
-  /** A name for logs. Default `<host>:<pid>`. */
+  /** A name for logs and `hpo agents`. Default `<host>:<pid>`. */
   name?: string;
+  /** The hpo version, shown by `hpo agents`. */
+  version?: string;
 }
 
 export interface Agent {
@@ -116,6 +119,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     throw error;
   }
   log('info', 'agent started', { name, queues, concurrency, gpus, timing });
+  const startedAt = Date.now();
+  const stopBeacon = startAgentBeacon(
+    connection,
+    options.prefix,
+    () => ({ name, host: hostname(), pid: process.pid, queues, concurrency, gpus, running: [...running.keys()], version: options.version, startedAt }),
+    { onError: (error) => log('warn', 'agent record not written', { error: String(error) }) },
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -136,6 +146,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           running: [...running.keys()],
         });
         await Promise.all(workers.map((w) => w.close()));
+        await stopBeacon();
         await connection.quit().catch(() => connection.disconnect());
         log('info', 'agent stopped', { name });
       })();

@@ -34,3 +34,34 @@ export function jobIdFor(taskId: string): string {
 export function taskIdOfJob(jobId: string): string {
   return jobId.startsWith('n.') ? jobId.slice(2) : jobId;
 }
+
+/** The heartbeat record of agent `name` (a string with a TTL): `<prefix>agent:<name>`. */
+export function agentKey(prefix: string = DEFAULT_PREFIX, name: string): string {
+  return `${normalPrefix(prefix)}agent:${encodeURIComponent(name)}`;
+}
+
+/** SCAN pattern of every agent record under `prefix`. */
+export function agentPattern(prefix: string = DEFAULT_PREFIX): string {
+  return `${escapeGlob(normalPrefix(prefix))}agent:*`;
+}
+
+/** SCAN pattern of BullMQ's meta hash of every queue under `prefix`; queueOfMetaKey reads the name back. */
+export function queueMetaPattern(prefix: string = DEFAULT_PREFIX): string {
+  return `${escapeGlob(bullPrefix(prefix))}:*:meta`;
+}
+
+/** The queue name in a key matched by queueMetaPattern, or undefined when it is not one of ours. */
+export function queueOfMetaKey(prefix: string = DEFAULT_PREFIX, key: string): string | undefined {
+  const head = `${bullPrefix(prefix)}:`;
+  if (!key.startsWith(head) || !key.endsWith(':meta')) return undefined;
+  const name = key.slice(head.length, -':meta'.length);
+  return QUEUE_NAME.test(name) ? name : undefined;
+}
+
+function normalPrefix(prefix: string): string {
+  return prefix.endsWith(':') ? prefix : `${prefix}:`;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
