@@ -54,7 +54,8 @@ task
   .command('create')
   .description('store a template file as a draft task and print its id')
   .argument('<template-file>')
-  .action(async (file) => (await import('./commands/task-create.ts')).taskCreateCommand(file, program.opts()));
+  .option('--repo <dir>', "record this git working tree's code (remote, commit, diff, small untracked files) for agents to recreate (default for command trainers: the template file's repo)")
+  .action(async (file, options) => (await import('./commands/task-create.ts')).taskCreateCommand(file, options, program.opts()));
 
 task
   .command('clone')

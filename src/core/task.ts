@@ -71,6 +71,25 @@ export interface ArtifactRef {
   createdAt: number;
 }
 
+/**
+ * The code a task runs, recorded from a working tree so any machine can recreate it: an agent
+ * fetches `commit` from `remote`, checks it out, applies `diff` and writes `untracked`.
+ */
+export interface CodeSnapshot {
+  /** A URL or path `git fetch` reaches (the `origin` remote, else the repo's own folder). */
+  remote: string;
+  commit: string;
+  branch?: string;
+  /** `git diff HEAD --binary`: staged and unstaged changes to tracked files. */
+  diff?: string;
+  /** Small untracked files (size-capped), base64. */
+  untracked?: { path: string; base64: string }[];
+  /** Where in the repo the task was created (`.` for the top), the trainer's working directory. */
+  workingDir: string;
+  /** The template file the task came from, relative to the repo. */
+  entryPoint?: string;
+}
+
 /** One task record. Timestamps are epoch milliseconds from the store's clock. */
 export interface Task {
   id: string;
@@ -92,6 +111,8 @@ export interface Task {
   /** Free-form outcome: a trial's objective, a controller's leaderboard summary. */
   result?: unknown;
   environment?: Environment;
+  /** The recorded code (`hpo task create --repo`); runners materialize it before the trainer starts. */
+  code?: CodeSnapshot;
   stopRequest?: { at: number; reason: string };
   artifacts: Record<string, ArtifactRef>;
   createdAt: number;
@@ -116,6 +137,7 @@ export interface NewTask {
   config?: unknown;
   status?: 'draft' | 'queued';
   environment?: Environment;
+  code?: CodeSnapshot;
 }
 
 /** A scalar series point. */

@@ -7,6 +7,7 @@ import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
+import { materializeCode } from './materialize-code.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
@@ -70,6 +71,12 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
 
     let outcome: TrialOutcome;
     try {
+      if (task.code) {
+        // The task's own code, recreated here (an agent's cwd is not the creator's).
+        ctx.codeDir = await materializeCode(task.code);
+        log(`code: ${task.code.remote} at ${task.code.commit.slice(0, 12)}${task.code.diff ? ' with its uncommitted changes' : ''} in ${ctx.codeDir}`);
+        await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
+      }
       const trainer = await getTrainer(task.trainer.type);
       await trainer.train(task.params, ctx);
       outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed' };

@@ -57,6 +57,7 @@ function describeTask(t: Task): string {
     t.parent ? `parent ${t.parent}` : '',
     t.startedAt ? `duration ${formatDuration((t.finishedAt ?? Date.now()) - t.startedAt)}` : '',
     t.error ? `error ${t.error.name}: ${t.error.message}` : '',
+    t.code ? `code ${t.code.remote} at ${t.code.commit.slice(0, 12)}${t.code.branch ? ` (${t.code.branch})` : ''}${t.code.diff ? `, ${t.code.diff.split('\n').length} diff lines` : ''}${t.code.untracked ? `, ${t.code.untracked.length} untracked files` : ''}, working dir ${t.code.workingDir}` : '',
     ...(t.environment ? describeEnvironment(t.environment) : []),
     Object.keys(t.params).length ? `params:\n${Object.entries(t.params).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`).join('\n')}` : '',
   ];

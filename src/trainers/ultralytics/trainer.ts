@@ -87,8 +87,9 @@ export const ultralyticsTrainer: Trainer = {
   },
 };
 
+/** The task's recorded code wins (it is the checkout, recreated here); else args/yolov5_dir. */
 function resolveCheckout(dirParam: string | undefined, codeDir: string | undefined): string {
-  const dir = dirParam ? path.resolve(codeDir ?? process.cwd(), dirParam) : codeDir;
+  const dir = codeDir ?? (dirParam ? path.resolve(dirParam) : undefined);
   if (!dir) {
     throw new HpoError('YOLOV5_DIR_MISSING', 'No YOLOv5 checkout: set args/yolov5_dir to a folder with train.py (e.g. --set args/yolov5_dir=/opt/yolov5), or create the task with --repo.');
   }
