@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { packageVersion } from '../../core/package-root.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
@@ -7,8 +7,6 @@ import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
 import { executeStudy } from '../study-runner.ts';
 import { CHILD_ENTRY } from '../../worker/index.ts';
-
-const HPO_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const agentFlags = z.looseObject({
   queue: z.array(z.string()).default(['default']),
@@ -43,7 +41,7 @@ export async function agentCommand(
     prefix: process.env.HPO_REDIS_PREFIX,
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
     store,
-    version: HPO_VERSION,
+    version: packageVersion(),
     runTask: options.inProcess
       ? inProcess
       : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),

@@ -55,7 +55,7 @@ export function queueOfMetaKey(prefix: string = DEFAULT_PREFIX, key: string): st
   const head = `${bullPrefix(prefix)}:`;
   if (!key.startsWith(head) || !key.endsWith(':meta')) return undefined;
   const name = key.slice(head.length, -':meta'.length);
-  return QUEUE_NAME.test(name) ? name : undefined;
+  return isQueueName(name) ? name : undefined;
 }
 
 function normalPrefix(prefix: string): string {
