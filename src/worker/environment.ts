@@ -30,7 +30,8 @@ export function captureEnvironment(cwd: string = process.cwd()): Promise<Environ
 }
 
 async function capture(cwd: string): Promise<Environment> {
-  const git = await captureGit(cwd);
+  // nvidia-smi beside git, not after it: a trial's start-up waits for both.
+  const [git, gpus] = await Promise.all([captureGit(cwd), captureGpus()]);
   const cpuList = cpus();
   const env: Environment = {
     node: process.version,
@@ -40,7 +41,6 @@ async function capture(cwd: string): Promise<Environment> {
     cpus: { model: cpuList[0]?.model.trim() ?? 'unknown', count: cpuList.length },
   };
   if (git) env.git = git;
-  const gpus = await captureGpus();
   if (gpus) env.gpus = gpus;
   return env;
 }
