@@ -82,7 +82,7 @@ async function observe(options: Pick<AutoscalerOptions, 'provider' | 'watch'>, s
   const listed = await options.provider.list();
   const names = [...new Set([...state.instances.map((i) => i.name), ...listed.map((l) => l.name)])];
   const presence = await options.watch.presence(names);
-  const agents = new Map<string, AgentSign>([...presence].map(([name, p]) => [name, { running: p.running, idleMs: p.idleMs }]));
+  const agents = new Map<string, AgentSign>([...presence].map(([name, p]) => [name, { running: p.running.length, idleMs: p.idleMs }]));
   return { queue, listed, agents };
 }
 

@@ -14,8 +14,11 @@ export function resolveRedisUrl(config: StudyConfig | undefined, storeSpec: stri
   return fromConfig ?? flag ?? process.env.REDIS_URL ?? fromStore ?? 'redis://127.0.0.1:6379';
 }
 
-/** Builds the executor a study's config names: local child processes or a BullMQ queue. */
-export async function makeExecutor(store: TaskStore, storeSpec: string, config: StudyConfig, events: ExecutorEvents): Promise<Executor> {
+/**
+ * Builds the executor a study's config names: local child processes or a BullMQ queue. With a
+ * queue, `warn` hears once when no agent has listened to it for 30 s (it would wait silently).
+ */
+export async function makeExecutor(store: TaskStore, storeSpec: string, config: StudyConfig, events: ExecutorEvents, warn?: (message: string) => void): Promise<Executor> {
   const { execution, budget } = config;
   if (execution.type === 'local') {
     return new LocalExecutor({
@@ -29,7 +32,7 @@ export async function makeExecutor(store: TaskStore, storeSpec: string, config: 
     });
   }
   const { QueueExecutor } = await import('../exec/queue/index.ts');
-  return QueueExecutor.open({
+  const executor = await QueueExecutor.open({
     store,
     storeSpec,
     redisUrl: resolveRedisUrl(config, storeSpec),
@@ -38,4 +41,7 @@ export async function makeExecutor(store: TaskStore, storeSpec: string, config: 
     capacity: budget.concurrency,
     events,
   });
+  if (!warn) return executor;
+  const { warnWithoutListeners } = await import('./no-agent-warning.ts');
+  return warnWithoutListeners(executor, resolveRedisUrl(config, storeSpec), execution.prefix ?? process.env.HPO_REDIS_PREFIX, execution.queue, storeSpec, warn);
 }

@@ -73,7 +73,39 @@ task
   .command('create')
   .description('store a template file as a draft task and print its id')
   .argument('<template-file>')
-  .action(async (file) => (await import('./commands/task-create.ts')).taskCreateCommand(file, program.opts()));
+  .option('--repo <dir>', "record this git working tree's code (remote, commit, diff, small untracked files) for agents to recreate (default for command trainers: the template file's repo)")
+  .action(async (file, options) => (await import('./commands/task-create.ts')).taskCreateCommand(file, options, program.opts()));
+
+task
+  .command('clone')
+  .description('copy a task as a draft with params overridden (checked against its trainer); prints the new id')
+  .argument('<task-id>')
+  .option('--set <section/name=value>', 'override a param (repeatable)', collect)
+  .option('--name <name>', "the clone's name (default: the source's)")
+  .option('--json', 'print the new task as JSON')
+  .action(async (id, options) => (await import('./commands/task-clone.ts')).taskCloneCommand(id, options, program.opts()));
+
+program
+  .command('enqueue')
+  .description('queue a task (a draft, or a failed or stopped one) for an agent; prints its id')
+  .argument('<task-id>')
+  .option('--queue <name>', 'queue (default: default)')
+  .option('--redis <url>', "the queue's Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .action(async (id, options) => (await import('./commands/enqueue.ts')).enqueueCommand(id, options, program.opts()));
+
+program
+  .command('queues')
+  .description('queues with their waiting, active, delayed and failed jobs, and the agents listening')
+  .option('--redis <url>', "the queues' Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--json')
+  .action(async (options) => (await import('./commands/queues.ts')).queuesCommand(options, program.opts()));
+
+program
+  .command('agents')
+  .description('live agents: host, queues, running tasks, GPUs, last heartbeat')
+  .option('--redis <url>', "the agents' Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--json')
+  .action(async (options) => (await import('./commands/queues.ts')).agentsCommand(options, program.opts()));
 
 const tasks = program.command('tasks').description('list and inspect tasks');
 tasks

@@ -37,7 +37,7 @@ export async function executeStudy(
       pruner: createPruner(config.pruner),
       signal: options.signal,
       onEvent: (event) => live.onEvent(event),
-      makeExecutor: (events) => makeExecutor(store, storeSpec, config, events),
+      makeExecutor: (events) => makeExecutor(store, storeSpec, config, events, (message) => live.note(`warning: ${message}`)),
     });
   } finally {
     if (interactive) process.off('SIGINT', onSigint);

@@ -39,14 +39,32 @@ export interface TrainerRef {
 }
 
 export interface Environment {
-  git?: { commit: string; dirty: boolean; diff?: string };
+  /** The code that ran: hpo's checkout, or a trainer's own repo (`dir`, e.g. the YOLOv5 checkout). */
+  git?: { commit: string; dirty: boolean; diff?: string; dir?: string };
   node: string;
   packages: Record<string, string>;
   host: string;
   platform: string;
   cpus: { model: string; count: number };
+  /** One line per GPU the machine has, from nvidia-smi: `0: <model>, driver <v>, <n> MiB`. */
   gpus?: string[];
   backend?: string;
+  /** A python trainer's interpreter and installed packages (`name==version`, as pip freeze prints them). */
+  python?: PythonEnvironment;
+  /** Who ran the task: the agent, its slot and the GPU that slot holds. */
+  run?: { agent?: string; slot?: number; gpu?: string; pid: number };
+}
+
+export interface PythonEnvironment {
+  executable: string;
+  version: string;
+  packages: string[];
+  /** How the packages were listed: `pip freeze`, or importlib.metadata where pip is missing. */
+  packagesFrom: 'pip freeze' | 'importlib.metadata';
+  torch?: string;
+  /** The CUDA version torch was built with, when torch is importable and has one. */
+  cuda?: string;
+  cudaAvailable?: boolean;
 }
 
 export interface ArtifactRef {
@@ -55,6 +73,25 @@ export interface ArtifactRef {
   /** Backend-specific location (a path for the file store, a key for Redis). */
   location: string;
   createdAt: number;
+}
+
+/**
+ * The code a task runs, recorded from a working tree so any machine can recreate it: an agent
+ * fetches `commit` from `remote`, checks it out, applies `diff` and writes `untracked`.
+ */
+export interface CodeSnapshot {
+  /** A URL or path `git fetch` reaches (the `origin` remote, else the repo's own folder). */
+  remote: string;
+  commit: string;
+  branch?: string;
+  /** `git diff HEAD --binary`: staged and unstaged changes to tracked files. */
+  diff?: string;
+  /** Small untracked files (size-capped), base64. */
+  untracked?: { path: string; base64: string }[];
+  /** Where in the repo the task was created (`.` for the top), the trainer's working directory. */
+  workingDir: string;
+  /** The template file the task came from, relative to the repo. */
+  entryPoint?: string;
 }
 
 /** One task record. Timestamps are epoch milliseconds from the store's clock. */
@@ -78,6 +115,8 @@ export interface Task {
   /** Free-form outcome: a trial's objective, a controller's leaderboard summary. */
   result?: unknown;
   environment?: Environment;
+  /** The recorded code (`hpo task create --repo`); runners materialize it before the trainer starts. */
+  code?: CodeSnapshot;
   stopRequest?: { at: number; reason: string };
   artifacts: Record<string, ArtifactRef>;
   createdAt: number;
@@ -102,6 +141,7 @@ export interface NewTask {
   config?: unknown;
   status?: 'draft' | 'queued';
   environment?: Environment;
+  code?: CodeSnapshot;
 }
 
 /** A scalar series point. */

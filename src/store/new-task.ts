@@ -26,6 +26,7 @@ export function newTaskRecord(input: NewTask, now: number): Task {
     tags: input.tags ?? [],
     config: input.config,
     environment: input.environment,
+    ...(input.code ? { code: input.code } : {}),
     artifacts: {},
     createdAt: now,
     updatedAt: now,
@@ -39,6 +40,8 @@ export function cloneInput(source: Task, overrides: CloneOverrides = {}): NewTas
     project: overrides.project ?? source.project,
     type: source.type,
     trainer: source.trainer,
+    // A clone runs the same code as its source, wherever it runs.
+    ...(source.code ? { code: source.code } : {}),
     params: { ...source.params, ...overrides.params },
     tags: overrides.tags ?? source.tags,
     parent: overrides.parent,

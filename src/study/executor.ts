@@ -36,4 +36,11 @@ export interface Executor {
 }
 
 /** Runs one task in the current process: status, trainer, scalars, logs, stop requests. */
-export type TaskRunner = (taskId: string, options: { signal: AbortSignal; onReport?: (step: number, scalars: Record<string, number>) => void }) => Promise<TrialOutcome>;
+export type TaskRunner<Extra = object> = (
+  taskId: string,
+  options: { signal: AbortSignal; onReport?: (step: number, scalars: Record<string, number>) => void } & Extra,
+) => Promise<TrialOutcome>;
+
+/** Environment variables an agent gives a trial's slot, so the task records who ran it. */
+export const AGENT_NAME_ENV = 'HPO_AGENT';
+export const AGENT_SLOT_ENV = 'HPO_AGENT_SLOT';

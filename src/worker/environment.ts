@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { packageRoot, type Environment } from '../core/index.ts';
+import { captureGpus } from './python-environment.ts';
 
 /** Packages whose versions decide whether a run can be reproduced. */
 const KEY_PACKAGES = ['zod', 'bullmq', 'ioredis', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
@@ -14,7 +15,8 @@ const cache = new Map<string, Promise<Environment>>();
 
 /**
  * What a task ran on: git commit, dirty flag and uncommitted diff of `cwd` (no `git` field
- * outside a repo or without git), Node and key package versions, host, platform and CPU.
+ * outside a repo or without git), Node and key package versions, host, platform, CPU and the
+ * GPUs nvidia-smi lists (no `gpus` field without it).
  * Cached per `cwd` for the life of the process; git runs through execFile-style spawns, never
  * a shell. Never throws: an unknown fact is left out.
  */
@@ -28,7 +30,8 @@ export function captureEnvironment(cwd: string = process.cwd()): Promise<Environ
 }
 
 async function capture(cwd: string): Promise<Environment> {
-  const git = await captureGit(cwd);
+  // nvidia-smi beside git, not after it: a trial's start-up waits for both.
+  const [git, gpus] = await Promise.all([captureGit(cwd), captureGpus()]);
   const cpuList = cpus();
   const env: Environment = {
     node: process.version,
@@ -38,6 +41,7 @@ async function capture(cwd: string): Promise<Environment> {
     cpus: { model: cpuList[0]?.model.trim() ?? 'unknown', count: cpuList.length },
   };
   if (git) env.git = git;
+  if (gpus) env.gpus = gpus;
   return env;
 }
 

@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type TaskStore } from '../core/index.ts';
+import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type Environment, type TaskStore } from '../core/index.ts';
+import { AGENT_NAME_ENV, AGENT_SLOT_ENV } from '../study/executor.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
+import { materializeCode } from './materialize-code.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
@@ -20,12 +22,12 @@ export interface RunnerOptions {
  * store, turns a store stop request or `signal` into the trainer's abort signal, and records
  * the final status: completed, stopped (with the stop reason) or failed (with the error).
  */
-export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}): TaskRunner {
-  return async (taskId, { signal, onReport }) => {
+export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}): TaskRunner<{ env?: Record<string, string | undefined> }> {
+  return async (taskId, { signal, onReport, env }) => {
     const task = await store.get(taskId);
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     // Recorded where the code runs (an agent's host and GPU, not the controller's).
-    let environment = await captureEnvironment(process.cwd());
+    let environment = { ...(await captureEnvironment(process.cwd())), run: runIdentity(env ?? process.env) };
     await store.update(taskId, { environment });
     const abort = new AbortController();
     const forward = (): void => abort.abort(signal.reason ?? 'stop requested');
@@ -69,6 +71,12 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
 
     let outcome: TrialOutcome;
     try {
+      if (task.code) {
+        // The task's own code, recreated here (an agent's cwd is not the creator's).
+        ctx.codeDir = await materializeCode(task.code);
+        log(`code: ${task.code.remote} at ${task.code.commit.slice(0, 12)}${task.code.diff ? ' with its uncommitted changes' : ''} in ${ctx.codeDir}`);
+        await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
+      }
       const trainer = await getTrainer(task.trainer.type);
       await trainer.train(task.params, ctx);
       outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed' };
@@ -87,6 +95,17 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     signal.removeEventListener('abort', forward);
     await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['running'] });
     return outcome;
+  };
+}
+
+/** Which agent, slot and GPU run this task (the agent passes them in the slot's environment). */
+function runIdentity(env: Record<string, string | undefined>): NonNullable<Environment['run']> {
+  const slot = env[AGENT_SLOT_ENV] === undefined ? undefined : Number(env[AGENT_SLOT_ENV]);
+  return {
+    pid: process.pid,
+    ...(env[AGENT_NAME_ENV] ? { agent: env[AGENT_NAME_ENV] } : {}),
+    ...(slot !== undefined && Number.isInteger(slot) ? { slot } : {}),
+    ...(env.CUDA_VISIBLE_DEVICES !== undefined ? { gpu: env.CUDA_VISIBLE_DEVICES } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ const TRAINERS: Record<string, () => Promise<Trainer>> = {
   function: async () => (await import('../trainers/function/trainer.ts')).functionTrainer,
   yolov5: async () => (await import('../trainers/yolov5/index.ts')).yolov5Trainer,
   command: async () => (await import('../trainers/command/trainer.ts')).commandTrainer,
+  'yolov5-ultralytics': async () => (await import('../trainers/ultralytics/trainer.ts')).ultralyticsTrainer,
 };
 
 export const TRAINER_TYPES = Object.keys(TRAINERS);

@@ -13,8 +13,10 @@ export interface TrainerContext {
   reporter: Reporter;
   /** Aborted on a stop request (prune, study stop, agent shutdown). Honour it at epoch boundaries. */
   signal: AbortSignal;
-  /** A private scratch folder for this task. */
+  /** The trial's own folder (`{trialDir}`): outputs, hyp.yaml, fetched weights. */
   workDir: string;
+  /** The checkout of the code the task records (materialized by the runner), when it records any. */
+  codeDir?: string;
   /** One console line; captured into the task's log. */
   log(line: string): void;
   /** Stores a file as a task artifact (weights, results.csv). */

@@ -1,3 +1,4 @@
+import { packageVersion } from '../../core/package-root.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
@@ -41,6 +42,7 @@ export async function agentCommand(
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
     store,
     name: options.name,
+    version: packageVersion(),
     runTask: options.inProcess
       ? inProcess
       : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),

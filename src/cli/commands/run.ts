@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/index.ts';
 import { buildLeaderboard, createStudy } from '../../study/index.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
 import { executeStudy } from '../study-runner.ts';
+import { checkSpace } from './check-space.ts';
 import { renderLeaderboard } from '../render/leaderboard-table.ts';
 import { resolveRedisUrl } from '../executors.ts';
 import type { StudyConfig } from '../../config/index.ts';
@@ -65,6 +66,7 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
     ({ store, storeSpec } = await openCliStore({ ...globals, store: globals.store ?? (process.env.HPO_HOME ? undefined : config.store) }));
     const templateId = options.template ?? config.template;
     if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
+    await checkSpace(await store.get(templateId), config);
     const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });
     warnings.forEach((w) => logLine(globals, 'warn', w));
     controllerId = controller.id;

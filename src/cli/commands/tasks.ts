@@ -4,6 +4,7 @@ import type { Task } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import { openCliStore, type GlobalOptions } from '../context.ts';
 import { formatDuration } from '../render/leaderboard-table.ts';
+import { describeEnvironment } from '../render/environment.ts';
 
 const listFlags = z.looseObject({
   status: z.enum(['draft', 'queued', 'running', 'completed', 'failed', 'stopped']).optional(),
@@ -56,7 +57,8 @@ function describeTask(t: Task): string {
     t.parent ? `parent ${t.parent}` : '',
     t.startedAt ? `duration ${formatDuration((t.finishedAt ?? Date.now()) - t.startedAt)}` : '',
     t.error ? `error ${t.error.name}: ${t.error.message}` : '',
-    t.environment ? `environment node ${t.environment.node} on ${t.environment.host}${t.environment.git ? `, git ${t.environment.git.commit.slice(0, 10)}${t.environment.git.dirty ? ' (dirty)' : ''}` : ''}` : '',
+    t.code ? `code ${t.code.remote} at ${t.code.commit.slice(0, 12)}${t.code.branch ? ` (${t.code.branch})` : ''}${t.code.diff ? `, ${t.code.diff.split('\n').length} diff lines` : ''}${t.code.untracked ? `, ${t.code.untracked.length} untracked files` : ''}, working dir ${t.code.workingDir}` : '',
+    ...(t.environment ? describeEnvironment(t.environment) : []),
     Object.keys(t.params).length ? `params:\n${Object.entries(t.params).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`).join('\n')}` : '',
   ];
   return lines.filter(Boolean).join('\n') + '\n';

@@ -4,6 +4,7 @@ import { HpoError, type Task } from '../../core/index.ts';
 import { loadTemplate } from '../../config/index.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { checkTrainerParams } from '../../trainers/check-params.ts';
 import { parseSetFlags } from './set-params.ts';
 import { CHILD_ENTRY } from '../../worker/index.ts';
 
@@ -17,13 +18,16 @@ export async function trainCommand(source: string, options: { set?: string[]; js
   if (looksLikeFile(source)) {
     const template = await loadTemplate(source);
     const params = { ...template.params, ...parseSetFlags(options.set, template.params) };
+    await checkTrainerParams(template.trainer, params);
     task = await store.create({ ...template, type: 'training', params, status: 'queued' });
   } else if ((await store.get(source)).status === 'draft' && !options.set?.length) {
     // A draft (from `hpo task create`) runs as itself; anything else is cloned.
     task = await store.setStatus(source, 'queued');
   } else {
     const base = await store.get(source);
-    task = await store.clone(base.id, { params: { ...base.params, ...parseSetFlags(options.set, base.params) }, parent: base.id, status: 'queued' });
+    const params = { ...base.params, ...parseSetFlags(options.set, base.params) };
+    await checkTrainerParams(base.trainer, params);
+    task = await store.clone(base.id, { params, parent: base.id, status: 'queued' });
   }
   logLine(globals, 'info', `task ${task.id}: ${task.name} (${task.trainer.type} trainer)`);
   const interrupt = new AbortController();

@@ -30,8 +30,10 @@ export interface AgentOptions {
   clock?: Clock;
   /** Lock, stall and heartbeat clocks; see AgentTiming for the defaults and why. */
   timing?: Partial<AgentTiming>;
-  /** A name for logs and its presence record (`hpo agent --name`; the autoscaler names its instances). Default `<host>:<pid>`. */
+  /** A name for logs and its presence record and `hpo agents` (`hpo agent --name`; the autoscaler names its instances). Default `<host>:<pid>`. */
   name?: string;
+  /** The hpo version, shown by `hpo agents`. */
+  version?: string;
 }
 
 export interface Agent {
@@ -85,6 +87,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   const processor = createProcessor({
     store: options.store,
+    agentName: name,
     timing,
     clock: options.clock ?? systemClock,
     slots: new SlotPool(concurrency, gpus),
@@ -123,7 +126,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     name,
     queues,
     slots: concurrency,
-    running: () => running.size,
+    running: () => [...running.keys()],
+    gpus,
+    version: options.version,
     everyMs: timing.heartbeatMs,
     ttlMs: timing.staleMs,
     now: () => (options.clock ?? systemClock).now(),

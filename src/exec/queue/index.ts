@@ -7,3 +7,5 @@ export { REQUEUE_REASON, ORPHAN_REASON, type AgentTaskRunner, type ControllerRun
 export { agentTiming, type AgentTiming } from './timing.ts';
 export { DEFAULT_QUEUE, assertQueueName, bullPrefix, jobIdFor } from './queue-keys.ts';
 export { parseJobPayload, jobPayloadSchema, type JobPayload, type JobKind } from './job-payload.ts';
+export { listAgents, watchQueueListeners, type AgentPresence } from './presence.ts';
+export { listQueues, type QueueSummary } from './queue-summary.ts';

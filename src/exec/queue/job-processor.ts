@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { TaskNotFoundError, isFinal, type Clock, type Task, type TaskStatus, type TaskStore } from '../../core/index.ts';
-import type { TaskRunner, TrialOutcome } from '../../study/executor.ts';
+import { AGENT_NAME_ENV, AGENT_SLOT_ENV, type TaskRunner, type TrialOutcome } from '../../study/executor.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { parseJobPayload, type JobKind } from './job-payload.ts';
 import { jobIdFor } from './queue-keys.ts';
@@ -42,11 +42,14 @@ export interface RunningTask {
   abort: AbortController;
   /** Set by a non-draining shutdown: hand the task back to the queue when it stops. */
   requeue: boolean;
+  slot?: number;
   gpu?: string;
 }
 
 export interface ProcessorContext {
   store: TaskStore;
+  /** Recorded by each task it runs (with the slot and GPU). */
+  agentName?: string;
   timing: AgentTiming;
   clock: Clock;
   slots: SlotPool;
@@ -89,7 +92,7 @@ export function createProcessor(ctx: ProcessorContext): (job: Job, token?: strin
     }
     const slot = kind === 'trial' ? ctx.slots.claim() : undefined;
     if (kind === 'trial' && !slot) return delay(job, token, SLOT_RETRY_MS);
-    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, gpu: slot?.gpu };
+    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, slot: slot?.slot, gpu: slot?.gpu };
     ctx.running.set(taskId, entry);
     const stopBeating = startHeartbeat({
       store: ctx.store,
@@ -160,7 +163,11 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
     onReport: (step, scalars) => {
       job.updateProgress({ step, scalars }).catch((error: unknown) => ctx.log('warn', 'progress not sent', { taskId, error: String(error) }));
     },
-    env: entry.gpu === undefined ? undefined : { CUDA_VISIBLE_DEVICES: entry.gpu },
+    env: {
+      [AGENT_NAME_ENV]: ctx.agentName ?? '',
+      ...(entry.slot === undefined ? {} : { [AGENT_SLOT_ENV]: String(entry.slot) }),
+      ...(entry.gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: entry.gpu }),
+    },
   });
   return { taskId, status: outcome.status, reason: outcome.reason, ran: true };
 }

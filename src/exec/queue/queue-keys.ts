@@ -69,3 +69,26 @@ export function agentPresenceKey(name: string, prefix?: string): string {
   assertAgentName(name);
   return `${withColon(prefix)}agent:${name}`;
 }
+
+/** SCAN pattern of every agent presence record under `prefix`. */
+export function agentPattern(prefix?: string): string {
+  return `${escapeGlob(withColon(prefix))}agent:*`;
+}
+
+/** SCAN pattern of BullMQ's meta hash of every queue under `prefix`; queueOfMetaKey reads the name back. */
+export function queueMetaPattern(prefix: string = DEFAULT_PREFIX): string {
+  return `${escapeGlob(bullPrefix(prefix))}:*:meta`;
+}
+
+/** The queue name in a key matched by queueMetaPattern, or undefined when it is not one of ours. */
+export function queueOfMetaKey(prefix: string = DEFAULT_PREFIX, key: string): string | undefined {
+  const head = `${bullPrefix(prefix)}:`;
+  if (!key.startsWith(head) || !key.endsWith(':meta')) return undefined;
+  const name = key.slice(head.length, -':meta'.length);
+  return isQueueName(name) ? name : undefined;
+}
+
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}

@@ -1,110 +1,55 @@
-import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { HpoError, TrialFailedError, type Params } from '../../core/index.ts';
+import type { Params } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import type { Trainer, TrainerContext } from '../../worker/trainer.ts';
-import { parseResultsCsv } from './results-csv.ts';
-
-const optionsSchema = z.looseObject({
-  type: z.literal('command'),
-  /** Program to run, never through a shell (e.g. `python`). */
-  command: z.string().min(1),
-  /** Fixed arguments before the params (e.g. `["train.py", "--data", "coco128.yaml"]`). */
-  args: z.array(z.string()).default([]),
-  cwd: z.string().optional(),
-  /** YOLOv5 results.csv to follow for per-epoch scalars (relative to cwd). */
-  resultsCsv: z.string().optional(),
-  /** Seconds between a stop request's SIGINT and SIGKILL. */
-  graceSeconds: z.number().min(0).default(30),
-});
+import { splitParams, toArgv } from './argv.ts';
+import { writeHypFile } from './hyp-file.ts';
+import { commandOptionsSchema, expandTrialDir, type CommandOptions } from './options.ts';
+import { runCommand, type CommandSpec } from './run-command.ts';
 
 /**
- * Runs an external trainer such as Ultralytics train.py. `args/<name>` params become
- * `--<name> <value>` flags; `hyp/<name>` params are written to a hyp.yaml passed as `--hyp`.
- * Scalars come from stdout lines `hpo:report {"step":N,"scalars":{...}}` or from a followed
- * results.csv. A stop request sends SIGINT at once (train.py saves and exits), SIGKILL after the grace.
+ * Runs any external trainer (Ultralytics train.py, `yolo detect train`, a script) as one
+ * process per trial, never through a shell, in the trial's own folder (`{trialDir}`, the
+ * runner's work dir). `args/*` become flags in the trainer's `flagStyle`; `hyp/*` go into a
+ * hyp.yaml (merged over `hypDefaults`) passed with `hypFlag`, or become flags too. Scalars come
+ * from `hpo:report` stdout lines or the followed `resultsCsv`; see runCommand for stops.
  */
 export const commandTrainer: Trainer = {
   type: 'command',
   async train(params: Params, ctx: TrainerContext): Promise<void> {
-    const options = parseOrThrow(optionsSchema, ctx.trainer, `trainer of task ${ctx.taskId}`);
-    const cwd = path.resolve(options.cwd ?? process.cwd());
-    const argv = [...options.args, ...(await paramsToArgs(params, ctx.workDir))];
-    ctx.log(`command trainer: ${options.command} ${argv.join(' ')}`);
-    const child = spawn(options.command, argv, { cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-    let reported = -1;
-    let chain = Promise.resolve();
-    const report = (step: number, scalars: Record<string, number>): void => {
-      if (step <= reported) return;
-      reported = step;
-      chain = chain.then(() => ctx.reporter.report(step, scalars));
-    };
-    const followCsv = async (): Promise<void> => {
-      if (!options.resultsCsv) return;
-      for (const row of await parseResultsCsv(path.resolve(cwd, options.resultsCsv))) report(row.epoch, row.scalars);
-    };
-    lines(child.stdout, (line) => {
-      const match = /^hpo:report (.*)$/.exec(line);
-      if (!match) return ctx.log(line);
-      try {
-        const { step, scalars } = JSON.parse(match[1]) as { step: number; scalars: Record<string, number> };
-        report(step, scalars);
-      } catch {
-        ctx.log(`ignored malformed report line: ${line}`);
-      }
-    });
-    lines(child.stderr, (line) => ctx.log(line));
-    const poll = setInterval(() => void followCsv().catch(() => {}), 2000);
-    const onAbort = (): void => {
-      child.kill('SIGINT');
-      setTimeout(() => child.kill('SIGKILL'), options.graceSeconds * 1000).unref();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', (error) =>
-        reject(new HpoError('COMMAND_FAILED', `cannot start ${JSON.stringify(options.command)}: ${error.message}. Check trainer.command.`)),
-      );
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    }).finally(() => {
-      clearInterval(poll);
-      ctx.signal.removeEventListener('abort', onAbort);
-    });
-    await followCsv().catch(() => {});
-    await chain;
-    if (ctx.signal.aborted) return;
-    if (exit.code !== 0) throw new TrialFailedError(`${options.command} exited with ${exit.code ?? exit.signal}`);
+    const options = parseOrThrow(commandOptionsSchema, ctx.trainer, `trainer of task ${ctx.taskId}`);
+    await runCommand(await commandSpec(options, params, ctx), ctx);
   },
 };
 
-async function paramsToArgs(params: Params, workDir: string): Promise<string[]> {
-  const argv: string[] = [];
-  const hyp: string[] = [];
-  for (const [key, value] of Object.entries(params)) {
-    const [section, name] = key.includes('/') ? key.split('/', 2) : ['args', key];
-    if (section === 'hyp') hyp.push(`${name}: ${value}`);
-    else if (typeof value === 'boolean') {
-      if (value) argv.push(`--${name}`);
-    } else argv.push(`--${name}`, String(value));
+/** Resolves a command trainer's options and a trial's params into the one run to start. */
+export async function commandSpec(options: CommandOptions, params: Params, ctx: Pick<TrainerContext, 'workDir' | 'codeDir'>): Promise<CommandSpec> {
+  const trialDir = ctx.workDir;
+  await mkdir(trialDir, { recursive: true });
+  const expand = (text: string): string => expandTrialDir(text, trialDir);
+  const cwd = path.resolve(ctx.codeDir ?? process.cwd(), expand(options.cwd ?? '.'));
+  const inTrial = (file: string): string => path.resolve(trialDir, expand(file));
+  const { hyp, args } = splitParams(params);
+  const argv = [...options.args.map(expand)];
+  if (options.hyp === 'args') argv.push(...toArgv({ ...hyp, ...args }, options.flagStyle, trialDir));
+  else {
+    argv.push(...toArgv(args, options.flagStyle, trialDir));
+    if (Object.keys(hyp).length) {
+      const file = path.join(trialDir, 'hyp.yaml');
+      await writeHypFile(file, hyp, options.hypDefaults && path.resolve(cwd, expand(options.hypDefaults)));
+      argv.push(...(options.flagStyle === 'space' ? [options.hypFlag, file] : [`${options.hypFlag}=${file}`]));
+    }
   }
-  if (hyp.length) {
-    await mkdir(workDir, { recursive: true });
-    const file = path.join(workDir, 'hyp.yaml');
-    await writeFile(file, hyp.join('\n') + '\n');
-    argv.push('--hyp', file);
-  }
-  return argv;
-}
-
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    parts.forEach((l) => onLine(l.replace(/\r$/, '')));
-  });
-  stream.on('end', () => buffer && onLine(buffer));
+  return {
+    command: options.command,
+    argv,
+    cwd,
+    env: Object.fromEntries(Object.entries(options.env).map(([k, v]) => [k, expand(v)])),
+    resultsCsv: options.resultsCsv && inTrial(options.resultsCsv),
+    artifacts: options.artifacts.map(inTrial),
+    stopSignal: options.stopSignal,
+    graceMs: options.graceSeconds * 1000,
+    pollMs: options.pollSeconds * 1000,
+  };
 }

@@ -55,6 +55,6 @@ describe('command trainer', () => {
   it('fails the task when the program exits non-zero', async () => {
     const { outcome } = await run({ 'hyp/lr0': 0.1, 'args/epochs': 1, 'args/fail': true });
     expect(outcome.status).toBe('failed');
-    expect(outcome.reason).toMatch(/exited with 2$/);
+    expect(outcome.reason).toMatch(/exited with 2 after epoch 0; see the task's log$/);
   });
 });
