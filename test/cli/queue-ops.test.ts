@@ -68,7 +68,7 @@ describe('queue operations: task clone, enqueue, queues, agents', { timeout: 120
     await until('the clone to complete', async () => (await store.get(cloneId)).status === 'completed');
     const agents = JSON.parse(hpo(['agents', '--json']).stdout);
     expect(agents).toHaveLength(1);
-    expect(agents[0]).toMatchObject({ queues: [queue], running: [], concurrency: 1, pid: children[0].pid });
+    expect(agents[0]).toMatchObject({ queues: [queue], running: [], slots: 1, pid: children[0].pid });
     expect(Date.now() - agents[0].beatAt).toBeLessThan(60_000);
     const served = JSON.parse(hpo(['queues', '--json']).stdout);
     expect(served).toEqual([{ queue, waiting: 0, active: 0, delayed: 0, failed: 0, agents: [agents[0].name] }]);
