@@ -84,8 +84,11 @@ export const configSchema = z.strictObject({
   });
 });
 
+/** A list of params to run first, as `enqueue` and `--enqueue FILE.json` hold it. */
+export const enqueueSchema = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), { message: 'expected an array of params objects, e.g. [{"hyp/lr0": 0.01}]' });
+
 /** Why an enqueued value does not fit the space, or undefined when it does. */
-function enqueueProblem(space: z.output<typeof spaceSchema>, name: string, value: unknown): string | undefined {
+export function enqueueProblem(space: z.output<typeof spaceSchema>, name: string, value: unknown): string | undefined {
   const dim = space[name];
   if (!dim) return `"${name}" is not a searched param; enqueue only params of \`space\` (${Object.keys(space).join(', ')})`;
   if (dim.type === 'categorical') return dim.choices.includes(value as never) ? undefined : `expected one of ${dim.choices.map((c) => JSON.stringify(c)).join(', ')}`;

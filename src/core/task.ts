@@ -122,6 +122,8 @@ export interface LeaseRequest {
   ttlMs: number;
   /** Take the lease even if it is held, provided it has expired (its owner is gone). */
   force?: boolean;
+  /** With `force`: also take a lease not yet expired when `owner` holds it (the caller saw that process die). */
+  takeFrom?: string;
 }
 
 /** What `TaskStore.create` needs; the store fills id, status, timestamps. */

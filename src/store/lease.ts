@@ -9,7 +9,8 @@ export function applyAcquireLease(task: Task, request: LeaseRequest, now: number
   const held = task.lease;
   if (held && held.owner !== request.owner) {
     const expired = held.expiresAt <= now;
-    if (!expired || !request.force) throw new LeaseHeldError(task.id, held, expired);
+    const takeOver = request.force && (expired || held.owner === request.takeFrom);
+    if (!takeOver) throw new LeaseHeldError(task.id, held, expired);
   }
   const lease = { owner: request.owner, host: request.host, pid: request.pid, acquiredAt: now, expiresAt: now + request.ttlMs };
   if (lease.host === undefined) delete lease.host;

@@ -265,7 +265,11 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
 
   const trials = [...entries.values()].map(recordOf);
   const ranked = rankTrials(trials, config.objective.direction);
-  if (deps.signal?.aborted) return { controller: await store.get(controllerId), trials: ranked, detached: true };
+  if (deps.signal?.aborted) {
+    // Handed on: the next process (another agent) may take the lease at once.
+    if (deps.lease) await store.releaseLease(controllerId, deps.lease.owner);
+    return { controller: await store.get(controllerId), trials: ranked, detached: true };
+  }
   if (!ended && study.allFailed()) ended = { status: 'failed', ending: { kind: 'failed', reason: failureSummary(study) } };
   const best = ranked.find((t) => t.state === 'complete' && Number.isFinite(t.value));
   const summary = {

@@ -364,7 +364,13 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
         expect((refused as Error).message).toContain(`is being run by ${a.owner}`);
         // --force does not take a live lease.
         await expect(store.acquireLease(task.id, { ...b, force: true })).rejects.toMatchObject({ code: 'LEASE_HELD', expired: false });
+        // Taking over a live lease needs force and the holder's name (its death seen by the caller).
+        await expect(store.acquireLease(task.id, { ...b, force: true, takeFrom: 'someone else' })).rejects.toMatchObject({ code: 'LEASE_HELD' });
+        expect((await store.acquireLease(task.id, { ...b, force: true, takeFrom: a.owner })).lease?.owner).toBe(b.owner);
+        await expect(store.acquireLease(task.id, { ...a, force: true, takeFrom: a.owner })).rejects.toMatchObject({ code: 'LEASE_HELD' });
+        await store.releaseLease(task.id, b.owner);
         // The holder may take it again (a restart of the same owner).
+        await store.acquireLease(task.id, a);
         expect((await store.acquireLease(task.id, a)).lease?.owner).toBe(a.owner);
       });
 

@@ -55,7 +55,9 @@ function describeTask(t: Task): string {
     `trainer ${JSON.stringify(t.trainer)}`,
     t.parent ? `parent ${t.parent}` : '',
     t.startedAt ? `duration ${formatDuration((t.finishedAt ?? Date.now()) - t.startedAt)}` : '',
+    t.ending ? `ending ${t.ending.kind}: ${t.ending.reason}` : '',
     t.error ? `error ${t.error.name}: ${t.error.message}` : '',
+    t.lease ? `lease ${t.lease.owner} until ${new Date(t.lease.expiresAt).toISOString()}` : '',
     t.environment ? `environment node ${t.environment.node} on ${t.environment.host}${t.environment.git ? `, git ${t.environment.git.commit.slice(0, 10)}${t.environment.git.dirty ? ' (dirty)' : ''}` : ''}` : '',
     Object.keys(t.params).length ? `params:\n${Object.entries(t.params).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`).join('\n')}` : '',
   ];

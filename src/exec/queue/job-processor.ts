@@ -176,7 +176,9 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
  * to `queued` and rethrows, so BullMQ's retry runs it again.
  */
 async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown): Promise<JobResult> {
-  if ((error as { code?: unknown })?.code === 'TASK_ILLEGAL_TRANSITION') {
+  // A lost compare-and-set, or a controller whose lease another live process holds: theirs now.
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'TASK_ILLEGAL_TRANSITION' || code === 'LEASE_HELD') {
     const task = await ctx.store.get(taskId);
     ctx.log('info', 'task taken by another process', { taskId, status: task.status });
     return { taskId, status: task.status, reason: task.statusReason, ran: false };
