@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Task } from '../../src/core/index.ts';
 import { tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
 import { StudyCli, paramKeys, type StoreKind } from './study-cli-harness.ts';
 
@@ -96,7 +97,7 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
     expect(run.code, run.stderr).toBe(0);
     const controllerId = JSON.parse(run.stdout).controllerId;
     const store = await cli.openStore();
-    const byNumber = async () => Object.fromEntries((await store.list({ parent: controllerId })).map((t) => [t.tags.find((g) => g.startsWith('trial:')), t]));
+    const byNumber = async (): Promise<Record<string, Task>> => Object.fromEntries((await store.list({ parent: controllerId })).map((t) => [t.tags.find((g) => g.startsWith('trial:')), t]));
     const trials = await byNumber();
     expect(trials['trial:0']).toMatchObject({ status: 'completed', tags: ['trial:0', 'enqueued'], params: { 'hyp/lr0': 0.05, 'hyp/momentum': 0.7 } });
     expect(trials['trial:1']).toMatchObject({ status: 'completed', tags: ['trial:1', 'enqueued'], params: { 'hyp/lr0': 0.002, 'hyp/momentum': 0.95 } });

@@ -52,23 +52,7 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
   const flags = parseRunFlags(options as Record<string, unknown>);
   if (options.resume) {
     ({ store, storeSpec } = await openCliStore(globals));
-    const controller = await getController(store, options.resume, 'a study to resume');
-    controllerId = controller.id;
-    const enqueue = options.enqueue ? await readEnqueueFile(options.enqueue, (controller.config as ControllerConfig).study.space) : undefined;
-    logLine(globals, 'info', `resuming study ${controllerId}`);
-    const outcome = await executeStudy(store, storeSpec, controllerId, globals, {
-      force: options.force,
-      // Changed under the lease, so no other process is running the study meanwhile.
-      configure: (config) => {
-        if (flags.trials !== undefined && flags.trials !== config.budget.maxTrials) {
-          logLine(globals, 'info', `budget of study ${controllerId}: ${config.budget.maxTrials} -> ${flags.trials} trials`);
-          config.budget.maxTrials = flags.trials;
-        }
-        if (enqueue) config.enqueue = [...(config.enqueue ?? []), ...enqueue];
-        return flags.trials !== undefined || enqueue !== undefined;
-      },
-    });
-    return finish(store, controllerId, outcome, options, globals);
+    return closeOnError(store, () => resume(store, storeSpec, options.resume!, flags, options, globals));
   }
   const queued = options.queue || options.redis || options.controllerQueue;
   const { config, file } = await loadConfig({
@@ -84,20 +68,54 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
   if (flags.seed !== undefined) config.strategy.seed = flags.seed;
   // --store (or HPO_HOME) wins over the config's `store`.
   ({ store, storeSpec } = await openCliStore({ ...globals, store: globals.store ?? (process.env.HPO_HOME ? undefined : config.store) }));
-  const templateId = options.template ?? config.template;
-  if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
-  const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });
-  warnings.forEach((w) => logLine(globals, 'warn', w));
-  controllerId = controller.id;
-  const where = config.execution.type === 'queue' ? `queue "${config.execution.queue}"` : 'local processes';
-  logLine(globals, 'info', `study ${controllerId}: ${config.budget.maxTrials} trials of template ${templateId} on ${where}, ${config.strategy.type} strategy, ${config.pruner.type} pruner, concurrency ${config.budget.concurrency}`);
-  if (options.remote) {
-    await enqueueController(config, storeSpec, controllerId, globals);
-    process.stdout.write(options.json ? JSON.stringify({ controllerId }) + '\n' : `${controllerId}\n`);
-    await store.close();
-    return;
+  return closeOnError(store, async () => {
+    const templateId = options.template ?? config.template;
+    if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
+    const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });
+    warnings.forEach((w) => logLine(globals, 'warn', w));
+    controllerId = controller.id;
+    const where = config.execution.type === 'queue' ? `queue "${config.execution.queue}"` : 'local processes';
+    logLine(globals, 'info', `study ${controllerId}: ${config.budget.maxTrials} trials of template ${templateId} on ${where}, ${config.strategy.type} strategy, ${config.pruner.type} pruner, concurrency ${config.budget.concurrency}`);
+    if (options.remote) {
+      await enqueueController(config, storeSpec, controllerId, globals);
+      process.stdout.write(options.json ? JSON.stringify({ controllerId }) + '\n' : `${controllerId}\n`);
+      await store.close();
+      return;
+    }
+    return finish(store, controllerId, await executeStudy(store, storeSpec, controllerId, globals), options, globals);
+  });
+}
+
+/** `--resume`: extend (--trials), add enqueued params, then run the study under its lease. */
+async function resume(store: TaskStore, storeSpec: string, id: string, flags: ReturnType<typeof parseRunFlags>, options: RunOptions, globals: GlobalOptions): Promise<void> {
+    const controller = await getController(store, id, 'a study to resume');
+
+    const controllerId = controller.id;
+    const enqueue = options.enqueue ? await readEnqueueFile(options.enqueue, (controller.config as ControllerConfig).study.space) : undefined;
+    logLine(globals, 'info', `resuming study ${controllerId}`);
+    const outcome = await executeStudy(store, storeSpec, controllerId, globals, {
+      force: options.force,
+      // Changed under the lease, so no other process is running the study meanwhile.
+      configure: (config) => {
+        if (flags.trials !== undefined && flags.trials !== config.budget.maxTrials) {
+          logLine(globals, 'info', `budget of study ${controllerId}: ${config.budget.maxTrials} -> ${flags.trials} trials`);
+          config.budget.maxTrials = flags.trials;
+        }
+        if (enqueue) config.enqueue = [...(config.enqueue ?? []), ...enqueue];
+        return flags.trials !== undefined || enqueue !== undefined;
+      },
+    });
+    return finish(store, controllerId, outcome, options, globals);
+}
+
+/** Closes the store when the command fails, so an open Redis connection never keeps the process alive. */
+async function closeOnError(store: TaskStore, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
   }
-  return finish(store, controllerId, await executeStudy(store, storeSpec, controllerId, globals), options, globals);
 }
 
 /** Leaderboard on stdout, then the exit code the study's ending calls for (README: exit codes). */
