@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Params, type TaskStore } from '../../core/index.ts';
-import { enqueueProblem, enqueueSchema, loadConfig, parseOrThrow } from '../../config/index.ts';
+import { enqueueProblem, enqueueSchema, loadConfig } from '../../config/index.ts';
+import { parseOrThrow } from '../../core/index.ts';
 import { buildLeaderboard, createStudy, getController, type ControllerConfig, type StudyOutcome } from '../../study/index.ts';
 import { ExitError } from '../exit-error.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
