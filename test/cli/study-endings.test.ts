@@ -24,7 +24,10 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   it('all trials failing ends the study failed, exit 1, with the first errors', async () => {
     await writeTemplate(cli.dir, { params: { 'fault/mode': 'throw', 'fault/epoch': 0 } });
     await writeConfig(cli.dir, { space: { 'hyp/lr0': lr }, budget: { maxTrials: 2, concurrency: 2 } });
-    const run = await cli.run(['run', '--template', await cli.train().catch(() => ''), '--json']);
+    // The template itself would fail to train: store it as a draft task instead.
+    const created = await cli.run(['task', 'create', 'template.ts']);
+    expect(created.code, created.stderr).toBe(0);
+    const run = await cli.run(['run', '--template', created.stdout.trim(), '--json']);
     expect(run.code, run.stderr).toBe(1);
     const board = JSON.parse(run.stdout);
     expect(board.rows.map((r: { status: string }) => r.status)).toEqual(['failed', 'failed']);
