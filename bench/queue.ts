@@ -24,7 +24,7 @@ function noopRunner(store: TaskStore): AgentTaskRunner {
   return async (taskId) => {
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     await store.setStatus(taskId, 'completed', { expect: ['running'] });
-    return { status: 'completed' } satisfies TrialOutcome;
+    return { status: 'completed', ending: { kind: 'completed', reason: 'completed' } } satisfies TrialOutcome;
   };
 }
 

@@ -44,7 +44,7 @@ async function once(dir: string, store: FileTaskStore, via: 'message+store' | 's
               requested = true;
               requestedAt = performance.now();
               await store.requestStop(task.id, 'bench');
-              if (via === 'message+store') await executor.stop(task.id, 'bench');
+              if (via === 'message+store') await executor.stop(task.id, { kind: 'stopped', reason: 'bench' });
             }, 100 + Math.random() * (EPOCH_MS - 300));
           }
         },

@@ -1,33 +1,58 @@
 import type { TaskStore } from '../core/index.ts';
+import type { StudyConfig } from '../config/index.ts';
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
-import { runStudy, type ControllerConfig, type StudyOutcome } from '../study/index.ts';
+import { getController, runStudy, type ControllerConfig, type StopEnding, type StudyOutcome } from '../study/index.ts';
 import type { GlobalOptions } from './context.ts';
 import { makeExecutor } from './executors.ts';
+import { claimController } from './lease.ts';
 import { LiveView } from './render/live.ts';
+
+/** Seconds a second Ctrl-C waits for killed trials to be recorded before the process exits anyway. */
+const KILL_GRACE_MS = 10_000;
 
 /**
  * Runs a controller task's study here with the executor its config names, showing progress on
- * stderr. Interactive: the first Ctrl-C asks the study to stop cleanly; a second one exits.
- * Under an agent: `signal` detaches the loop (the agent hands the controller to another agent).
+ * stderr. It first takes the controller's lease (LeaseHeldError when another process runs it;
+ * `force` takes over a dead owner's). Interactive: the first Ctrl-C launches nothing more and
+ * stops running trials at their next epoch (they do not count); the second kills them and
+ * records them interrupted. Under an agent: `signal` detaches the loop (the agent hands the
+ * controller to another agent).
  */
 export async function executeStudy(
   store: TaskStore,
   storeSpec: string,
   controllerId: string,
   globals: GlobalOptions,
-  options: { signal?: AbortSignal; interactive?: boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    interactive?: boolean;
+    force?: boolean;
+    leaseLabel?: string;
+    /** Called with the study config once the lease is held; return true to store the changes. */
+    configure?: (config: StudyConfig) => boolean;
+  } = {},
 ): Promise<StudyOutcome> {
-  const controller = await store.get(controllerId);
-  const config = (controller.config as ControllerConfig).study;
+  const controller = await getController(store, controllerId);
+  const lease = await claimController(store, controller, { force: options.force, label: options.leaseLabel });
+  const stored = controller.config as ControllerConfig;
+  const config = stored.study;
+  if (options.configure?.(config)) await store.update(controllerId, { config: { ...stored, study: config } });
   const live = new LiveView(config, globals);
   const interactive = options.interactive ?? true;
+  const stop = new AbortController();
+  const kill = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
-    live.note('stopping the study: running trials stop at their next epoch (Ctrl-C again to quit now)');
-    void store.requestStop(controllerId, 'interrupted by user (Ctrl-C)');
+    if (interrupts === 1) {
+      live.note('stopping the study: running trials stop at their next epoch (Ctrl-C again to kill them)');
+      stop.abort({ kind: 'stopped', reason: 'interrupted by user (Ctrl-C)' } satisfies StopEnding);
+    } else if (interrupts === 2) {
+      live.note('killing running trials (Ctrl-C again to quit at once)');
+      kill.abort({ kind: 'interrupted', reason: 'interrupted by user (second Ctrl-C)' } satisfies StopEnding);
+      setTimeout(() => process.exit(130), KILL_GRACE_MS).unref();
+    } else process.exit(130);
   };
   if (interactive) process.on('SIGINT', onSigint);
   try {
@@ -36,6 +61,9 @@ export async function executeStudy(
       strategy: createStrategy(config.strategy),
       pruner: createPruner(config.pruner),
       signal: options.signal,
+      stop: stop.signal,
+      kill: kill.signal,
+      lease,
       onEvent: (event) => live.onEvent(event),
       makeExecutor: (events) => makeExecutor(store, storeSpec, config, events, (message) => live.note(`warning: ${message}`)),
     });

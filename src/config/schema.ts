@@ -74,7 +74,31 @@ export const configSchema = z.strictObject({
   seed: z.number().int().default(0),
   /** `hpo autoscale` options (see src/config/autoscale-schema.ts); studies ignore them. */
   autoscale: autoscaleSchema.optional(),
+  /** Params to run first, in order (`--enqueue FILE.json` adds more); the strategy learns from them. */
+  enqueue: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))).optional(),
+  /** A finished study's controller id: its completed trials (same space) seed this study's strategy. */
+  warmStart: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'warmStart takes a controller task id' }).optional(),
+}).superRefine((config, ctx) => {
+  config.enqueue?.forEach((params, i) => {
+    for (const [name, value] of Object.entries(params)) {
+      const problem = enqueueProblem(config.space, name, value);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['enqueue', i, name], message: problem, input: value });
+    }
+  });
 });
+
+/** A list of params to run first, as `enqueue` and `--enqueue FILE.json` hold it. */
+export const enqueueSchema = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), { message: 'expected an array of params objects, e.g. [{"hyp/lr0": 0.01}]' });
+
+/** Why an enqueued value does not fit the space, or undefined when it does. */
+export function enqueueProblem(space: z.output<typeof spaceSchema>, name: string, value: unknown): string | undefined {
+  const dim = space[name];
+  if (!dim) return `"${name}" is not a searched param; enqueue only params of \`space\` (${Object.keys(space).join(', ')})`;
+  if (dim.type === 'categorical') return dim.choices.includes(value as never) ? undefined : `expected one of ${dim.choices.map((c) => JSON.stringify(c)).join(', ')}`;
+  if (typeof value !== 'number' || value < dim.low || value > dim.high) return `expected a number in [${dim.low}, ${dim.high}]`;
+  if (dim.type === 'int' && !Number.isInteger(value)) return 'expected an integer';
+  return undefined;
+}
 
 /** What users write in hpo.config.ts (everything but `space` optional). */
 export type UserConfig = z.input<typeof configSchema>;

@@ -27,3 +27,15 @@ export interface Ending {
 export function isUncounted(ending: Ending | undefined): boolean {
   return ending?.kind === 'interrupted' || ending?.kind === 'stopped';
 }
+
+/** The ending a move to a final status records when the caller names none. */
+export function defaultEnding(status: 'completed' | 'failed' | 'stopped', reason: string | undefined): Ending {
+  return { kind: status, reason: reason ?? status };
+}
+
+/** Endings a pruner, a user or a timeout ask for end the trial with status `stopped` (timeouts: `failed`). */
+export function statusOfEnding(kind: EndingKind): 'completed' | 'failed' | 'stopped' {
+  if (kind === 'completed') return 'completed';
+  if (kind === 'failed' || kind === 'timeout') return 'failed';
+  return 'stopped';
+}

@@ -56,6 +56,8 @@ export interface AskContext {
 export interface Strategy {
   readonly name: string;
   ask(study: StudyView, ctx: AskContext): Params;
+  /** Finite strategies (grid): how many distinct points there are, so a study ends when all ran. */
+  size?(study: StudyView): bigint;
 }
 
 export type PruneVerdict = { prune: false } | { prune: true; reason: string };

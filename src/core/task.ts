@@ -1,5 +1,5 @@
 import type { ErrorInfo } from './errors.ts';
-import type { Ending } from './ending.ts';
+import type { Ending, EndingKind } from './ending.ts';
 
 /** A hyperparameter value: numbers for float/int, strings or booleans for categoricals. */
 export type ParamValue = number | string | boolean;
@@ -17,13 +17,15 @@ export type TaskStatus = 'draft' | 'queued' | 'running' | 'completed' | 'failed'
 
 /**
  * Legal lifecycle moves. `running -> queued` is a requeue (an agent shutting down hands the
- * trial back); `failed|stopped -> queued` reopens a controller for `--resume`. `completed` is final.
+ * trial back); `failed|stopped|completed -> queued` reopens a controller for `--resume`.
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   draft: ['queued', 'stopped'],
   queued: ['running', 'stopped', 'failed'],
   running: ['completed', 'failed', 'stopped', 'queued'],
-  completed: [],
+  // Extends a finished study (`run --resume <id> --trials N`). Runners claim with
+  // `expect: ['queued']` from a fresh clone, so a completed trial never runs again.
+  completed: ['queued'],
   failed: ['queued'],
   stopped: ['queued'],
 };
@@ -117,7 +119,9 @@ export interface Task {
   environment?: Environment;
   /** The recorded code (`hpo task create --repo`); runners materialize it before the trainer starts. */
   code?: CodeSnapshot;
-  stopRequest?: { at: number; reason: string };
+  stopRequest?: StopRequest;
+  /** Controller tasks: which process runs the study now (one at a time). */
+  lease?: Lease;
   artifacts: Record<string, ArtifactRef>;
   createdAt: number;
   updatedAt: number;
@@ -127,6 +131,42 @@ export interface Task {
   heartbeatAt?: number;
   /** Set when the record was damaged (e.g. a kill -9 mid-write) and was read back in part. */
   interrupted?: boolean;
+}
+
+/** A request to stop at the next epoch boundary; `kind` is the ending the task then records. */
+export interface StopRequest {
+  at: number;
+  reason: string;
+  /** Default `stopped`. */
+  kind?: StopKind;
+}
+
+/** Endings a stop request can ask for. */
+export type StopKind = Extract<EndingKind, 'pruned' | 'stopped' | 'interrupted' | 'timeout'>;
+
+/**
+ * A controller's claim by one process. `owner` names it for people (`host pid 123`, `agent
+ * gpu-1`); `host` and `pid` let a process on the same machine see that the owner is gone.
+ * The holder renews `expiresAt` on its heartbeat; a lease past `expiresAt` is expired.
+ */
+export interface Lease {
+  owner: string;
+  host?: string;
+  pid?: number;
+  acquiredAt: number;
+  expiresAt: number;
+}
+
+/** What a process asks for when it takes a controller's lease. */
+export interface LeaseRequest {
+  owner: string;
+  host?: string;
+  pid?: number;
+  ttlMs: number;
+  /** Take the lease even if it is held, provided it has expired (its owner is gone). */
+  force?: boolean;
+  /** With `force`: also take a lease not yet expired when `owner` holds it (the caller saw that process die). */
+  takeFrom?: string;
 }
 
 /** What `TaskStore.create` needs; the store fills id, status, timestamps. */
@@ -161,6 +201,8 @@ export interface TaskPatch {
   environment?: Environment;
   config?: unknown;
   heartbeatAt?: number;
+  /** `null` clears a stale stop request (a resumed study must not stop at once). */
+  stopRequest?: null;
 }
 
 export interface ListFilter {
@@ -194,7 +236,7 @@ export interface TaskStore {
   setStatus(
     id: string,
     status: TaskStatus,
-    options?: { reason?: string; error?: ErrorInfo; expect?: readonly TaskStatus[] },
+    options?: { reason?: string; error?: ErrorInfo; expect?: readonly TaskStatus[]; ending?: Ending },
   ): Promise<Task>;
   update(id: string, patch: TaskPatch): Promise<Task>;
   appendScalars(id: string, step: number, values: Record<string, number>): Promise<void>;
@@ -204,6 +246,16 @@ export interface TaskStore {
   putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef>;
   getArtifact(id: string, name: string): Promise<Buffer>;
   /** Asks whoever runs the task to stop at its next epoch boundary. Idempotent; first reason wins. */
-  requestStop(id: string, reason: string): Promise<void>;
+  requestStop(id: string, reason: string, options?: { kind?: StopKind }): Promise<void>;
+  /**
+   * Compare-and-set claim of a controller task. Succeeds when there is no lease, the lease is
+   * `owner`'s own, or (with `force`) it has expired; otherwise throws LeaseHeldError naming the
+   * holder and its expiry. Returns the task with the new lease.
+   */
+  acquireLease(id: string, request: LeaseRequest): Promise<Task>;
+  /** Extends `owner`'s lease by `ttlMs` from now; LeaseLostError when someone else holds it now. */
+  renewLease(id: string, owner: string, ttlMs: number): Promise<Task>;
+  /** Drops `owner`'s lease (a clean end); a no-op when the lease is gone or someone else's. */
+  releaseLease(id: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }

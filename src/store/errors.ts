@@ -1,4 +1,4 @@
-import { HpoError, IllegalTransitionError, type TaskStatus } from '../core/index.ts';
+import { HpoError, IllegalTransitionError, type Lease, type TaskStatus } from '../core/index.ts';
 
 /**
  * Store-specific errors. Like the core hierarchy they carry a stable `code` and `name`, so a
@@ -59,5 +59,32 @@ export class StatusConflictError extends IllegalTransitionError {
     this.message =
       `Task ${taskId} is "${from}", not ${expect.map((s) => `"${s}"`).join(' or ')} as expected, so it was not moved ` +
       `to "${to}": another process changed it first. Re-read the task before retrying.`;
+  }
+}
+
+/**
+ * A controller's lease is held by another process: one process runs a study at a time. `expired`
+ * says the holder stopped renewing it (it died); `--force` takes such a lease over.
+ */
+export class LeaseHeldError extends HpoError {
+  constructor(readonly taskId: string, readonly lease: Lease, readonly expired: boolean) {
+    const when = new Date(lease.expiresAt).toISOString();
+    super(
+      'LEASE_HELD',
+      expired
+        ? `Study ${taskId} was run by ${lease.owner}, whose lease expired at ${when} (that process is gone). ` +
+            'Resume with --force to take it over.'
+        : `Study ${taskId} is being run by ${lease.owner} (its lease expires at ${when} unless renewed). ` +
+            `Follow it with \`hpo top ${taskId} --watch\`, or stop it with \`hpo stop ${taskId}\`.`,
+    );
+    this.name = 'LeaseHeldError';
+  }
+}
+
+/** A lease holder found its lease taken by another process (it was too slow to renew it). */
+export class LeaseLostError extends HpoError {
+  constructor(readonly taskId: string, owner: string, holder: string | undefined) {
+    super('LEASE_LOST', `Lost the lease of study ${taskId}: ${owner} no longer holds it${holder ? `, ${holder} does` : ''}. This process stops running it.`);
+    this.name = 'LeaseLostError';
   }
 }

@@ -8,7 +8,9 @@ import {
   systemClock,
   type ArtifactRef,
   type Clock,
+  type LeaseRequest,
   type ListFilter,
+  type StopKind,
   type NewTask,
   type ScalarSeries,
   type Task,
@@ -22,6 +24,7 @@ import { assertScalarReport, encodeScalarLine, parseScalarLines } from './scalar
 import { loadTask, saveTask, writeNewTask, type LoadedTask } from './task-folder.ts';
 import { assertArtifactName, assertTaskId, isTaskId, newTaskId } from './task-id.ts';
 import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from './transition.ts';
+import { applyAcquireLease, applyReleaseLease, applyRenewLease } from './lease.ts';
 
 export interface FileTaskStoreOptions {
   /** The store folder (`.hpo/` or `$HPO_HOME`); created on first write. */
@@ -124,8 +127,20 @@ export class FileTaskStore implements TaskStore {
     return this.mutate(id, (task, now) => applyPatch(task, patch, now));
   }
 
-  async requestStop(id: string, reason: string): Promise<void> {
-    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now));
+  async requestStop(id: string, reason: string, options: { kind?: StopKind } = {}): Promise<void> {
+    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now, options.kind));
+  }
+
+  async acquireLease(id: string, request: LeaseRequest): Promise<Task> {
+    return this.mutate(id, (task, now) => applyAcquireLease(task, request, now));
+  }
+
+  async renewLease(id: string, owner: string, ttlMs: number): Promise<Task> {
+    return this.mutate(id, (task, now) => applyRenewLease(task, owner, ttlMs, now));
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.mutate(id, (task, now) => applyReleaseLease(task, owner, now));
   }
 
   async appendScalars(id: string, step: number, values: Record<string, number>): Promise<void> {

@@ -1,4 +1,4 @@
-import { IllegalTransitionError, TRANSITIONS, isFinal, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
+import { IllegalTransitionError, TRANSITIONS, defaultEnding, isFinal, type Ending, type ErrorInfo, type StopKind, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
 import { StatusConflictError, StoreInputError } from './errors.ts';
 
 /** Options of `TaskStore.setStatus`. */
@@ -6,6 +6,8 @@ export interface StatusOptions {
   reason?: string;
   error?: ErrorInfo;
   expect?: readonly TaskStatus[];
+  /** How a final task ended; default `{ kind: status, reason }`. Dropped on a move to a non-final status. */
+  ending?: Ending;
 }
 
 /**
@@ -30,10 +32,14 @@ export function applyStatus(task: Task, status: TaskStatus, options: StatusOptio
   const next: Task = { ...task, status, updatedAt: now };
   delete next.statusReason;
   delete next.error;
+  delete next.ending;
   if (options.reason !== undefined) next.statusReason = options.reason;
   if (options.error !== undefined) next.error = options.error;
   if (status === 'running') next.startedAt = now;
-  if (isFinal(status)) next.finishedAt = now;
+  if (isFinal(status)) {
+    next.finishedAt = now;
+    next.ending = options.ending ?? defaultEnding(status as 'completed' | 'failed' | 'stopped', options.reason);
+  }
   if (status === 'queued' && isFinal(from)) {
     delete next.finishedAt;
     delete next.stopRequest;
@@ -42,7 +48,7 @@ export function applyStatus(task: Task, status: TaskStatus, options: StatusOptio
   return next;
 }
 
-const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt']);
+const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt', 'stopRequest']);
 
 /**
  * Returns `task` with the defined fields of `patch` applied and `updatedAt = now`. Throws
@@ -57,13 +63,16 @@ export function applyPatch(task: Task, patch: TaskPatch, now: number): Task {
           'Use setStatus for status, clone for params.',
       );
     }
-    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+    if (key === 'stopRequest') {
+      if (value !== null) throw new StoreInputError(`update(${task.id}): stopRequest may only be null (to clear it); use requestStop to ask for a stop.`);
+      delete next.stopRequest;
+    } else if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
   }
   return next;
 }
 
 /** Returns `task` with a stop request, or undefined when one is already recorded (first reason wins). */
-export function applyStopRequest(task: Task, reason: string, now: number): Task | undefined {
+export function applyStopRequest(task: Task, reason: string, now: number, kind?: StopKind): Task | undefined {
   if (task.stopRequest) return undefined;
-  return { ...task, stopRequest: { at: now, reason }, updatedAt: now };
+  return { ...task, stopRequest: kind ? { at: now, reason, kind } : { at: now, reason }, updatedAt: now };
 }

@@ -1,9 +1,18 @@
-import type { Task, TaskStatus } from '../core/index.ts';
+import type { Ending, StopKind, Task, TaskStatus } from '../core/index.ts';
 
 /** How a trial ended, as the executor saw it (the store holds the authoritative record). */
 export interface TrialOutcome {
   status: Extract<TaskStatus, 'completed' | 'failed' | 'stopped'>;
+  /** Why it ended, typed: what the study reads. */
+  ending: Ending;
+  /** `ending.reason`, for people. */
   reason?: string;
+}
+
+/** How a stop asks a trial to end. */
+export interface StopEnding {
+  kind: StopKind;
+  reason: string;
 }
 
 /** What the controller hears from an executor. Handlers must not throw. */
@@ -26,7 +35,9 @@ export interface Executor {
   readonly capacity: number;
   submit(task: Task): Promise<void>;
   /** Clean stop: the trainer stops at its next epoch boundary; killed after a grace period if it ignores it. */
-  stop(taskId: string, reason: string): Promise<void>;
+  stop(taskId: string, ending: StopEnding): Promise<void>;
+  /** Ends the trial now (a second Ctrl-C): killed where it can be, recorded with `ending`. */
+  kill(taskId: string, ending: StopEnding): Promise<void>;
   /**
    * After a controller restart: is this non-final task still being run somewhere (so the
    * controller should wait for it) rather than orphaned? Local children die with their parent.

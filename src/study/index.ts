@@ -6,3 +6,5 @@ export * from './ranking.ts';
 export * from './study-state.ts';
 export * from './naming.ts';
 export { optimize, TrialPruned } from './optimize.ts';
+export { Study, StudyTrial, studySeed, type StudyOptions, type PastTrial } from './study.ts';
+export { missingMetricMessage, closestName } from './metric-check.ts';

@@ -1,6 +1,6 @@
 import type { Params, TaskStore } from '../core/index.ts';
 import { rankTrials } from './ranking.ts';
-import { isInterrupted, loadTrials, type ControllerConfig, type TrialRecord } from './study-state.ts';
+import { getController, loadTrials, type ControllerConfig, type TrialRecord } from './study-state.ts';
 
 export interface LeaderboardRow {
   rank: number;
@@ -25,7 +25,7 @@ export interface Leaderboard {
 
 /** A study's leaderboard, rebuilt from the store (works while it runs and after). */
 export async function buildLeaderboard(store: TaskStore, controllerId: string): Promise<Leaderboard> {
-  const controller = await store.get(controllerId);
+  const controller = await getController(store, controllerId);
   const { study } = controller.config as ControllerConfig;
   const trials = await loadTrials(store, controllerId, study);
   return {
@@ -53,7 +53,7 @@ export function toRows(ranked: TrialRecord[]): LeaderboardRow[] {
 }
 
 function statusOf(t: TrialRecord): LeaderboardRow['status'] {
-  if (isInterrupted(t.task)) return 'interrupted';
+  if (t.ending?.kind === 'interrupted') return 'interrupted';
   if (t.state === 'pruned') return 'pruned';
   if (t.task.status === 'draft') return 'queued';
   return t.task.status;

@@ -1,4 +1,5 @@
-import { TrialStoppedError, createRng, type Direction, type Params, type Pruner, type Space, type Strategy, type StudyView, type TrialView } from '../core/index.ts';
+import { TrialStoppedError, type Direction, type Params, type Pruner, type Space, type Strategy, type TrialView } from '../core/index.ts';
+import { Study, studySeed, type StudyTrial } from './study.ts';
 import { spaceSchema } from '../space/index.ts';
 import { createStrategy, strategySchema, type StrategyInput } from '../../strategies/index.ts';
 import { createPruner, prunerSchema, type PrunerInput } from '../../strategies/pruners/index.ts';
@@ -33,6 +34,7 @@ export interface OptimizeOptions {
   trials: number;
   /** Trials in flight at once (the strategy sees the others as pending). Default 1. */
   concurrency?: number;
+  /** Study seed; a `seed` in the strategy's options wins over it. Default 0. */
   seed?: number;
 }
 
@@ -49,12 +51,11 @@ export interface OptimizeResult {
 }
 
 /**
- * Runs a study in this process. The strategy and pruner see the same StudyView shape the
- * distributed controller builds from the store, so results transfer.
+ * Runs a study in this process: a loop over the Study engine (ask -> objective -> tell), so the
+ * strategy and pruner see the same StudyView the distributed controller builds from the store.
  */
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const space = parseOrThrow(spaceSchema, options.space, 'space') as Space;
-  const seed = options.seed ?? (isStrategy(options.strategy) ? undefined : options.strategy?.seed) ?? 0;
   const strategy = isStrategy(options.strategy)
     ? options.strategy
     : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'random' }, 'strategy'));
@@ -65,46 +66,32 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   if (!Number.isInteger(options.trials) || options.trials < 1) {
     throw new RangeError(`optimize: trials must be an integer >= 1, got ${options.trials}`);
   }
-  const history: OptimizeTrial[] = [];
-  const view: StudyView = { space, direction: options.direction, trials: history };
+  const strategySeed = isStrategy(options.strategy) ? undefined : options.strategy?.seed;
+  const study = new Study({ space, direction: options.direction, strategy, pruner, seed: studySeed(strategySeed, options.seed), maxTrials: options.trials });
 
-  const runOne = async (): Promise<void> => {
-    const number = history.length;
-    const pending = history.filter((t) => t.state === 'running').map((t) => t.params);
-    const params = strategy.ask(view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
-    const trial: OptimizeTrial = { number, id: String(number), params, state: 'running', intermediate: [] };
-    history.push(trial);
-    const handle: TrialHandle = {
-      number,
-      params,
-      report: (step, value) => {
-        (trial.intermediate as { step: number; value: number }[]).push({ step, value });
-      },
-      shouldPrune: () => pruner.shouldPrune(view, trial).prune,
-    };
+  const runOne = async (trial: StudyTrial): Promise<void> => {
     try {
-      const value = await options.objective(params, handle);
-      trial.value = value;
-      trial.state = 'complete';
+      study.tell(trial, await options.objective(trial.params, trial));
     } catch (error) {
-      if (error instanceof TrialStoppedError) trial.state = 'pruned';
-      else {
-        trial.state = 'failed';
-        trial.error = error instanceof Error ? error.message : String(error);
-      }
+      const reason = error instanceof Error ? error.message : String(error);
+      study.tell(trial, { kind: error instanceof TrialStoppedError ? 'pruned' : 'failed', reason });
     }
   };
-
-  let started = 0;
+  // One awaited call per trial: the lanes interleave as they always have, so a seed's suggestions stay put.
   const lane = async (): Promise<void> => {
-    while (started < options.trials) {
-      started++;
-      await runOne();
-    }
+    for (let trial = study.ask(); trial; trial = study.ask()) await runOne(trial);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, options.trials) }, lane));
+  const history = study.trials.map(toOptimizeTrial);
   const trials = rankTrials(history, options.direction);
   return { trials, best: trials.find((t) => t.state === 'complete' && Number.isFinite(t.value)), history };
+}
+
+function toOptimizeTrial(t: StudyTrial): OptimizeTrial {
+  const out: OptimizeTrial = { number: t.number, id: t.id, params: t.params, state: t.state, intermediate: t.intermediate };
+  if (t.value !== undefined) out.value = t.value;
+  if (t.state === 'failed' && t.ending) out.error = t.ending.reason;
+  return out;
 }
 
 function isStrategy(x: unknown): x is Strategy {

@@ -1,12 +1,15 @@
-import type { Direction, Params, ScalarSeries, Space, Task, TaskStore, TrialState, TrialView } from '../core/index.ts';
+import { isFinal, type Ending, type Params, type ScalarSeries, type Space, type Task, type TaskStore, type TrialState, type TrialView } from '../core/index.ts';
+import { ConfigError } from '../core/index.ts';
 import type { StudyConfig } from '../config/index.ts';
 import { objectiveOf } from './ranking.ts';
 
-/** A trial as the controller tracks it: the strategy's view plus bookkeeping. */
+/** A trial as the controller reports it: the strategy's view plus its task and bookkeeping. */
 export interface TrialRecord extends TrialView {
   task: Task;
   /** Reported epochs so far (any scalar). */
   epochs: number;
+  /** How it ended (final tasks). */
+  ending?: Ending;
 }
 
 /** What a controller task stores in its `config` field. */
@@ -16,25 +19,18 @@ export interface ControllerConfig {
   storeSpec?: string;
 }
 
-const INTERRUPTED = /^interrupted/;
-
-/** Task status -> trial state as strategies see it. Pruned trials are `stopped` with reason `pruned`. */
-export function trialState(task: Task): TrialState {
-  switch (task.status) {
-    case 'completed':
-      return 'complete';
-    case 'stopped':
-      return task.statusReason?.startsWith('pruned') ? 'pruned' : 'failed';
-    case 'failed':
-      return 'failed';
-    default:
-      return 'running';
-  }
+/** A final task's ending; tasks written before endings existed get the default for their status. */
+export function endingOf(task: Task): Ending | undefined {
+  if (!isFinal(task.status)) return undefined;
+  return task.ending ?? { kind: task.status as Ending['kind'], reason: task.statusReason ?? task.status };
 }
 
-/** Interrupted trials (their process died with a controller) do not count against the budget. */
-export function isInterrupted(task: Task): boolean {
-  return (task.status === 'failed' || task.status === 'stopped') && INTERRUPTED.test(task.statusReason ?? '');
+/** Task -> trial state as strategies see it, from its typed ending. */
+export function trialState(task: Task): TrialState {
+  const ending = endingOf(task);
+  if (!ending) return 'running';
+  if (ending.kind === 'completed') return 'complete';
+  return ending.kind === 'pruned' ? 'pruned' : 'failed';
 }
 
 export function trialNumber(task: Task, fallback: number): number {
@@ -46,17 +42,22 @@ export function trialNumber(task: Task, fallback: number): number {
 export function toTrialRecord(task: Task, number: number, scalars: ScalarSeries, space: Space, objective: StudyConfig['objective']): TrialRecord {
   const series = scalars[objective.metric] ?? [];
   const state = trialState(task);
-  const epochs = Math.max(0, ...Object.values(scalars).map((s) => (s.length ? s[s.length - 1].step + 1 : 0)));
   return {
     number,
     id: task.id,
     params: searchedParams(task.params, space),
     state,
-    value: state === 'complete' ? objectiveOf(series, objective.mode, objective.direction as Direction) ?? Number.NaN : undefined,
+    value: state === 'complete' ? objectiveOf(series, objective.mode, objective.direction) ?? Number.NaN : undefined,
     intermediate: [...series],
     task,
-    epochs,
+    epochs: epochsOf(scalars),
+    ending: endingOf(task),
   };
+}
+
+/** Epochs reported so far: one past the last step of any series. */
+export function epochsOf(scalars: ScalarSeries): number {
+  return Math.max(0, ...Object.values(scalars).map((s) => (s.length ? s[s.length - 1].step + 1 : 0)));
 }
 
 /** Only the params the space searches (what strategies reason about). */
@@ -71,4 +72,38 @@ export async function loadTrials(store: TaskStore, controllerId: string, config:
     tasks.map(async (task, i) => toTrialRecord(task, trialNumber(task, i), await store.getScalars(task.id), config.space, config.objective)),
   );
   return records.sort((a, b) => a.number - b.number);
+}
+
+/**
+ * The controller task `id`, or a ConfigError saying what the id is instead (a training task,
+ * a template): commands that take a study id must not fail on a missing `config.study`.
+ */
+export async function getController(store: TaskStore, id: string, what = 'a study'): Promise<Task> {
+  const task = await store.get(id);
+  if (task.type !== 'controller' || !(task.config as ControllerConfig | undefined)?.study) {
+    throw new ConfigError(
+      `Task ${id} is a ${task.type} task ("${task.name}", ${task.status}), not ${what}: pass a controller id ` +
+        '(the id `hpo run` printed; list them with `hpo tasks list --type controller`).',
+    );
+  }
+  return task;
+}
+
+/**
+ * Completed trials of another study, for warm-starting this one. Its space must search the
+ * same params with the same kinds of dimension, so its points mean the same here.
+ */
+export async function loadWarmStart(store: TaskStore, controllerId: string, config: StudyConfig): Promise<TrialView[]> {
+  const other = await getController(store, controllerId, 'a study to warm-start from (warmStart)');
+  const theirs = (other.config as ControllerConfig).study;
+  const ours = Object.keys(config.space).sort();
+  const same = JSON.stringify(ours) === JSON.stringify(Object.keys(theirs.space).sort()) && ours.every((k) => theirs.space[k].type === config.space[k].type);
+  if (!same) {
+    throw new ConfigError(
+      `warmStart: study ${controllerId} searches ${Object.keys(theirs.space).join(', ')}, this one ${ours.join(', ')}: ` +
+        'warm start needs the same params with the same kinds of dimension. Remove warmStart or align the spaces.',
+    );
+  }
+  const trials = await loadTrials(store, controllerId, { ...theirs, objective: config.objective });
+  return trials.filter((t) => t.state === 'complete').map(({ number, id, params, state, value, intermediate }) => ({ number, id, params, state, value, intermediate }));
 }

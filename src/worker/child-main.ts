@@ -1,16 +1,18 @@
 /**
  * Entry of a local trial's child process: `node --import tsx child-main.ts <store> <task-id>`.
  * Runs the task with the store-writing runner; console lines go to stdout, which the parent
- * captures into the task's log. Talks to the parent over IPC: `started` / `report` out,
- * `stop` in. Exits when the parent goes away, so no trial outlives its controller.
+ * captures into the task's log. Talks to the parent over IPC (src/exec/local/protocol.ts):
+ * `started` / `report` / `finished` out, `stop` in. Exits when the parent goes away, so no trial
+ * outlives its controller.
  */
 import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
-import { TrialFailedError } from '../core/index.ts';
+import { parseToChild, type ToParent } from '../exec/local/protocol.ts';
+import type { Ending } from '../core/index.ts';
 
 const [storeSpec, taskId] = process.argv.slice(2);
-const send = (message: unknown): void => {
+const send = (message: ToParent): void => {
   // A callback keeps a send on a closing channel from becoming an uncaught 'error'.
   if (process.connected) process.send?.(message, () => {});
 };
@@ -19,18 +21,19 @@ async function main(): Promise<number> {
   assertTaskId(taskId);
   const store = await openStore(storeSpec);
   const abort = new AbortController();
-  process.on('message', (message: { type?: string; reason?: string; fail?: boolean }) => {
-    if (message?.type !== 'stop') return;
-    const reason = message.reason ?? 'stop requested';
-    // A failing stop (timeout) travels as a TrialFailedError so the runner records `failed`.
-    abort.abort(message.fail ? new TrialFailedError(reason) : reason);
+  const stop = (ending: Ending): void => abort.abort(ending);
+  process.on('message', (raw: unknown) => {
+    const message = parseToChild(raw);
+    if (message?.type === 'stop') stop(message.ending);
   });
   process.on('disconnect', () => {
-    // `interrupted` marks it as lost to infrastructure: a resumed study does not count it.
-    abort.abort('interrupted: its controller went away');
+    // Lost to infrastructure (its controller died): a resumed study does not count it.
+    stop({ kind: 'interrupted', reason: 'interrupted: its controller went away' });
     setTimeout(() => process.exit(70), 2000).unref();
   });
-  process.on('SIGTERM', () => abort.abort('terminated'));
+  // The controller decides about Ctrl-C (stop at the epoch boundary, or kill on the second one).
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => stop({ kind: 'stopped', reason: 'terminated' }));
   const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
   send({ type: 'started' });
   const outcome = await runner(taskId, {

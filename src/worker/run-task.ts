@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type Environment, type TaskStore } from '../core/index.ts';
+import { HpoError, TrialFailedError, TrialStoppedError, statusOfEnding, toErrorInfo, type Ending, type Environment, type TaskStore } from '../core/index.ts';
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV } from '../study/executor.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
@@ -30,7 +30,7 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     let environment = { ...(await captureEnvironment(process.cwd())), run: runIdentity(env ?? process.env) };
     await store.update(taskId, { environment });
     const abort = new AbortController();
-    const forward = (): void => abort.abort(signal.reason ?? 'stop requested');
+    const forward = (): void => abort.abort(toEnding(signal.reason));
     if (signal.aborted) forward();
     signal.addEventListener('abort', forward, { once: true });
 
@@ -56,7 +56,8 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
           onReport?.(step, scalars);
           // The store is the cross-process (and cross-machine) channel for stop requests.
           const current = await store.get(taskId);
-          if (current.stopRequest && !abort.signal.aborted) abort.abort(current.stopRequest.reason);
+          const request = current.stopRequest;
+          if (request && !abort.signal.aborted) abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending);
         },
       },
       putArtifact: async (name, data) => {
@@ -79,21 +80,21 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
       }
       const trainer = await getTrainer(task.trainer.type);
       await trainer.train(task.params, ctx);
-      outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed' };
+      outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
     } catch (error) {
       const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');
-      outcome = stopped ? stopOutcome(abort.signal.reason) : { status: 'failed', reason: describe(error) };
+      outcome = stopped ? stopOutcome(abort.signal.reason) : { status: 'failed', ending: { kind: 'failed', reason: describe(error) }, reason: describe(error) };
       if (!stopped) log(`trial failed: ${describe(error)}`);
       if (!stopped && !(error instanceof HpoError)) log(String((error as Error)?.stack ?? error));
       await logChain;
       signal.removeEventListener('abort', forward);
-      const info = outcome.status === 'failed' ? toErrorInfo(stopped ? abort.signal.reason : error) : undefined;
-      await store.setStatus(taskId, outcome.status, { reason: outcome.reason, error: info, expect: ['running'] });
+      const info = outcome.status === 'failed' ? toErrorInfo(stopped ? new TrialFailedError(outcome.ending.reason) : error) : undefined;
+      await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, error: info, expect: ['running'] });
       return outcome;
     }
     await logChain;
     signal.removeEventListener('abort', forward);
-    await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['running'] });
+    await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, expect: ['running'] });
     return outcome;
   };
 }
@@ -109,9 +110,17 @@ function runIdentity(env: Record<string, string | undefined>): NonNullable<Envir
   };
 }
 
-/** A stop whose reason is a TrialFailedError (a timeout) ends the trial failed, any other stopped. */
+/** A stop ends the trial with the ending it asked for: pruned, stopped, interrupted (status stopped) or timeout (failed). */
 function stopOutcome(reason: unknown): TrialOutcome {
-  return reason instanceof TrialFailedError ? { status: 'failed', reason: reason.message } : { status: 'stopped', reason: String(reason) };
+  const ending = toEnding(reason);
+  return { status: statusOfEnding(ending.kind), ending, reason: ending.reason };
+}
+
+/** Abort reasons are Endings; anything else (a caller's plain string) is a plain stop. */
+function toEnding(reason: unknown): Ending {
+  const r = reason as Partial<Ending> | undefined;
+  if (r && typeof r === 'object' && typeof r.kind === 'string' && typeof r.reason === 'string') return { kind: r.kind, reason: r.reason };
+  return { kind: 'stopped', reason: reason === undefined ? 'stop requested' : String(reason) };
 }
 
 function describe(error: unknown): string {

@@ -96,7 +96,7 @@ describe('the hpo binary end to end', () => {
     expect(before.length).toBeGreaterThanOrEqual(2);
     expect(before.length).toBeLessThan(6);
 
-    const resume = hpo(dir, ['run', '--resume', controllerId, '--json']);
+    const resume = hpo(dir, ['run', '--resume', controllerId, '--force', '--json']);
     expect(resume.code, resume.stderr).toBe(0);
     const trials = await store.list({ parent: controllerId });
     const completed = trials.filter((t) => t.status === 'completed');

@@ -326,6 +326,82 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       expect((await store.get(task.id)).status).toBe('draft');
     });
 
+    it('records a typed ending on every final move and drops it on a reopen', async () => {
+      const task = await store.create(training({ status: 'queued' }));
+      await store.setStatus(task.id, 'running');
+      const pruned = await store.setStatus(task.id, 'stopped', { reason: 'pruned at epoch 3', ending: { kind: 'pruned', reason: 'pruned at epoch 3' } });
+      expect(pruned).toMatchObject({ status: 'stopped', statusReason: 'pruned at epoch 3', ending: { kind: 'pruned', reason: 'pruned at epoch 3' } });
+      expect((await store.get(task.id)).ending).toEqual({ kind: 'pruned', reason: 'pruned at epoch 3' });
+      expect((await store.setStatus(task.id, 'queued')).ending).toBeUndefined();
+      await store.setStatus(task.id, 'running');
+      expect((await store.setStatus(task.id, 'failed', { reason: 'boom' })).ending).toEqual({ kind: 'failed', reason: 'boom' });
+      const other = await store.create(training({ status: 'queued' }));
+      await store.setStatus(other.id, 'running');
+      expect((await store.setStatus(other.id, 'completed')).ending).toEqual({ kind: 'completed', reason: 'completed' });
+    });
+
+    it('a stop request carries its kind, and update can clear a stale one', async () => {
+      const task = await store.create(training({ status: 'queued' }));
+      const t = clock.tick(3);
+      await store.requestStop(task.id, 'median pruner', { kind: 'pruned' });
+      expect((await store.get(task.id)).stopRequest).toEqual({ at: at(t), reason: 'median pruner', kind: 'pruned' });
+      await store.update(task.id, { stopRequest: null });
+      expect((await store.get(task.id)).stopRequest).toBeUndefined();
+      await expect(store.update(task.id, { stopRequest: { at: 1, reason: 'x' } } as never)).rejects.toMatchObject({ code: 'STORE_INPUT_INVALID' });
+    });
+
+    describe('controller leases', () => {
+      const a = { owner: 'host-a pid 1', host: 'host-a', pid: 1, ttlMs: 1000 };
+      const b = { owner: 'host-b pid 2', host: 'host-b', pid: 2, ttlMs: 1000 };
+
+      it('one owner at a time: a held lease refuses others, naming the holder and expiry', async () => {
+        const task = await store.create(training({ type: 'controller' }));
+        const t = clock.time;
+        const held = await store.acquireLease(task.id, a);
+        expect(held.lease).toEqual({ owner: a.owner, host: 'host-a', pid: 1, acquiredAt: at(t), expiresAt: subject.usesClock === false ? expect.any(Number) : t + 1000 });
+        const refused = await store.acquireLease(task.id, b).then(() => undefined, (e: unknown) => e);
+        expect(refused).toMatchObject({ code: 'LEASE_HELD', name: 'LeaseHeldError', expired: false, lease: { owner: a.owner } });
+        expect((refused as Error).message).toContain(`is being run by ${a.owner}`);
+        // --force does not take a live lease.
+        await expect(store.acquireLease(task.id, { ...b, force: true })).rejects.toMatchObject({ code: 'LEASE_HELD', expired: false });
+        // Taking over a live lease needs force and the holder's name (its death seen by the caller).
+        await expect(store.acquireLease(task.id, { ...b, force: true, takeFrom: 'someone else' })).rejects.toMatchObject({ code: 'LEASE_HELD' });
+        expect((await store.acquireLease(task.id, { ...b, force: true, takeFrom: a.owner })).lease?.owner).toBe(b.owner);
+        await expect(store.acquireLease(task.id, { ...a, force: true, takeFrom: a.owner })).rejects.toMatchObject({ code: 'LEASE_HELD' });
+        await store.releaseLease(task.id, b.owner);
+        // The holder may take it again (a restart of the same owner).
+        await store.acquireLease(task.id, a);
+        expect((await store.acquireLease(task.id, a)).lease?.owner).toBe(a.owner);
+      });
+
+      it('an expired lease needs force; renew extends it; a taken lease cannot be renewed', async () => {
+        if (subject.usesClock === false) return;
+        const task = await store.create(training({ type: 'controller' }));
+        await store.acquireLease(task.id, a);
+        clock.tick(600);
+        expect((await store.renewLease(task.id, a.owner, 1000)).lease?.expiresAt).toBe(clock.time + 1000);
+        clock.tick(1001);
+        await expect(store.acquireLease(task.id, b)).rejects.toMatchObject({ code: 'LEASE_HELD', expired: true });
+        const taken = await store.acquireLease(task.id, { ...b, force: true });
+        expect(taken.lease).toMatchObject({ owner: b.owner, acquiredAt: clock.time });
+        await expect(store.renewLease(task.id, a.owner, 1000)).rejects.toMatchObject({ code: 'LEASE_LOST', name: 'LeaseLostError' });
+        await store.releaseLease(task.id, a.owner); // not a's any more: no-op
+        expect((await store.get(task.id)).lease?.owner).toBe(b.owner);
+        await store.releaseLease(task.id, b.owner);
+        expect((await store.get(task.id)).lease).toBeUndefined();
+        expect((await store.acquireLease(task.id, a)).lease?.owner).toBe(a.owner);
+      });
+
+      it('compare-and-set: of many processes racing for a free lease, exactly one wins', async () => {
+        const task = await store.create(training({ type: 'controller' }));
+        const race = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.acquireLease(task.id, { owner: `racer ${i}`, ttlMs: 60_000 })));
+        const won = race.filter((r) => r.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        for (const r of race) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'LEASE_HELD' });
+        expect((await store.get(task.id)).lease?.owner).toBe((won[0] as PromiseFulfilledResult<{ lease?: { owner: string } }>).value.lease?.owner);
+      });
+    });
+
     it('keeps every write from concurrent writers', async () => {
       const task = await store.create(training({ status: 'queued' }));
       await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendScalars(task.id, i, { 'metrics/mAP_0.5': i / 100, 'train/box_loss': 1 - i / 100 })));

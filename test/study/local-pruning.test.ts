@@ -57,7 +57,8 @@ describe('pruning through local trial processes', () => {
     );
     const [trial] = await store.list({ parent: controllerId });
     expect(trial.status).toBe('stopped');
-    expect(trial.statusReason).toBe('pruned: test (killed after ignoring the stop request)');
+    expect(trial.statusReason).toBe('test (killed after ignoring the stop request)');
+    expect(trial.ending).toEqual({ kind: 'pruned', reason: 'test (killed after ignoring the stop request)' });
     expect(await store.readLog(trial.id)).toContain('epoch 3/40');
     expect((await store.getScalars(trial.id))['metrics/mAP_0.5:0.95'].length).toBeLessThan(40);
   });

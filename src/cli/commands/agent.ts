@@ -47,7 +47,8 @@ export async function agentCommand(
       ? inProcess
       : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),
     runController: async (controllerId, signal) => {
-      await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false });
+      // force: an agent picks up a controller whose owner died, through the same lease (expired or dead pid only).
+      await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false, force: true, leaseLabel: `agent ${agent?.name ?? ''}`.trim() });
     },
     log: (level, message, fields) => logLine(globals, level === 'info' ? 'info' : 'warn', message, fields),
   });

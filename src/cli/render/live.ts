@@ -13,7 +13,10 @@ export class LiveView {
   private drawn = 0;
   private readonly tty: boolean;
   private readonly json: boolean;
-  private finished = 0;
+  private progress: { done: number; budget: number; best?: number } = { done: 0, budget: 0 };
+  private readonly startedAt = Date.now();
+  /** Trials done when this process started (a resume): the ETA counts only what ran here. */
+  private doneAtStart?: number;
 
   constructor(private readonly config: StudyConfig, globals: GlobalOptions) {
     this.json = globals.logFormat === 'json';
@@ -43,15 +46,19 @@ export class LiveView {
       }
       case 'trial-finished': {
         this.running.delete(event.trial.id);
-        this.finished++;
         const value = event.trial.value ?? event.trial.intermediate.at(-1)?.value;
-        const status = event.trial.state === 'pruned' ? 'pruned' : event.outcome.status;
-        const reason = status === 'completed' ? '' : ` (${event.outcome.reason ?? ''})`;
-        this.line(`trial ${event.trial.number} ${event.trial.id} ${status} after ${event.trial.epochs} epochs: ${this.metricName()}=${fmt(value)}${reason}`);
+        const kind = event.outcome.ending.kind;
+        const reason = kind === 'completed' ? '' : ` (${event.outcome.ending.reason})`;
+        this.line(`trial ${event.trial.number} ${event.trial.id} ${kind} after ${event.trial.epochs} epochs: ${this.metricName()}=${fmt(value)}${reason}`);
         break;
       }
+      case 'progress':
+        this.doneAtStart ??= event.done;
+        this.progress = event;
+        if (!this.tty && event.done > this.doneAtStart) this.line(this.summary());
+        break;
       case 'trial-pruned':
-        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} ${event.reason.startsWith('pruned') ? event.reason : `pruned: ${event.reason}`}`);
+        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} pruned at epoch ${event.step + 1}: ${event.reason}`);
         break;
       case 'warning':
         this.line(`warning: ${event.message}`);
@@ -77,7 +84,7 @@ export class LiveView {
   private redraw(): void {
     if (!this.tty) return;
     this.clear();
-    const lines = [`running ${this.running.size}, finished ${this.finished}/${this.config.budget.maxTrials}`];
+    const lines = [`running ${this.running.size}, ${this.summary()}`];
     for (const { trial, step, value } of this.running.values()) {
       lines.push(`  #${trial.number} ${trial.id} epoch ${step === undefined ? '-' : step + 1} ${this.metricName()}=${fmt(value)}  ${this.params(trial)}`);
     }
@@ -90,6 +97,16 @@ export class LiveView {
     this.drawn = 0;
   }
 
+  /** `trials 3/12 done, best mAP_0.5:0.95=0.4312, about 2m10s left` */
+  summary(): string {
+    const { done, budget, best } = this.progress;
+    const parts = [`trials ${done}/${budget} done`];
+    if (best !== undefined) parts.push(`best ${this.metricName()}=${fmt(best)}`);
+    const ranHere = done - (this.doneAtStart ?? done);
+    if (ranHere > 0 && done < budget) parts.push(`about ${formatEta(((Date.now() - this.startedAt) / ranHere) * (budget - done))} left`);
+    return parts.join(', ');
+  }
+
   private metricName(): string {
     return this.config.objective.metric.split('/').pop() ?? this.config.objective.metric;
   }
@@ -99,6 +116,14 @@ export class LiveView {
       .map(([k, v]) => `${k.split('/').pop()}=${formatValue(v)}`)
       .join(' ');
   }
+}
+
+/** `45s`, `3m05s`, `2h10m` */
+export function formatEta(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function fmt(value: number | undefined): string {

@@ -1,5 +1,5 @@
 import type { Task } from '../../core/index.ts';
-import type { Executor, ExecutorEvents, TaskRunner } from '../../study/executor.ts';
+import type { Executor, ExecutorEvents, StopEnding, TaskRunner } from '../../study/executor.ts';
 
 /**
  * Runs trials inside this process through an injected TaskRunner. For trainers that are cheap
@@ -22,8 +22,13 @@ export class InProcessExecutor implements Executor {
     queueMicrotask(() => void this.run(task.id, abort));
   }
 
-  async stop(taskId: string, reason: string): Promise<void> {
-    this.running.get(taskId)?.abort(reason);
+  async stop(taskId: string, ending: StopEnding): Promise<void> {
+    this.running.get(taskId)?.abort(ending);
+  }
+
+  /** In-process trials cannot be killed: the stop is the same, at the next epoch boundary. */
+  async kill(taskId: string, ending: StopEnding): Promise<void> {
+    await this.stop(taskId, ending);
   }
 
   async isAlive(task: Task): Promise<boolean> {
@@ -31,7 +36,7 @@ export class InProcessExecutor implements Executor {
   }
 
   async close(): Promise<void> {
-    for (const abort of this.running.values()) abort.abort('executor closed');
+    for (const abort of this.running.values()) abort.abort({ kind: 'interrupted', reason: 'interrupted: executor closed' } satisfies StopEnding);
   }
 
   private async run(taskId: string, abort: AbortController): Promise<void> {
@@ -40,7 +45,8 @@ export class InProcessExecutor implements Executor {
       const outcome = await this.runTask(taskId, { signal: abort.signal, onReport: (step, scalars) => this.events.reported(taskId, step, scalars) });
       this.events.finished(taskId, outcome);
     } catch (error) {
-      this.events.finished(taskId, { status: 'failed', reason: `runner error: ${(error as Error).message}` });
+      const reason = `runner error: ${(error as Error).message}`;
+      this.events.finished(taskId, { status: 'failed', ending: { kind: 'failed', reason }, reason });
     } finally {
       this.running.delete(taskId);
     }

@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { isFinal, type Task, type TaskStore } from '../../core/index.ts';
-import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
+import { isFinal, statusOfEnding, type Task, type TaskStore } from '../../core/index.ts';
+import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LogCapture } from './log-capture.ts';
+import { parseToParent, type ToChild } from './protocol.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
 
@@ -23,15 +24,18 @@ export interface LocalExecutorOptions {
 interface Running {
   child: ChildProcess;
   logs: LogCapture;
-  stopReason?: string;
-  timedOut?: boolean;
+  stop?: StopEnding;
+  /** Set by `kill`: the ending recorded whatever the child managed to write. */
+  killed?: StopEnding;
   timers: NodeJS.Timeout[];
 }
 
 /**
  * Runs each trial in its own child process (one per core by default: the TF.js WASM backend is
- * single-threaded). The child records its own status; when it dies without doing so (crash,
- * exit, kill, timeout) the executor records why.
+ * single-threaded). Children run in their own process group, so a terminal's Ctrl-C (SIGINT to
+ * the foreground group) reaches the controller only, which then stops them at an epoch
+ * boundary. The child records its own status; when it dies without doing so (crash, exit,
+ * kill, timeout) the executor records why.
  */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
@@ -50,31 +54,35 @@ export class LocalExecutor implements Executor {
       execArgv: options.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ...options.env, HPO_TASK_ID: task.id },
+      // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
+      // The child still exits when its IPC channel closes, so it never outlives the controller.
+      detached: true,
     });
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
     this.running.set(task.id, entry);
     child.stdout?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
-    child.on('message', (message: { type?: string; step?: number; scalars?: Record<string, number> }) => {
-      if (message.type === 'started') {
+    child.on('message', (raw: unknown) => {
+      const message = parseToParent(raw);
+      if (message?.type === 'started') {
         this.startTimeout(task.id, entry);
         options.events.started(task.id);
-      } else if (message.type === 'report') options.events.reported(task.id, message.step!, message.scalars!);
+      } else if (message?.type === 'report') options.events.reported(task.id, message.step, message.scalars);
     });
     child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
     // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
     child.on('error', (error) => entry.logs.write(`trial process error: ${error.message}\n`));
   }
 
-  /** `fail`: the trial ends failed rather than stopped (a timeout is the trial's failure). */
-  async stop(taskId: string, reason: string, options: { fail?: boolean } = {}): Promise<void> {
+  async stop(taskId: string, ending: StopEnding): Promise<void> {
     const entry = this.running.get(taskId);
-    if (!entry || entry.stopReason) return;
-    entry.stopReason = reason;
+    if (!entry || entry.stop) return;
+    entry.stop = ending;
     const { child } = entry;
     // The child may be closing its channel right now; a failed send must not crash the controller
     // (the grace-period signals below still stop it).
-    if (child.connected) child.send({ type: 'stop', reason, fail: options.fail ?? false }, () => {});
+    const message: ToChild = { type: 'stop', ending };
+    if (child.connected) child.send(message, () => {});
     entry.timers.push(
       setTimeout(() => {
         child.kill('SIGTERM');
@@ -83,16 +91,18 @@ export class LocalExecutor implements Executor {
     );
   }
 
+  async kill(taskId: string, ending: StopEnding): Promise<void> {
+    const entry = this.running.get(taskId);
+    if (!entry || entry.killed) return;
+    entry.killed = ending;
+    entry.child.kill('SIGKILL');
+  }
+
   /** The trial's clock starts when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
   private startTimeout(taskId: string, entry: Running): void {
     const { timeoutMs } = this.options;
     if (!timeoutMs) return;
-    entry.timers.push(
-      setTimeout(() => {
-        entry.timedOut = true;
-        void this.stop(taskId, `timeout after ${Math.round(timeoutMs / 1000)}s`, { fail: true });
-      }, timeoutMs),
-    );
+    entry.timers.push(setTimeout(() => void this.stop(taskId, { kind: 'timeout', reason: `timeout after ${Math.round(timeoutMs / 1000)}s` }), timeoutMs));
   }
 
   /** Local children die with their controller, so after a restart nothing is alive. */
@@ -102,7 +112,7 @@ export class LocalExecutor implements Executor {
 
   async close(): Promise<void> {
     const exits = [...this.running.values()].map((e) => new Promise((r) => e.child.once('exit', r)));
-    for (const id of this.running.keys()) await this.stop(id, 'executor closed');
+    for (const id of this.running.keys()) await this.stop(id, { kind: 'interrupted', reason: 'interrupted: its controller closed' });
     await Promise.all(exits);
   }
 
@@ -114,21 +124,27 @@ export class LocalExecutor implements Executor {
     try {
       const task = await store.get(taskId);
       if (isFinal(task.status)) {
-        outcome = { status: task.status as TrialOutcome['status'], reason: task.statusReason };
+        outcome = { status: task.status as TrialOutcome['status'], ending: task.ending ?? { kind: task.status as TrialOutcome['status'], reason: task.statusReason ?? task.status }, reason: task.statusReason };
       } else {
         outcome = this.exitOutcome(entry, code, signal);
-        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['queued', 'running'] });
+        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, expect: ['queued', 'running'] });
       }
     } catch (error) {
-      outcome = { status: 'failed', reason: `executor could not record the outcome: ${(error as Error).message}` };
+      const reason = `executor could not record the outcome: ${(error as Error).message}`;
+      outcome = { status: 'failed', ending: { kind: 'failed', reason }, reason };
     }
     this.running.delete(taskId);
     this.options.events.finished(taskId, outcome);
   }
 
   private exitOutcome(entry: Running, code: number | null, signal: NodeJS.Signals | null): TrialOutcome {
-    if (entry.timedOut) return { status: 'failed', reason: entry.stopReason };
-    if (entry.stopReason) return { status: 'stopped', reason: `${entry.stopReason} (killed after ignoring the stop request)` };
-    return { status: 'failed', reason: signal ? `trial process killed by ${signal}` : `trial process exited with code ${code}` };
+    const ending = entry.killed
+      ? entry.killed
+      : entry.stop?.kind === 'timeout'
+        ? entry.stop
+        : entry.stop
+          ? { kind: entry.stop.kind, reason: `${entry.stop.reason} (killed after ignoring the stop request)` }
+          : { kind: 'failed' as const, reason: signal ? `trial process killed by ${signal}` : `trial process exited with code ${code}` };
+    return { status: statusOfEnding(ending.kind), ending, reason: ending.reason };
   }
 }

@@ -1,5 +1,5 @@
 import type { Task, TaskStore } from '../../core/index.ts';
-import type { TrialOutcome } from '../../study/executor.ts';
+import type { StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
 
 export interface RunInChildOptions {
@@ -29,7 +29,14 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
         finished: (_id, outcome) => resolve(outcome),
       },
     });
-    options.signal?.addEventListener('abort', () => void executor.stop(task.id, String(options.signal!.reason)), { once: true });
+    options.signal?.addEventListener('abort', () => void executor.stop(task.id, toStopEnding(options.signal!.reason)), { once: true });
     void executor.submit(task);
   });
+}
+
+/** Abort reasons are stop endings; a plain string is a plain stop. */
+function toStopEnding(reason: unknown): StopEnding {
+  const r = reason as Partial<StopEnding> | undefined;
+  if (r && typeof r === 'object' && typeof r.kind === 'string' && typeof r.reason === 'string') return { kind: r.kind, reason: r.reason };
+  return { kind: 'stopped', reason: String(reason ?? 'stop requested') };
 }

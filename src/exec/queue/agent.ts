@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
-import { createProcessor, REQUEUE_REASON, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
+import { createProcessor, REQUEUE_ENDING, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { startPresence } from './presence.ts';
 import { assertAgentName, assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
@@ -148,7 +148,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           requeueing = true;
           for (const entry of running.values()) {
             entry.requeue = true;
-            entry.abort.abort(REQUEUE_REASON);
+            entry.abort.abort(REQUEUE_ENDING);
           }
         }
         log('info', drain ? 'agent draining: running tasks finish first' : 'agent stopping: running tasks go back to the queue', {

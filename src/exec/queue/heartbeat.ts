@@ -1,4 +1,4 @@
-import { isFinal, type Clock, type TaskStore } from '../../core/index.ts';
+import { isFinal, type Clock, type StopRequest, type TaskStore } from '../../core/index.ts';
 
 export interface HeartbeatOptions {
   store: TaskStore;
@@ -6,7 +6,7 @@ export interface HeartbeatOptions {
   everyMs: number;
   clock: Clock;
   /** Called once when the task's record carries a stop request (prune, study stop, `hpo stop`). */
-  onStopRequest(reason: string): void;
+  onStopRequest(request: StopRequest): void;
   /** A failed beat (Redis briefly away): reported, and the next beat tries again. */
   onError(error: unknown): void;
 }
@@ -25,7 +25,7 @@ export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
       const task = await options.store.update(options.taskId, { heartbeatAt: options.clock.now() });
       if (task.stopRequest && !stopSeen) {
         stopSeen = true;
-        options.onStopRequest(task.stopRequest.reason);
+        options.onStopRequest(task.stopRequest);
       }
       if (isFinal(task.status)) stopped = true;
     } catch (error) {

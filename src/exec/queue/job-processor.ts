@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { TaskNotFoundError, isFinal, type Clock, type Task, type TaskStatus, type TaskStore } from '../../core/index.ts';
+import { TaskNotFoundError, isFinal, type Clock, type Ending, type Task, type TaskStatus, type TaskStore } from '../../core/index.ts';
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV, type TaskRunner, type TrialOutcome } from '../../study/executor.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { parseJobPayload, type JobKind } from './job-payload.ts';
@@ -8,11 +8,13 @@ import type { SlotPool } from './slots.ts';
 import type { AgentTiming } from './timing.ts';
 
 /**
- * Abort reason an agent gives a running task when it shuts down without draining. A runner
- * seeing it should leave the task `running` (or record `stopped` with exactly this reason):
- * the agent then moves it back to `queued` and hands its job back to the queue.
+ * Text of the ending an agent gives a running task when it shuts down without draining. The
+ * runner records `stopped` with an `interrupted` ending; the agent then moves the task back to
+ * `queued` and hands its job back to the queue.
  */
 export const REQUEUE_REASON = 'requeued: agent shutting down';
+/** The abort reason of a non-draining shutdown. */
+export const REQUEUE_ENDING: Ending = { kind: 'interrupted', reason: REQUEUE_REASON };
 /** Status reason of a task found `running` with no recent heartbeat (its agent died). */
 export const ORPHAN_REASON = 'requeued: its agent stopped responding';
 
@@ -32,6 +34,8 @@ export interface JobResult {
   taskId: string;
   status: TaskStatus;
   reason?: string;
+  /** Final tasks: how they ended (an `interrupted` one is being handed back, not ended). */
+  ending?: Ending;
   ran: boolean;
 }
 
@@ -99,7 +103,7 @@ export function createProcessor(ctx: ProcessorContext): (job: Job, token?: strin
       taskId,
       everyMs: ctx.timing.heartbeatMs,
       clock: ctx.clock,
-      onStopRequest: (reason) => entry.abort.abort(reason),
+      onStopRequest: (request) => entry.abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending),
       onError: (error) => ctx.log('warn', 'heartbeat failed', { taskId, error: String(error) }),
     });
     ctx.log('info', 'task started', { taskId, kind, gpu: entry.gpu });
@@ -133,13 +137,14 @@ async function loadTask(store: TaskStore, taskId: string, jobStore: string): Pro
 
 /** Returns a result when there is nothing to run; throws DelayedError to look again later. */
 async function prepare(ctx: ProcessorContext, job: Job, token: string | undefined, task: Task): Promise<JobResult | undefined> {
-  const done = (t: Task): JobResult => ({ taskId: t.id, status: t.status, reason: t.statusReason, ran: false });
+  const done = (t: Task): JobResult => ({ taskId: t.id, status: t.status, reason: t.statusReason, ending: t.ending, ran: false });
   if (isFinal(task.status)) return done(task);
   if (task.status === 'draft') {
     throw new UnrecoverableError(`Task ${task.id} is a draft: only queued tasks run. Move it to queued before enqueueing it.`);
   }
   if (task.status === 'queued' && task.stopRequest) {
-    return done(await ctx.store.setStatus(task.id, 'stopped', { expect: ['queued'], reason: task.stopRequest.reason }));
+    const { reason, kind = 'stopped' } = task.stopRequest;
+    return done(await ctx.store.setStatus(task.id, 'stopped', { expect: ['queued'], reason, ending: { kind, reason } }));
   }
   if (task.status === 'running') {
     const age = ctx.clock.now() - Math.max(task.heartbeatAt ?? 0, task.startedAt ?? 0);
@@ -156,7 +161,7 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
   if (entry.kind === 'controller') {
     await ctx.runController!(taskId, entry.abort.signal);
     const task = await ctx.store.get(taskId);
-    return { taskId, status: task.status, reason: task.statusReason, ran: true };
+    return { taskId, status: task.status, reason: task.statusReason, ending: task.ending, ran: true };
   }
   const outcome = await ctx.runTask(taskId, {
     signal: entry.abort.signal,
@@ -169,7 +174,7 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
       ...(entry.gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: entry.gpu }),
     },
   });
-  return { taskId, status: outcome.status, reason: outcome.reason, ran: true };
+  return { taskId, status: outcome.status, reason: outcome.reason, ending: outcome.ending, ran: true };
 }
 
 /**
@@ -178,7 +183,9 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
  * to `queued` and rethrows, so BullMQ's retry runs it again.
  */
 async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown): Promise<JobResult> {
-  if ((error as { code?: unknown })?.code === 'TASK_ILLEGAL_TRANSITION') {
+  // A lost compare-and-set, or a controller whose lease another live process holds: theirs now.
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'TASK_ILLEGAL_TRANSITION' || code === 'LEASE_HELD') {
     const task = await ctx.store.get(taskId);
     ctx.log('info', 'task taken by another process', { taskId, status: task.status });
     return { taskId, status: task.status, reason: task.statusReason, ran: false };
@@ -195,13 +202,14 @@ async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown)
 /** After a non-draining shutdown stopped the task: back to `queued`, and the job back to wait. */
 async function requeue(ctx: ProcessorContext, job: Job, token: string | undefined, taskId: string, result: JobResult): Promise<JobResult> {
   const task = await ctx.store.get(taskId);
-  const stoppedForShutdown = task.status === 'stopped' && task.statusReason === REQUEUE_REASON;
+  const stoppedForShutdown = task.status === 'stopped' && task.ending?.kind === 'interrupted';
   if (task.stopRequest && (task.status === 'running' || stoppedForShutdown)) {
     // A user or pruner asked for a stop too: honour it rather than rerunning the trial.
-    if (task.status === 'running') await ctx.store.setStatus(taskId, 'stopped', { expect: ['running'], reason: task.stopRequest.reason });
-    return { ...result, status: 'stopped', reason: task.stopRequest.reason };
+    const { reason, kind = 'stopped' } = task.stopRequest;
+    if (task.status === 'running') await ctx.store.setStatus(taskId, 'stopped', { expect: ['running'], reason, ending: { kind, reason } });
+    return { ...result, status: 'stopped', reason, ending: { kind, reason } };
   }
-  if (task.status !== 'running' && !stoppedForShutdown) return { ...result, status: task.status, reason: task.statusReason };
+  if (task.status !== 'running' && !stoppedForShutdown) return { ...result, status: task.status, reason: task.statusReason, ending: task.ending };
   await ctx.store.setStatus(taskId, 'queued', { expect: [task.status], reason: REQUEUE_REASON });
   ctx.log('info', 'task requeued: agent shutting down', { taskId });
   await job.moveToWait(token);

@@ -2,21 +2,21 @@ import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { isFinal, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
-import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
+import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
 import { assertTaskId } from '../../store/task-id.ts';
 import { LIVE_JOB_STATES, addTaskJob, openQueue } from './enqueue.ts';
-import { ORPHAN_REASON, REQUEUE_REASON } from './job-processor.ts';
 import { progressSchema } from './job-payload.ts';
 import { DEFAULT_QUEUE, bullPrefix, jobIdFor, taskIdOfJob } from './queue-keys.ts';
 import { agentTiming } from './timing.ts';
 
 const FINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
-const jobResultSchema = z.object({ status: z.string(), reason: z.string().optional() });
+const endingSchema = z.object({ kind: z.enum(['completed', 'pruned', 'failed', 'timeout', 'interrupted', 'stopped']), reason: z.string() });
+const jobResultSchema = z.object({ status: z.string(), reason: z.string().optional(), ending: endingSchema.optional() });
 
-/** `stopped` for a requeue is a hand-back between agents, not an end. */
-function isHandBack(reason: string | undefined): boolean {
-  return reason === REQUEUE_REASON || reason === ORPHAN_REASON;
+/** `stopped` with an `interrupted` ending is an agent handing the trial back to the queue, not an end. */
+function isHandBack(status: string, ending: { kind: string } | undefined): boolean {
+  return status === 'stopped' && ending?.kind === 'interrupted';
 }
 
 export interface QueueExecutorOptions {
@@ -93,18 +93,24 @@ export class QueueExecutor implements Executor {
     await addTaskJob(this.queue, 'trial', task.id, this.storeSpec);
   }
 
-  async stop(taskId: string, reason: string): Promise<void> {
+  async stop(taskId: string, ending: StopEnding): Promise<void> {
     assertTaskId(taskId);
+    const { reason, kind } = ending;
     const task = await this.options.store.get(taskId);
     if (isFinal(task.status)) return;
-    await this.options.store.requestStop(taskId, reason);
+    await this.options.store.requestStop(taskId, reason, { kind });
     const job = await this.queue.getJob(jobIdFor(taskId));
     const state = job ? await job.getState() : 'missing';
     if (job && state !== 'active') await job.remove().catch(() => {}); // taken meanwhile: the agent sees the request
     if (state !== 'active') {
-      await this.options.store.setStatus(taskId, 'stopped', { expect: ['queued'], reason }).catch(() => {});
+      await this.options.store.setStatus(taskId, 'stopped', { expect: ['queued'], reason, ending }).catch(() => {});
     }
     await this.check(taskId);
+  }
+
+  /** A remote trial cannot be killed from here: the agent stops it at its next epoch boundary. */
+  async kill(taskId: string, ending: StopEnding): Promise<void> {
+    await this.stop(taskId, ending);
   }
 
   async isAlive(task: Task): Promise<boolean> {
@@ -144,11 +150,11 @@ export class QueueExecutor implements Executor {
   private onCompleted(taskId: string, returnvalue: unknown): void {
     const result = jobResultSchema.safeParse(returnvalue);
     const status = result.success ? result.data.status : undefined;
-    if (!result.success || !FINAL.has(status!) || isHandBack(result.data.reason) || !this.inFlight.delete(taskId)) {
+    if (!result.success || !result.data.ending || !FINAL.has(status!) || isHandBack(status!, result.data.ending) || !this.inFlight.delete(taskId)) {
       void this.check(taskId);
       return;
     }
-    this.options.events.finished(taskId, { status: status as TrialOutcome['status'], reason: result.data.reason });
+    this.options.events.finished(taskId, { status: status as TrialOutcome['status'], ending: result.data.ending, reason: result.data.reason });
   }
 
   private async pollAll(): Promise<void> {
@@ -165,15 +171,16 @@ export class QueueExecutor implements Executor {
         const state = job ? await job.getState() : 'missing';
         if (state === 'failed') {
           const reason = `agent could not run the trial: ${failedReason ?? job?.failedReason ?? 'job failed'}`;
-          task = await this.options.store.setStatus(taskId, 'failed', { expect: ['queued', 'running'], reason });
+          task = await this.options.store.setStatus(taskId, 'failed', { expect: ['queued', 'running'], reason, ending: { kind: 'failed', reason } });
         } else if (state === 'missing' && task.status === 'queued') {
           // The job vanished (Redis lost its data): enqueue it again; the task is what counts.
           await addTaskJob(this.queue, 'trial', taskId, this.storeSpec);
         }
       }
-      if (!isFinal(task.status) || isHandBack(task.statusReason)) return;
+      if (!isFinal(task.status) || isHandBack(task.status, task.ending)) return;
       if (!this.inFlight.delete(taskId)) return;
-      const outcome: TrialOutcome = { status: task.status as TrialOutcome['status'], reason: task.statusReason };
+      const status = task.status as TrialOutcome['status'];
+      const outcome: TrialOutcome = { status, ending: task.ending ?? { kind: status, reason: task.statusReason ?? status }, reason: task.statusReason };
       this.options.events.finished(taskId, outcome);
     } catch {
       // Store or Redis briefly away: the next poll tries again.

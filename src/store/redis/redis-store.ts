@@ -7,7 +7,9 @@ import {
   systemClock,
   type ArtifactRef,
   type Clock,
+  type LeaseRequest,
   type ListFilter,
+  type StopKind,
   type NewTask,
   type ScalarSeries,
   type Task,
@@ -19,6 +21,7 @@ import { ArtifactNotFoundError, StoreInputError } from '../errors.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from '../scalar-lines.ts';
 import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
 import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
+import { applyAcquireLease, applyReleaseLease, applyRenewLease } from '../lease.ts';
 import { connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
 import { ArtifactTooLargeError, StoreContentionError } from './errors.ts';
 import { DEFAULT_PREFIX, storeKeys, type StoreKeys } from './keys.ts';
@@ -131,8 +134,20 @@ export class RedisTaskStore implements TaskStore {
     return this.mutate(id, (task, now) => applyPatch(task, patch, now));
   }
 
-  async requestStop(id: string, reason: string): Promise<void> {
-    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now));
+  async requestStop(id: string, reason: string, options: { kind?: StopKind } = {}): Promise<void> {
+    await this.mutate(id, (task, now) => applyStopRequest(task, reason, now, options.kind));
+  }
+
+  async acquireLease(id: string, request: LeaseRequest): Promise<Task> {
+    return this.mutate(id, (task, now) => applyAcquireLease(task, request, now));
+  }
+
+  async renewLease(id: string, owner: string, ttlMs: number): Promise<Task> {
+    return this.mutate(id, (task, now) => applyRenewLease(task, owner, ttlMs, now));
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.mutate(id, (task, now) => applyReleaseLease(task, owner, now));
   }
 
   async appendScalars(id: string, step: number, values: Record<string, number>): Promise<void> {

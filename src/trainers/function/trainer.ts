@@ -40,7 +40,7 @@ export const functionTrainer: Trainer = {
     const rng = createRng(Number(params['args/seed'] ?? 0), JSON.stringify(Object.entries(values).sort()));
     ctx.log(`function trainer: ${objective.name}, ${epochs} epochs`);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      if (ctx.signal.aborted && fault !== 'ignore-stop') throw new TrialStoppedError(String(ctx.signal.reason ?? 'stop requested'));
+      if (ctx.signal.aborted && fault !== 'ignore-stop') throw new TrialStoppedError(stopText(ctx.signal.reason));
       if (options.epochMs > 0) await sleep(options.epochMs);
       const scalars = objective.epoch(values, epoch, epochs, rng);
       if (epoch >= faultEpoch) await injectFault(fault, epoch, scalars);
@@ -69,4 +69,10 @@ async function injectFault(mode: string, epoch: number, scalars: Record<string, 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The abort reason is an Ending (`{ kind, reason }`) from the runner; its text for the error. */
+function stopText(reason: unknown): string {
+  const text = (reason as { reason?: unknown } | undefined)?.reason;
+  return typeof text === 'string' ? text : String(reason ?? 'stop requested');
 }

@@ -58,7 +58,7 @@ describe('queue agent (real Redis, in-process agents)', () => {
       expect(runs).toHaveLength(1);
       runners.add(runs[0]);
       expect(await logLines(store, task.id, 'done')).toHaveLength(1);
-      expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', reason: undefined }]);
+      expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', ending: { kind: 'completed', reason: 'completed' }, reason: undefined }]);
       expect((await store.getScalars(task.id))['metrics/mAP_0.5:0.95']).toEqual([{ step: 0, value: 0.5 }, { step: 1, value: 1 }]);
     }
     expect([...runners].sort()).toEqual(['run A', 'run B']);
@@ -77,11 +77,11 @@ describe('queue agent (real Redis, in-process agents)', () => {
     expect(await q.getJobCounts('waiting')).toEqual({ waiting: 1 });
     await agent('A', store);
     await waitFor('finish', () => events.finished_.has(task.id));
-    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', reason: undefined }]);
+    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', ending: { kind: 'completed', reason: 'completed' }, reason: undefined }]);
     // Submitted again after it completed: the agent finds it final and runs nothing.
     await executor.submit(task);
     await waitFor('second finish', () => events.finished_.get(task.id)!.length === 2);
-    expect(events.finished_.get(task.id)![1]).toEqual({ status: 'completed', reason: undefined });
+    expect(events.finished_.get(task.id)![1]).toEqual({ status: 'completed', ending: { kind: 'completed', reason: 'completed' }, reason: undefined });
     await waitFor('job consumed', async () => Object.values(await q.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0));
     expect(await logLines(store, task.id, 'run')).toHaveLength(1);
   });
@@ -123,7 +123,7 @@ describe('queue agent (real Redis, in-process agents)', () => {
     expect(await statusOf(store, task.id)).toBe('completed');
     expect(await logLines(store, task.id, 'run')).toEqual(['run A', 'run B']);
     expect(await logLines(store, task.id, 'done')).toEqual(['done B']);
-    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', reason: undefined }]);
+    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', ending: { kind: 'completed', reason: 'completed' }, reason: undefined }]);
   });
 
   it('with drain, closing waits for the running trial to finish', async () => {
@@ -146,11 +146,11 @@ describe('queue agent (real Redis, in-process agents)', () => {
     await executor.submit(running);
     await waitFor('running', async () => (await statusOf(store, running.id)) === 'running');
     await executor.submit(waiting);
-    await executor.stop(waiting.id, 'study stopped');
-    await executor.stop(running.id, 'pruned at epoch 1');
+    await executor.stop(waiting.id, { kind: 'stopped', reason: 'study stopped' });
+    await executor.stop(running.id, { kind: 'pruned', reason: 'pruned at epoch 1' });
     await waitFor('both finished', () => events.finished_.size === 2);
-    expect(events.finished_.get(running.id)).toEqual([{ status: 'stopped', reason: 'pruned at epoch 1' }]);
-    expect(events.finished_.get(waiting.id)).toEqual([{ status: 'stopped', reason: 'study stopped' }]);
+    expect(events.finished_.get(running.id)).toEqual([{ status: 'stopped', ending: { kind: 'pruned', reason: 'pruned at epoch 1' }, reason: 'pruned at epoch 1' }]);
+    expect(events.finished_.get(waiting.id)).toEqual([{ status: 'stopped', ending: { kind: 'stopped', reason: 'study stopped' }, reason: 'study stopped' }]);
     expect(await logLines(store, waiting.id, 'run')).toEqual([]);
     expect((await store.getScalars(running.id))['metrics/mAP_0.5:0.95'].length).toBeLessThan(100);
   });

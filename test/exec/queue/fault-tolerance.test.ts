@@ -47,7 +47,7 @@ describe('fault tolerance (real agent processes, real Redis)', () => {
     expect(await store.get(task.id)).toMatchObject({ status: 'completed' });
     expect(await logLines(store, task.id, 'run')).toEqual(['run doomed', 'run rescuer']);
     expect(await logLines(store, task.id, 'done')).toEqual(['done rescuer']);
-    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', reason: undefined }]);
+    expect(events.finished_.get(task.id)).toEqual([{ status: 'completed', ending: { kind: 'completed', reason: 'completed' }, reason: undefined }]);
     // The rerun's reports replaced the dead run's for the same epochs.
     expect((await store.getScalars(task.id))['metrics/mAP_0.5:0.95'].slice(0, 3).map((p) => p.value)).toEqual([1 / 3, 2 / 3, 1]);
   });

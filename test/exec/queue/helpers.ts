@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NewTask, Task, TaskStore } from '../../../src/core/index.ts';
+import { statusOfEnding, type Ending, type NewTask, type Task, type TaskStore } from '../../../src/core/index.ts';
 import type { ExecutorEvents, TrialOutcome } from '../../../src/study/executor.ts';
 import type { AgentTaskRunner } from '../../../src/exec/queue/index.ts';
 
@@ -32,22 +32,23 @@ export function testRunner(store: TaskStore, options: { agent: string; epochs?: 
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     const gpu = env?.CUDA_VISIBLE_DEVICES === undefined ? '' : ` gpu=${env.CUDA_VISIBLE_DEVICES}`;
     await store.appendLog(taskId, `run ${options.agent}${gpu}\n`);
-    const stop = async (reason: string): Promise<TrialOutcome> => {
-      await store.setStatus(taskId, 'stopped', { expect: ['running'], reason });
-      return { status: 'stopped', reason };
+    const stop = async (ending: Ending): Promise<TrialOutcome> => {
+      const status = statusOfEnding(ending.kind);
+      await store.setStatus(taskId, status, { expect: ['running'], reason: ending.reason, ending });
+      return { status, ending, reason: ending.reason };
     };
     for (let epoch = 0; epoch < epochs; epoch++) {
-      if (signal.aborted) return stop(String(signal.reason));
+      if (signal.aborted) return stop(signal.reason as Ending);
       if (options.epochMs) await sleep(options.epochMs);
       const scalars = { 'metrics/mAP_0.5:0.95': (epoch + 1) / epochs };
       await store.appendScalars(taskId, epoch, scalars);
       onReport?.(epoch, scalars);
       const current = await store.get(taskId);
-      if (current.stopRequest) return stop(current.stopRequest.reason);
+      if (current.stopRequest) return stop({ kind: current.stopRequest.kind ?? 'stopped', reason: current.stopRequest.reason });
     }
     await store.appendLog(taskId, `done ${options.agent}\n`);
     await store.setStatus(taskId, 'completed', { expect: ['running'] });
-    return { status: 'completed' };
+    return { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
   };
 }
 
