@@ -107,6 +107,16 @@ program
   .option('--json')
   .action(async (options) => (await import('./commands/demo.ts')).demoCommand(options, program.opts()));
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.exitCode = reportError(error, program.opts().logFormat);
-});
+// The one exit path: whatever the command left open is closed here, then the exit code is set.
+// A handle nobody tracked (a library's timer) cannot hold the exit past a short grace.
+program
+  .parseAsync(process.argv)
+  .then(
+    () => 0,
+    (error: unknown) => reportError(error, program.opts().logFormat),
+  )
+  .then(async (code) => {
+    await (await import('./resources.ts')).closeAll();
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 1_000).unref();
+  });

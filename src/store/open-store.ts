@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Clock, type TaskStore } from '../core/index.ts';
 import { FileTaskStore } from './file-store.ts';
+import { redactUrl } from './url.ts';
 
 export interface OpenStoreOptions {
   /** Resolves relative paths and the default `.hpo/`. Default: process.cwd(). */
@@ -9,6 +10,8 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** Environment to read HPO_HOME from. Default: process.env. */
   env?: Record<string, string | undefined>;
+  /** Told about risks the operator should fix (a Redis without persistence). Default: silent. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -33,16 +36,11 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
     case 'redis':
     case 'rediss':
       // Lazy: only Redis users load ioredis.
-      return (await import('./redis/redis-store.ts')).openRedisStore(target, { prefix: env.HPO_REDIS_PREFIX, clock: options.clock });
+      return (await import('./redis/redis-store.ts')).openRedisStore(target, { prefix: env.HPO_REDIS_PREFIX, clock: options.clock, onWarning: options.onWarning });
     default:
       throw new ConfigError(
-        `Unknown store "${redact(target)}": scheme "${scheme}://" is not supported. ` +
+        `Unknown store "${redactUrl(target)}": scheme "${scheme}://" is not supported. ` +
           'Use a folder path (default .hpo/), file://PATH, or redis://HOST:PORT.',
       );
   }
-}
-
-/** Hides a password in a URL before it goes into an error message. */
-function redact(spec: string): string {
-  return spec.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
 }

@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { createProcessor, REQUEUE_REASON, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
@@ -79,7 +80,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   const connection: Redis = await connectRedis(options.redisUrl, {
     maxRetriesPerRequest: null,
-    onError: (error) => log('warn', 'Redis connection error; reconnecting', { error: error.message }),
+    onError: (error) => log('warn', `Redis error: ${error.message}`, { error: error.message }),
   });
   const processor = createProcessor({
     store: options.store,
@@ -102,7 +103,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       maxStalledCount: timing.maxStalledCount,
       name,
     });
-    worker.on('error', (error) => log('warn', 'worker error', { queue, error: error.message }));
+    // Connection loss is reported once per outage by the connection itself (outage.ts).
+    watchBullmq(worker, (error) => log('warn', `worker error on queue ${queue}: ${error.message}`, { queue, error: error.message }));
     worker.on('failed', (job, error) => log('warn', 'job failed', { queue, jobId: job?.id, error: error.message }));
     worker.on('stalled', (jobId) => log('warn', 'stalled job returned to the queue', { queue, jobId }));
     return worker;

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertTaskId } from '../../store/task-id.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { makeJobPayload, type JobKind } from './job-payload.ts';
 import { assertQueueName, bullPrefix, jobIdFor } from './queue-keys.ts';
 
@@ -21,7 +22,9 @@ export async function openQueue(redisUrl: string, queue: string, prefix?: string
   assertQueueName(queue);
   const owned = connection === undefined;
   const conn = connection ?? (await connectRedis(redisUrl, { maxRetriesPerRequest: null }));
-  return { queue: new Queue(queue, { connection: conn, prefix: bullPrefix(prefix) }), connection: conn, owned };
+  const handle = new Queue(queue, { connection: conn, prefix: bullPrefix(prefix) });
+  watchBullmq(handle);
+  return { queue: handle, connection: conn, owned };
 }
 
 /**

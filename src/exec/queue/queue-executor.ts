@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isFinal, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
 import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { assertTaskId } from '../../store/task-id.ts';
 import { LIVE_JOB_STATES, addTaskJob, openQueue } from './enqueue.ts';
 import { ORPHAN_REASON, REQUEUE_REASON } from './job-processor.ts';
@@ -78,6 +79,8 @@ export class QueueExecutor implements Executor {
     try {
       const eventsConnection = await connectRedis(options.redisUrl, { maxRetriesPerRequest: null });
       const queueEvents = new QueueEvents(queue.name, { connection: eventsConnection, prefix: bullPrefix(options.prefix) });
+      watchBullmq(queue);
+      watchBullmq(queueEvents);
       await queueEvents.waitUntilReady();
       return new QueueExecutor(options, queue, queueEvents, [connection, eventsConnection]);
     } catch (error) {
