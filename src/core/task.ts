@@ -150,7 +150,7 @@ export interface TaskStore {
   setStatus(
     id: string,
     status: TaskStatus,
-    options?: { reason?: string; error?: ErrorInfo; expect?: readonly TaskStatus[] },
+    options?: { reason?: string; error?: ErrorInfo; expect?: readonly TaskStatus[]; ending?: Ending },
   ): Promise<Task>;
   update(id: string, patch: TaskPatch): Promise<Task>;
   appendScalars(id: string, step: number, values: Record<string, number>): Promise<void>;

@@ -1,4 +1,4 @@
-import { IllegalTransitionError, TRANSITIONS, isFinal, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
+import { IllegalTransitionError, TRANSITIONS, isFinal, type Ending, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
 import { StatusConflictError, StoreInputError } from './errors.ts';
 
 /** Options of `TaskStore.setStatus`. */
@@ -6,6 +6,8 @@ export interface StatusOptions {
   reason?: string;
   error?: ErrorInfo;
   expect?: readonly TaskStatus[];
+  /** How a final task ended (e.g. `timeout`); recorded on a move to a final status only. */
+  ending?: Ending;
 }
 
 /**
@@ -30,6 +32,8 @@ export function applyStatus(task: Task, status: TaskStatus, options: StatusOptio
   const next: Task = { ...task, status, updatedAt: now };
   delete next.statusReason;
   delete next.error;
+  delete next.ending;
+  if (isFinal(status) && options.ending !== undefined) next.ending = options.ending;
   if (options.reason !== undefined) next.statusReason = options.reason;
   if (options.error !== undefined) next.error = options.error;
   if (status === 'running') next.startedAt = now;

@@ -7,7 +7,7 @@
 import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
-import { TrialFailedError } from '../core/index.ts';
+import { TrialTimeoutError } from '../core/index.ts';
 
 const [storeSpec, taskId] = process.argv.slice(2);
 const send = (message: unknown): void => {
@@ -19,11 +19,11 @@ async function main(): Promise<number> {
   assertTaskId(taskId);
   const store = await openStore(storeSpec);
   const abort = new AbortController();
-  process.on('message', (message: { type?: string; reason?: string; fail?: boolean }) => {
+  process.on('message', (message: { type?: string; reason?: string; timeout?: boolean }) => {
     if (message?.type !== 'stop') return;
     const reason = message.reason ?? 'stop requested';
-    // A failing stop (timeout) travels as a TrialFailedError so the runner records `failed`.
-    abort.abort(message.fail ? new TrialFailedError(reason) : reason);
+    // A timeout travels as a TrialTimeoutError so the runner records `failed` with a `timeout` ending.
+    abort.abort(message.timeout ? new TrialTimeoutError(reason) : reason);
   });
   process.on('disconnect', () => {
     // `interrupted` marks it as lost to infrastructure: a resumed study does not count it.

@@ -15,6 +15,7 @@ const agentFlags = z.looseObject({
     .regex(/^\d+(,\d+)*$/, { message: '--gpus takes GPU ids separated by commas, e.g. 0,1' })
     .transform((s) => s.split(','))
     .optional(),
+  grace: z.coerce.number({ message: '--grace must be a number of seconds' }).min(0, { message: '--grace must be >= 0' }).optional(),
   lockDuration: z.coerce.number({ message: '--lock-duration must be a number of milliseconds' }).int().min(1000, { message: '--lock-duration must be >= 1000 ms' }).optional(),
 });
 
@@ -25,13 +26,14 @@ const agentFlags = z.looseObject({
  * finish, with --drain); a second signal exits at once.
  */
 export async function agentCommand(
-  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string },
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; grace?: string },
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(agentFlags, options, 'flags');
   const { store, storeSpec } = await openCliStore(globals);
   const { startAgent, closeOnSignals } = await import('../../exec/queue/index.ts');
   const inProcess = createTaskRunner(store);
+  const graceMs = (flags.grace ?? 10) * 1000;
   const agent = await startAgent({
     queues: flags.queue,
     concurrency: flags.concurrency,
@@ -39,10 +41,11 @@ export async function agentCommand(
     redisUrl: resolveRedisUrl(undefined, storeSpec, options.redis),
     prefix: process.env.HPO_REDIS_PREFIX,
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
+    graceMs,
     store,
     runTask: options.inProcess
       ? inProcess
-      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),
+      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, graceMs, ...run }),
     runController: async (controllerId, signal) => {
       await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false });
     },

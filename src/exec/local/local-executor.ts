@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { isFinal, type Task, type TaskStore } from '../../core/index.ts';
 import type { Executor, ExecutorEvents, TrialOutcome } from '../../study/executor.ts';
 import { LogCapture } from './log-capture.ts';
+import { startWatchdog, type Watchdog } from '../watchdog.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
 
@@ -12,12 +13,16 @@ export interface LocalExecutorOptions {
   /** Module the child runs with `<storeSpec> <taskId>` (the trainers' child entry). */
   childEntry: string;
   concurrency: number;
-  /** Per-trial wall time; the trial is stopped, then marked failed `timeout`. */
+  /** Per-trial wall time; the trial is stopped, then marked failed with a `timeout` ending. */
   timeoutMs?: number;
+  /** No report and no console output for this long: stopped the same way (a stalled trainer). */
+  stallMs?: number;
   /** Between a stop message and SIGTERM, and again before SIGKILL. */
   graceMs: number;
   events: ExecutorEvents;
   env?: NodeJS.ProcessEnv;
+  /** Called on each chunk of a trial's console output. */
+  onOutput?: () => void;
 }
 
 interface Running {
@@ -26,6 +31,7 @@ interface Running {
   stopReason?: string;
   timedOut?: boolean;
   timers: NodeJS.Timeout[];
+  watchdog?: Watchdog;
 }
 
 /**
@@ -53,28 +59,37 @@ export class LocalExecutor implements Executor {
     });
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
     this.running.set(task.id, entry);
-    child.stdout?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
+    const output = (chunk: Buffer): void => {
+      entry.logs.write(chunk);
+      entry.watchdog?.activity();
+      options.onOutput?.();
+    };
+    child.stdout?.on('data', output);
+    child.stderr?.on('data', output);
     child.on('message', (message: { type?: string; step?: number; scalars?: Record<string, number> }) => {
       if (message.type === 'started') {
         this.startTimeout(task.id, entry);
         options.events.started(task.id);
-      } else if (message.type === 'report') options.events.reported(task.id, message.step!, message.scalars!);
+      } else if (message.type === 'report') {
+        entry.watchdog?.activity();
+        options.events.reported(task.id, message.step!, message.scalars!);
+      }
     });
     child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
     // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
     child.on('error', (error) => entry.logs.write(`trial process error: ${error.message}\n`));
   }
 
-  /** `fail`: the trial ends failed rather than stopped (a timeout is the trial's failure). */
-  async stop(taskId: string, reason: string, options: { fail?: boolean } = {}): Promise<void> {
+  /** `timeout`: the trial ends failed with a `timeout` ending rather than stopped. */
+  async stop(taskId: string, reason: string, options: { timeout?: boolean } = {}): Promise<void> {
     const entry = this.running.get(taskId);
     if (!entry || entry.stopReason) return;
     entry.stopReason = reason;
+    if (options.timeout) entry.timedOut = true;
     const { child } = entry;
     // The child may be closing its channel right now; a failed send must not crash the controller
     // (the grace-period signals below still stop it).
-    if (child.connected) child.send({ type: 'stop', reason, fail: options.fail ?? false }, () => {});
+    if (child.connected) child.send({ type: 'stop', reason, timeout: options.timeout ?? false }, () => {});
     entry.timers.push(
       setTimeout(() => {
         child.kill('SIGTERM');
@@ -83,16 +98,10 @@ export class LocalExecutor implements Executor {
     );
   }
 
-  /** The trial's clock starts when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
+  /** The trial's clocks start when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
   private startTimeout(taskId: string, entry: Running): void {
-    const { timeoutMs } = this.options;
-    if (!timeoutMs) return;
-    entry.timers.push(
-      setTimeout(() => {
-        entry.timedOut = true;
-        void this.stop(taskId, `timeout after ${Math.round(timeoutMs / 1000)}s`, { fail: true });
-      }, timeoutMs),
-    );
+    const limits = { trialTimeoutMs: this.options.timeoutMs, stallTimeoutMs: this.options.stallMs };
+    entry.watchdog = startWatchdog(limits, (error) => void this.stop(taskId, error.message, { timeout: true }));
   }
 
   /** Local children die with their controller, so after a restart nothing is alive. */
@@ -108,6 +117,7 @@ export class LocalExecutor implements Executor {
 
   private async onExit(taskId: string, entry: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     entry.timers.forEach(clearTimeout);
+    entry.watchdog?.stop();
     await entry.logs.close();
     const { store } = this.options;
     let outcome: TrialOutcome;
@@ -117,7 +127,8 @@ export class LocalExecutor implements Executor {
         outcome = { status: task.status as TrialOutcome['status'], reason: task.statusReason };
       } else {
         outcome = this.exitOutcome(entry, code, signal);
-        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['queued', 'running'] });
+        const ending = entry.timedOut ? { kind: 'timeout' as const, reason: outcome.reason ?? 'timeout' } : undefined;
+        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['queued', 'running'], ending });
       }
     } catch (error) {
       outcome = { status: 'failed', reason: `executor could not record the outcome: ${(error as Error).message}` };

@@ -1,6 +1,7 @@
 import type { Task, TaskStore } from '../../core/index.ts';
 import type { TrialOutcome } from '../../study/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
+import { TrialTimeoutError } from '../../core/index.ts';
 
 export interface RunInChildOptions {
   store: TaskStore;
@@ -11,6 +12,8 @@ export interface RunInChildOptions {
   /** Extra environment for the child (an agent slot's CUDA_VISIBLE_DEVICES). */
   env?: Record<string, string>;
   graceMs?: number;
+  /** Called on each chunk of the child's console output (progress, for a stall watchdog). */
+  onOutput?: () => void;
 }
 
 /** Runs one queued task in its own child process and resolves with its outcome; `signal` stops it cleanly. */
@@ -22,6 +25,7 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
       childEntry: options.childEntry,
       concurrency: 1,
       graceMs: options.graceMs ?? 10_000,
+      onOutput: options.onOutput,
       env: options.env,
       events: {
         started: () => {},
@@ -29,7 +33,15 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
         finished: (_id, outcome) => resolve(outcome),
       },
     });
-    options.signal?.addEventListener('abort', () => void executor.stop(task.id, String(options.signal!.reason)), { once: true });
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        const reason: unknown = options.signal!.reason;
+        const timeout = reason instanceof TrialTimeoutError;
+        void executor.stop(task.id, timeout ? reason.message : String(reason), { timeout });
+      },
+      { once: true },
+    );
     void executor.submit(task);
   });
 }

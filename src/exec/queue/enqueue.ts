@@ -4,6 +4,7 @@ import { assertTaskId } from '../../store/task-id.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
 import { makeJobPayload, type JobKind } from './job-payload.ts';
+import type { TrialLimits } from '../watchdog.ts';
 import { assertQueueName, bullPrefix, jobIdFor } from './queue-keys.ts';
 
 /** States in which a job still stands to be run (or is running). */
@@ -32,7 +33,7 @@ export async function openQueue(redisUrl: string, queue: string, prefix?: string
  * add while the first is waiting or running changes nothing. A finished job of the same task
  * (a reopened controller, a requeued trial) is replaced, so the task runs again.
  */
-export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, storeSpec: string): Promise<void> {
+export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, storeSpec: string, limits?: TrialLimits): Promise<void> {
   assertTaskId(taskId);
   const jobId = jobIdFor(taskId);
   const existing = await queue.getJob(jobId);
@@ -41,7 +42,7 @@ export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, st
     if (LIVE_JOB_STATES.has(state)) return;
     await existing.remove().catch(() => {});
   }
-  await queue.add(kind, makeJobPayload(kind, taskId, storeSpec), { ...JOB_OPTIONS, jobId });
+  await queue.add(kind, makeJobPayload(kind, taskId, storeSpec, limits), { ...JOB_OPTIONS, jobId });
 }
 
 export interface EnqueueOptions {

@@ -11,6 +11,7 @@ import { ORPHAN_REASON, REQUEUE_REASON } from './job-processor.ts';
 import { progressSchema } from './job-payload.ts';
 import { DEFAULT_QUEUE, bullPrefix, jobIdFor, taskIdOfJob } from './queue-keys.ts';
 import { agentTiming } from './timing.ts';
+import type { TrialLimits } from '../watchdog.ts';
 
 const FINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
 const jobResultSchema = z.object({ status: z.string(), reason: z.string().optional() });
@@ -31,6 +32,8 @@ export interface QueueExecutorOptions {
   /** Trials the controller keeps in flight (the sum of the agents' slots it may use). Default 1. */
   capacity?: number;
   events: ExecutorEvents;
+  /** The study's time limits for each trial; agents enforce them. */
+  limits?: TrialLimits;
   /** How often in-flight tasks are re-read from the store, in case a queue event was lost. Default 2000 ms. */
   pollMs?: number;
   /** A task with no heartbeat for this long and no live job is not alive. Default: the agents' default staleness. */
@@ -93,7 +96,7 @@ export class QueueExecutor implements Executor {
   async submit(task: Task): Promise<void> {
     assertTaskId(task.id);
     if (!this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: false });
-    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec);
+    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec, this.options.limits);
   }
 
   async stop(taskId: string, reason: string): Promise<void> {
@@ -171,7 +174,7 @@ export class QueueExecutor implements Executor {
           task = await this.options.store.setStatus(taskId, 'failed', { expect: ['queued', 'running'], reason });
         } else if (state === 'missing' && task.status === 'queued') {
           // The job vanished (Redis lost its data): enqueue it again; the task is what counts.
-          await addTaskJob(this.queue, 'trial', taskId, this.storeSpec);
+          await addTaskJob(this.queue, 'trial', taskId, this.storeSpec, this.options.limits);
         }
       }
       if (!isFinal(task.status) || isHandBack(task.statusReason)) return;

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { HpoError, TrialFailedError, type Params } from '../../core/index.ts';
+import { stringify } from 'yaml';
+import { HpoError, TrialFailedError, type ParamValue, type Params } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import type { Trainer, TrainerContext } from '../../worker/trainer.ts';
 import { parseResultsCsv } from './results-csv.ts';
@@ -80,18 +81,19 @@ export const commandTrainer: Trainer = {
 
 async function paramsToArgs(params: Params, workDir: string): Promise<string[]> {
   const argv: string[] = [];
-  const hyp: string[] = [];
+  const hyp: Record<string, ParamValue> = {};
   for (const [key, value] of Object.entries(params)) {
     const [section, name] = key.includes('/') ? key.split('/', 2) : ['args', key];
-    if (section === 'hyp') hyp.push(`${name}: ${value}`);
+    if (section === 'hyp') hyp[name] = value;
     else if (typeof value === 'boolean') {
       if (value) argv.push(`--${name}`);
     } else argv.push(`--${name}`, String(value));
   }
-  if (hyp.length) {
+  if (Object.keys(hyp).length) {
     await mkdir(workDir, { recursive: true });
     const file = path.join(workDir, 'hyp.yaml');
-    await writeFile(file, hyp.join('\n') + '\n');
+    // The YAML library quotes what needs quoting: a newline or `: ` in a value stays in that value.
+    await writeFile(file, stringify(hyp));
     argv.push('--hyp', file);
   }
   return argv;
