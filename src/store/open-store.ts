@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type Clock, type TaskStore } from '../core/index.ts';
 import { FileTaskStore } from './file-store.ts';
 import { redactUrl } from './url.ts';
+import { withFsFaults } from './fs-faults.ts';
 
 export interface OpenStoreOptions {
   /** Resolves relative paths and the default `.hpo/`. Default: process.cwd(). */
@@ -30,9 +31,9 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(target)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
-      return new FileTaskStore({ root: resolve(cwd, target), clock: options.clock });
+      return fileStore(resolve(cwd, target), options);
     case 'file':
-      return new FileTaskStore({ root: fileURLToPath(target), clock: options.clock });
+      return fileStore(fileURLToPath(target), options);
     case 'redis':
     case 'rediss':
       // Lazy: only Redis users load ioredis.
@@ -43,4 +44,8 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
           'Use a folder path (default .hpo/), file://PATH, or redis://HOST:PORT.',
       );
   }
+}
+
+function fileStore(root: string, options: OpenStoreOptions): TaskStore {
+  return withFsFaults(new FileTaskStore({ root, clock: options.clock }), root);
 }

@@ -1,4 +1,5 @@
-import { TRANSITIONS, type ArtifactRef, type Task } from '../core/index.ts';
+import type { ArtifactRef, Task } from '../core/index.ts';
+import { taskRecordSchema } from './task-schema.ts';
 
 /**
  * A task's JSON snapshot. Flat identifying fields come first, so that even a truncated file
@@ -37,27 +38,9 @@ export function parseSnapshot(text: string, id: string): { task: Task; seq: numb
   return { task: record, seq };
 }
 
-/** True when `value` has every field a Task must have, for task `id`. */
+/** True when `value` has every field a Task must have, for task `id` (the schema in task-schema.ts). */
 export function isTaskRecord(value: unknown, id: string): value is Task {
-  if (typeof value !== 'object' || value === null) return false;
-  const task = value as Partial<Task>;
-  return (
-    task.id === id &&
-    typeof task.name === 'string' &&
-    typeof task.project === 'string' &&
-    (task.type === 'training' || task.type === 'controller') &&
-    typeof task.status === 'string' &&
-    task.status in TRANSITIONS &&
-    typeof task.createdAt === 'number' &&
-    typeof task.updatedAt === 'number' &&
-    typeof task.trainer === 'object' &&
-    task.trainer !== null &&
-    typeof task.params === 'object' &&
-    task.params !== null &&
-    Array.isArray(task.tags) &&
-    typeof task.artifacts === 'object' &&
-    task.artifacts !== null
-  );
+  return (value as { id?: unknown } | null)?.id === id && taskRecordSchema.safeParse(value).success;
 }
 
 /**
