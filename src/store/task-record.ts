@@ -48,6 +48,8 @@ export function isTaskRecord(value: unknown, id: string): value is Task {
  * first nested object or array so a key inside params or config is never mistaken for one.
  */
 export function salvageTaskFields(text: string): Partial<Pick<Task, 'name' | 'project' | 'type' | 'parent' | 'createdAt'>> {
+  const whole = salvageFromJson(text);
+  if (whole) return whole;
   const body = text.startsWith('{') ? text.slice(1) : text;
   const nested = body.search(/[{[]/);
   const head = nested === -1 ? body : body.slice(0, nested);
@@ -68,6 +70,29 @@ export function salvageTaskFields(text: string): Partial<Pick<Task, 'name' | 'pr
     type: type === 'training' || type === 'controller' ? type : undefined,
     parent: str('parent'),
     createdAt: created ? Number(created[1]) : undefined,
+  };
+}
+
+/**
+ * A damaged snapshot that is still JSON (the wrong shape, e.g. a field of the wrong type): its
+ * identifying fields wherever they sit, so a damaged trial keeps its parent and stays in its study.
+ */
+function salvageFromJson(text: string): ReturnType<typeof salvageTaskFields> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  return {
+    name: str('name'),
+    project: str('project'),
+    type: v.type === 'training' || v.type === 'controller' ? v.type : undefined,
+    parent: str('parent'),
+    createdAt: typeof v.createdAt === 'number' ? v.createdAt : undefined,
   };
 }
 

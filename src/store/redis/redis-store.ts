@@ -270,7 +270,8 @@ export async function openRedisStore(url: string, options: OpenRedisStoreOptions
   const client = await connectRedis(url, options);
   try {
     const location = redactUrl(url);
-    const keys = storeKeys(options.prefix ?? DEFAULT_PREFIX);
+    // Constructing validates the prefix before any key is written under it.
+    const keys = storeKeys(new RedisTaskStore(client, { ...options, location }).prefix);
     // The first process to open the store leaves a token; every later one reads the same token.
     await client.set(keys.marker(), randomUUID(), 'NX');
     const marker = (await client.get(keys.marker())) ?? undefined;
