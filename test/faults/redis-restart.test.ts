@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/index.ts';
