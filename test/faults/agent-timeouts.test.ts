@@ -15,7 +15,7 @@ const REDIS = process.env.REDIS_URL!;
  * trial needed a second SIGTERM. Real agent processes, real Redis, the function trainer's
  * `fault/mode=hang` (it stops reporting at epoch 1 and never returns).
  */
-describe('time limits on agents', () => {
+describe('time limits on agents', { timeout: 300_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let prefix: string;

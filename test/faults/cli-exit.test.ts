@@ -10,7 +10,7 @@ const REDIS = process.env.REDIS_URL!;
  * Finding: with the Redis store, a CLI error printed its message and never exited (the open
  * connection kept the process alive). Each command here must exit 1 soon after its error line.
  */
-describe('Redis-store CLI errors exit with code 1', () => {
+describe('Redis-store CLI errors exit with code 1', { timeout: 300_000 }, () => {
   const prefix = `hpo-test-${randomUUID()}:`;
   let dir: string;
   let cleanup: () => Promise<void>;

@@ -21,7 +21,7 @@ if (process.env.FAIL_TRIAL) process.exit(3);
 console.log('hpo:report {"step":0,"scalars":{"metrics/mAP_0.5:0.95":0.5}}');
 `;
 
-describe('the command trainer', () => {
+describe('the command trainer', { timeout: 300_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let env: NodeJS.ProcessEnv;

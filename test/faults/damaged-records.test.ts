@@ -10,7 +10,7 @@ import { hpo } from './helpers.ts';
  * Findings: one journal line that is valid JSON of the wrong shape made `hpo tasks list` crash
  * (exit 70) for the whole store, and a damaged trial lost its parent link and left its study.
  */
-describe('damaged task records', () => {
+describe('damaged task records', { timeout: 300_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let store: FileTaskStore;

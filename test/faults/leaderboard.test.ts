@@ -3,7 +3,7 @@ import type { TrialView } from '../../src/core/index.ts';
 import { rankTrials } from '../../src/study/ranking.ts';
 
 /** Finding: with nothing completed, a leaderboard ranked a failed trial with a partial metric first. */
-describe('leaderboard ranking', () => {
+describe('leaderboard ranking', { timeout: 300_000 }, () => {
   const trial = (number: number, state: TrialView['state'], last: number, value?: number): TrialView => ({
     number,
     id: `t${number}`,

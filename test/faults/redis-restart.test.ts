@@ -10,7 +10,7 @@ import { errorLines, finish, hpo, start, until } from './helpers.ts';
  * `Task <id> not found` and hung; an outage printed about 22 raw `connect ECONNREFUSED` dumps.
  * Each test runs its own redis-server (no persistence) on a free port: the shared one is never touched.
  */
-describe('a Redis store whose Redis restarts under a running study', () => {
+describe('a Redis store whose Redis restarts under a running study', { timeout: 300_000 }, () => {
   let redis: OwnRedis;
   let dir: string;
   let cleanup: () => Promise<void>;

@@ -12,7 +12,7 @@ import { errorLines, finish, hpo, start, until } from './helpers.ts';
  * the operator fixed it. Real processes: an unprivileged user (root ignores file modes) and a
  * 1 MiB tmpfs filled to the brim.
  */
-describe('store faults are the operator\'s, explained, and lose nothing', () => {
+describe('store faults are the operator\'s, explained, and lose nothing', { timeout: 300_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let mounted: string | undefined;
