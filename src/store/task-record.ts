@@ -132,3 +132,12 @@ export function recoveredTask(
   delete task.error;
   return task;
 }
+
+/**
+ * A task record read back from a backend that stores whole JSON records (Redis): the record, or
+ * when it is not a valid one, the recovered record a damaged file snapshot would give.
+ */
+export function parseStoredTask(id: string, text: string): Task {
+  const parsed = parseSnapshot(text, id);
+  return parsed ? parsed.task : recoveredTask(id, text, undefined, { createdAt: 0, artifacts: {} });
+}

@@ -19,6 +19,7 @@ import {
 import { ArtifactNotFoundError, StoreInputError } from '../errors.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from '../scalar-lines.ts';
 import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
+import { parseStoredTask } from '../task-record.ts';
 import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
 import { connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
 import { ArtifactTooLargeError, StoreContentionError, StoreWipedError } from './errors.ts';
@@ -123,10 +124,10 @@ export class RedisTaskStore implements TaskStore {
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
       const pipeline = this.client.pipeline();
       for (const id of ids.slice(i, i + LIST_CHUNK)) pipeline.hget(this.keys.task(id), 'data');
-      for (const [error, data] of (await pipeline.exec()) ?? []) {
+      for (const [index, [error, data]] of ((await pipeline.exec()) ?? []).entries()) {
         if (error) throw error;
         if (typeof data !== 'string') continue;
-        const task = JSON.parse(data) as Task;
+        const task = parseStoredTask(ids[i + index], data);
         if (matchesFilter(task, filter)) tasks.push(task);
       }
     }
@@ -218,7 +219,7 @@ export class RedisTaskStore implements TaskStore {
   private async read(id: string): Promise<{ task: Task; rev: string }> {
     const [data, rev] = await this.client.hmget(this.keys.task(id), 'data', 'rev');
     if (data === null || rev === null) throw await this.notFound(id);
-    return { task: JSON.parse(data) as Task, rev };
+    return { task: parseStoredTask(id, data), rev };
   }
 
   /** One round trip: does the task exist, and the value `read` asks for. */
