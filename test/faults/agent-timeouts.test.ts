@@ -63,19 +63,19 @@ describe('time limits on agents', { timeout: 300_000 }, () => {
   it('a hung trial in a child slot ends `timeout` after trialTimeout, and its study completes', async () => {
     const worker = agent('--concurrency', '2');
     const log = collect(worker);
-    const { trials } = await studyOf({ trialTimeout: '4s' });
-    expect(byMode(trials, 'none')).toMatchObject({ status: 'completed' });
+    const { trials } = await studyOf({ trialTimeout: '8s' });
+    expect(byMode(trials, 'none'), JSON.stringify(byMode(trials, 'none'))).toMatchObject({ status: 'completed' });
     const hung = byMode(trials, 'hang');
-    expect(hung, JSON.stringify(hung)).toMatchObject({ status: 'failed', ending: { kind: 'timeout', reason: expect.stringContaining('timeout after 4s') } });
+    expect(hung, JSON.stringify(hung)).toMatchObject({ status: 'failed', ending: { kind: 'timeout', reason: expect.stringContaining('timeout after 8s') } });
     // The agent's text log names the job, the task and the reason.
-    await until('the timeout log line', () => log().includes(`task ${hung.id} timed out (job ${hung.id}): timeout after 4s`), 10_000);
+    await until('the timeout log line', () => log().includes(`task ${hung.id} timed out (job ${hung.id}): timeout after 8s`), 10_000);
   });
 
   it('a stalled trial in an in-process slot ends `timeout` after stallTimeout and frees its slot', async () => {
     const worker = agent('--in-process', '--concurrency', '1');
     const log = collect(worker);
-    const { trials } = await studyOf({ stallTimeout: '3s' });
-    expect(byMode(trials, 'none')).toMatchObject({ status: 'completed' });
+    const { trials } = await studyOf({ stallTimeout: '8s' });
+    expect(byMode(trials, 'none'), JSON.stringify(byMode(trials, 'none'))).toMatchObject({ status: 'completed' });
     expect(byMode(trials, 'hang')).toMatchObject({ status: 'failed', ending: { kind: 'timeout', reason: expect.stringContaining('stalled') } });
     // One SIGTERM ends the agent, even though the hung trainer's code is still in its process.
     worker.kill('SIGTERM');

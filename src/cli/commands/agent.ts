@@ -44,7 +44,10 @@ export async function agentCommand(
     graceMs,
     store,
     runTask: options.inProcess
-      ? inProcess
+      ? (taskId, run) => {
+          run.onStarted?.(); // nothing to start: the trial's limits count from now
+          return inProcess(taskId, run);
+        }
       : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, graceMs, ...run }),
     runController: async (controllerId, signal) => {
       await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false });

@@ -14,6 +14,8 @@ export interface RunInChildOptions {
   graceMs?: number;
   /** Called on each chunk of the child's console output (progress, for a stall watchdog). */
   onOutput?: () => void;
+  /** Called once the child process is up and running the task. */
+  onStarted?: () => void;
 }
 
 /** Runs one queued task in its own child process and resolves with its outcome; `signal` stops it cleanly. */
@@ -28,7 +30,7 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
       onOutput: options.onOutput,
       env: options.env,
       events: {
-        started: () => {},
+        started: () => options.onStarted?.(),
         reported: (_id, step, scalars) => options.onReport?.(step, scalars),
         finished: (_id, outcome) => resolve(outcome),
       },

@@ -154,7 +154,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
             log('warn', `task ${entry.taskId} (job ${entry.jobId}) ignored its stop for ${Math.round((2 * graceMs) / 1000)}s: handed back without waiting`, { taskId: entry.taskId, jobId: entry.jobId });
             await options.store.setStatus(entry.taskId, 'queued', { expect: ['running'], reason: REQUEUE_REASON }).catch(() => {});
           }
-          await Promise.all(workers.map((w) => w.close(true)));
+          // BullMQ's close is already under way and waits for that job; the job's lock expires
+          // and the stalled-job check gives it to another agent. Drop the connection and go.
+          void closed.catch(() => {});
+          connection.disconnect();
+          log('info', 'agent stopped', { name });
+          return;
         }
         await connection.quit().catch(() => connection.disconnect());
         log('info', 'agent stopped', { name });

@@ -24,6 +24,8 @@ export type AgentTaskRunner = (
     env?: Record<string, string>;
     /** Called on console output of a trial in its own process: progress for `stallTimeout`. */
     onOutput?: () => void;
+    /** Called once the trial is up (its process started): its time limits count from here. */
+    onStarted?: () => void;
   },
 ) => Promise<TrialOutcome>;
 
@@ -165,40 +167,45 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
     return { taskId, status: task.status, reason: task.statusReason, ran: true };
   }
   const limits = parseJobPayload(job.data, job.id).limits;
-  const watchdog = startWatchdog(limits, (error) => {
-    ctx.log('warn', `task ${taskId} timed out (job ${job.id}): ${error.message}`, { jobId: job.id, taskId, reason: error.message });
-    entry.abort.abort(error);
-  });
+  // Armed when the runner says the trial is up, so a slow process start is not the trial's fault.
+  let watchdog: Watchdog | undefined;
+  const arm = (): void => {
+    watchdog ??= startWatchdog(limits, (error) => {
+      ctx.log('warn', `task ${taskId} timed out (job ${job.id}): ${error.message}`, { jobId: job.id, taskId, reason: error.message });
+      entry.abort.abort(error);
+    });
+  };
   const running = ctx.runTask(taskId, {
     signal: entry.abort.signal,
     onReport: (step, scalars) => {
-      watchdog.activity();
+      watchdog?.activity();
       job.updateProgress({ step, scalars }).catch((error: unknown) =>
         ctx.log('warn', `progress of task ${taskId} not sent: ${String(error)}`, { jobId: job.id, taskId, error: String(error) }),
       );
     },
-    onOutput: () => watchdog.activity(),
+    onOutput: () => watchdog?.activity(),
+    onStarted: arm,
     env: entry.gpu === undefined ? undefined : { CUDA_VISIBLE_DEVICES: entry.gpu },
   });
   try {
-    const outcome = await Promise.race([running, givenUp(watchdog, ctx.graceMs)]);
+    const outcome = await Promise.race([running, givenUp(() => watchdog?.fired, ctx.graceMs)]);
     if (outcome) return { taskId, status: outcome.status, reason: outcome.reason, ran: true };
     // The trainer ignored the stop and its code cannot be killed (an in-process slot): record the
     // timeout here and free the slot; whatever it does later loses the compare-and-set.
     running.catch(() => {});
-    const reason = watchdog.fired!.message;
+    const reason = watchdog!.fired!.message;
     await ctx.store.setStatus(taskId, 'failed', { expect: ['running'], reason, ending: { kind: 'timeout', reason } }).catch(() => {});
     return { taskId, status: 'failed', reason, ran: true };
   } finally {
-    watchdog.stop();
+    watchdog?.stop();
   }
 }
 
 /** Resolves undefined twice the grace period after the watchdog fired; never if it does not fire. */
-function givenUp(watchdog: Watchdog, graceMs: number): Promise<undefined> {
+function givenUp(fired: () => unknown, graceMs: number): Promise<undefined> {
   return new Promise((resolve) => {
     const poll = setInterval(() => {
-      if (!watchdog.fired) return;
+      if (!fired()) return;
       clearInterval(poll);
       setTimeout(() => resolve(undefined), 2 * graceMs + 1_000).unref();
     }, 200);
