@@ -38,11 +38,13 @@ describe('a Redis store whose Redis restarts under a running study', { timeout: 
     const study = start(['--store', redis.url, 'run', '--template', template], { cwd: dir, env });
     const done = finish(study, 240_000, ['run']);
     // Wait for the first trial's first report: the study is running.
+    const t0 = Date.now();
     await until('a trial to report', async () => {
       const trials = (await store.list()).filter((t) => t.parent !== undefined);
       for (const t of trials) if (Object.keys(await store.getScalars(t.id)).length) return true;
       return false;
     });
+    process.stderr.write(`study reported after ${Date.now() - t0} ms\n`);
     return done;
   };
 
