@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TaskStore } from '../core/index.ts';
 import { parseOrThrow } from '../core/parse-input.ts';
 import { openStore } from '../store/index.ts';
+import { track } from './resources.ts';
 
 export interface GlobalOptions {
   store?: string;
@@ -16,7 +17,12 @@ export interface GlobalOptions {
 export async function openCliStore(globals: GlobalOptions): Promise<{ store: TaskStore; storeSpec: string }> {
   const raw = globals.store ?? process.env.HPO_HOME ?? '.hpo';
   const storeSpec = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : path.resolve(raw);
-  return { store: await openStore(storeSpec), storeSpec };
+  if (/^rediss?:\/\//i.test(storeSpec)) {
+    // Outage lines (Redis unreachable / reachable again) in this command's log format.
+    (await import('../store/redis/outage.ts')).setRedisLog((message) => logLine(globals, 'warn', message));
+  }
+  // Closed by the CLI entry on every exit path (a Redis connection would keep the process alive).
+  return { store: track(await openStore(storeSpec, { onWarning: (message) => logLine(globals, 'warn', message) })), storeSpec };
 }
 
 const positiveInt = (flag: string) =>

@@ -27,6 +27,7 @@ export async function makeExecutor(store: TaskStore, storeSpec: string, config: 
       childEntry: CHILD_ENTRY,
       concurrency: budget.concurrency,
       timeoutMs: budget.trialTimeout,
+      stallMs: budget.stallTimeout,
       graceMs: execution.graceSeconds * 1000,
       events,
     });
@@ -39,6 +40,7 @@ export async function makeExecutor(store: TaskStore, storeSpec: string, config: 
     prefix: execution.prefix ?? process.env.HPO_REDIS_PREFIX,
     queue: execution.queue,
     capacity: budget.concurrency,
+    limits: { trialTimeoutMs: budget.trialTimeout, stallTimeoutMs: budget.stallTimeout },
     events,
   });
   if (!warn) return executor;

@@ -9,7 +9,12 @@ const program = new Command('hpo')
   .description('Hyperparameter optimization for YOLOv5 training: strategies, pruners, local and queued trials.')
   .option('--store <spec>', 'task store: a folder or redis:// URL (default: $HPO_HOME or .hpo/)')
   .option('--log-format <format>', 'stderr log format: text | json', 'text')
-  .showHelpAfterError();
+  .option('--keep-workdir', "keep a failed trial's scratch folder (default: removed after every trial)")
+  .showHelpAfterError()
+  // Children (local trials) inherit it; the runner reads it.
+  .hook('preAction', () => {
+    if (program.opts().keepWorkdir) process.env.HPO_KEEP_WORKDIR = '1';
+  });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -40,6 +45,7 @@ program
   .option('--redis <url>', "the queue's Redis (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
   .option('--drain', 'on SIGTERM/SIGINT let running trials finish instead of handing them back')
   .option('--in-process', 'run trials inside the agent process instead of one child process per trial')
+  .option('--grace <seconds>', 'between a stop and SIGTERM, and SIGTERM and SIGKILL, of a trial; a shutdown waits about twice this (default 10)')
   .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
   .option('--name <name>', 'agent name in logs and its presence record (default <host>:<pid>; `hpo autoscale` names its instances)')
   .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
@@ -191,6 +197,16 @@ program
   .option('--json')
   .action(async (options) => (await import('./commands/demo.ts')).demoCommand(options, program.opts()));
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.exitCode = reportError(error, program.opts().logFormat);
-});
+// The one exit path: whatever the command left open is closed here, then the exit code is set.
+// A handle nobody tracked (a library's timer) cannot hold the exit past a short grace.
+program
+  .parseAsync(process.argv)
+  .then(
+    () => 0,
+    (error: unknown) => reportError(error, program.opts().logFormat),
+  )
+  .then(async (code) => {
+    await (await import('./resources.ts')).closeAll();
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 1_000).unref();
+  });

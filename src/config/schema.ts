@@ -24,6 +24,8 @@ export const budgetSchema = z
     concurrency: z.number().int().min(1, { message: 'concurrency must be >= 1' }).default(Math.max(1, os.availableParallelism())),
     /** Wall time per trial before it is stopped and marked failed (`30m`, or seconds). */
     trialTimeout: durationSchema.optional(),
+    /** No report and no console output for this long: the trial is stopped with a `timeout` ending (a hung trainer). */
+    stallTimeout: durationSchema.optional(),
     /** Wall time of the whole study; running trials are stopped when it runs out. */
     totalTime: durationSchema.optional(),
     /** Epochs before any pruning (ClearML's min iteration per job). */

@@ -63,6 +63,15 @@ export class TrialFailedError extends HpoError {
   }
 }
 
+/** A trial that ran past `budget.trialTimeout`, or reported nothing for `budget.stallTimeout`. */
+export class TrialTimeoutError extends TrialFailedError {
+  constructor(message: string) {
+    super(message);
+    (this as { code: string }).code = 'TRIAL_TIMEOUT';
+    this.name = 'TrialTimeoutError';
+  }
+}
+
 /** The trial was asked to stop (pruned, study stopped, agent shutting down). */
 export class TrialStoppedError extends HpoError {
   constructor(readonly reason: string) {

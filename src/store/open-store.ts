@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Clock, type TaskStore } from '../core/index.ts';
 import { FileTaskStore } from './file-store.ts';
+import { redactUrl } from './url.ts';
+import { withFsFaults } from './fs-faults.ts';
 
 export interface OpenStoreOptions {
   /** Resolves relative paths and the default `.hpo/`. Default: process.cwd(). */
@@ -9,6 +11,8 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** Environment to read HPO_HOME from. Default: process.env. */
   env?: Record<string, string | undefined>;
+  /** Told about risks the operator should fix (a Redis without persistence). Default: silent. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -27,22 +31,21 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(target)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
-      return new FileTaskStore({ root: resolve(cwd, target), clock: options.clock });
+      return fileStore(resolve(cwd, target), options);
     case 'file':
-      return new FileTaskStore({ root: fileURLToPath(target), clock: options.clock });
+      return fileStore(fileURLToPath(target), options);
     case 'redis':
     case 'rediss':
       // Lazy: only Redis users load ioredis.
-      return (await import('./redis/redis-store.ts')).openRedisStore(target, { prefix: env.HPO_REDIS_PREFIX, clock: options.clock });
+      return (await import('./redis/redis-store.ts')).openRedisStore(target, { prefix: env.HPO_REDIS_PREFIX, clock: options.clock, onWarning: options.onWarning });
     default:
       throw new ConfigError(
-        `Unknown store "${redact(target)}": scheme "${scheme}://" is not supported. ` +
+        `Unknown store "${redactUrl(target)}": scheme "${scheme}://" is not supported. ` +
           'Use a folder path (default .hpo/), file://PATH, or redis://HOST:PORT.',
       );
   }
 }
 
-/** Hides a password in a URL before it goes into an error message. */
-function redact(spec: string): string {
-  return spec.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+function fileStore(root: string, options: OpenStoreOptions): TaskStore {
+  return withFsFaults(new FileTaskStore({ root, clock: options.clock }), root);
 }

@@ -2,7 +2,8 @@ import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, 
 import { join } from 'node:path';
 import type { ArtifactRef, Task } from '../core/index.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { parseSnapshot, recoveredTask, serializeTask } from './task-record.ts';
+import { DAMAGED_REASON, parseSnapshot, recoveredTask, serializeTask } from './task-record.ts';
+import { firstIssue, journalEntrySchema, taskRecordSchema } from './task-schema.ts';
 
 /**
  * One task's record on disk: a snapshot `task.json` (written atomically, rarely) plus an
@@ -48,7 +49,8 @@ export function loadTask(dir: string, id: string): LoadedTask | undefined {
       const task = recover(dir, id, snapshot?.text ?? '');
       return { task, seq: Math.max(lastSeq(journal), 0), pending: 0, damaged: true };
     }
-    const { task, seq, pending } = replay(parsed.task, parsed.seq, journal);
+    const { task, seq, pending, problem } = replay(parsed.task, parsed.seq, journal);
+    if (problem) return { task: damagedByJournal(task, problem), seq: Math.max(seq, lastSeq(journal)), pending, damaged: true };
     return { task, seq, pending, damaged: false };
   }
 }
@@ -89,20 +91,42 @@ export function writeNewTask(dir: string, task: Task): void {
   writeFileSync(join(dir, SNAPSHOT), serializeTask(task, 0), { flag: 'wx' });
 }
 
-function replay(task: Task, snapshotSeq: number, journal: string): { task: Task; seq: number; pending: number } {
+/**
+ * Applies the journal entries after `snapshotSeq`. A torn line (a kill -9 mid-append: not JSON)
+ * is skipped silently, as before. A line of the wrong shape, or one whose change would leave a
+ * record of the wrong shape, is skipped and named in `problem`: the task then reads as damaged.
+ */
+function replay(task: Task, snapshotSeq: number, journal: string): { task: Task; seq: number; pending: number; problem?: string } {
   let seq = snapshotSeq;
   let pending = 0;
-  const record = task as unknown as Record<string, unknown>;
-  for (const line of journal.split('\n')) {
-    const entry = parseEntry(line);
-    // Skip what the snapshot holds, and a torn or damaged line.
-    if (!entry || entry.seq <= seq) continue;
-    Object.assign(record, entry.set);
-    for (const key of entry.unset) delete record[key];
+  let problem: string | undefined;
+  let record = task as unknown as Record<string, unknown>;
+  const lines = journal.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const entry = parseEntry(lines[i]);
+    if (entry === undefined) continue;
+    if ('problem' in entry) {
+      problem ??= `line ${i + 1} of ${JOURNAL}: ${entry.problem}`;
+      continue;
+    }
+    if (entry.seq <= seq) continue;
+    const next = { ...record, ...entry.set };
+    for (const key of entry.unset) delete next[key];
+    const checked = taskRecordSchema.safeParse(next);
+    if (!checked.success) {
+      problem ??= `line ${i + 1} of ${JOURNAL}: ${firstIssue(checked.error)}`;
+      continue;
+    }
+    record = next;
     seq = entry.seq;
     pending++;
   }
-  return { task, seq, pending };
+  return { task: record as unknown as Task, seq, pending, problem };
+}
+
+/** A task whose journal had a bad line: its last good state, flagged like a damaged snapshot. */
+function damagedByJournal(task: Task, problem: string): Task {
+  return { ...task, status: 'failed', statusReason: `${DAMAGED_REASON} (${problem}; skipped)`, interrupted: true };
 }
 
 interface Entry {
@@ -111,22 +135,28 @@ interface Entry {
   unset: string[];
 }
 
-function parseEntry(line: string): Entry | undefined {
+/** undefined for an empty or torn line; `{ problem }` for JSON of the wrong shape. */
+function parseEntry(line: string): Entry | { problem: string } | undefined {
   if (line === '') return undefined;
+  let value: unknown;
   try {
-    const entry = JSON.parse(line) as Partial<Entry>;
-    if (typeof entry.seq !== 'number' || typeof entry.set !== 'object' || entry.set === null || !Array.isArray(entry.unset)) return undefined;
-    // `id` names the folder; an entry may never change it.
-    delete (entry.set as Record<string, unknown>).id;
-    return entry as Entry;
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const parsed = journalEntrySchema.safeParse(value);
+  if (!parsed.success) return { problem: firstIssue(parsed.error) };
+  // `id` names the folder; an entry may never change it.
+  delete parsed.data.set.id;
+  return parsed.data;
 }
 
 function lastSeq(journal: string): number {
   let seq = 0;
-  for (const line of journal.split('\n')) seq = Math.max(seq, parseEntry(line)?.seq ?? 0);
+  for (const line of journal.split('\n')) {
+    const entry = parseEntry(line);
+    if (entry && 'seq' in entry) seq = Math.max(seq, entry.seq);
+  }
   return seq;
 }
 

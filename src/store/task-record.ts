@@ -1,4 +1,5 @@
-import { TASK_TYPES, TRANSITIONS, type ArtifactRef, type Task, type TaskType } from '../core/index.ts';
+import { TASK_TYPES, type ArtifactRef, type Task, type TaskType } from '../core/index.ts';
+import { taskRecordSchema } from './task-schema.ts';
 
 /**
  * A task's JSON snapshot. Flat identifying fields come first, so that even a truncated file
@@ -37,27 +38,9 @@ export function parseSnapshot(text: string, id: string): { task: Task; seq: numb
   return { task: record, seq };
 }
 
-/** True when `value` has every field a Task must have, for task `id`. */
+/** True when `value` has every field a Task must have, for task `id` (the schema in task-schema.ts). */
 export function isTaskRecord(value: unknown, id: string): value is Task {
-  if (typeof value !== 'object' || value === null) return false;
-  const task = value as Partial<Task>;
-  return (
-    task.id === id &&
-    typeof task.name === 'string' &&
-    typeof task.project === 'string' &&
-    TASK_TYPES.includes(task.type as TaskType) &&
-    typeof task.status === 'string' &&
-    task.status in TRANSITIONS &&
-    typeof task.createdAt === 'number' &&
-    typeof task.updatedAt === 'number' &&
-    typeof task.trainer === 'object' &&
-    task.trainer !== null &&
-    typeof task.params === 'object' &&
-    task.params !== null &&
-    Array.isArray(task.tags) &&
-    typeof task.artifacts === 'object' &&
-    task.artifacts !== null
-  );
+  return (value as { id?: unknown } | null)?.id === id && taskRecordSchema.safeParse(value).success;
 }
 
 /**
@@ -65,6 +48,8 @@ export function isTaskRecord(value: unknown, id: string): value is Task {
  * first nested object or array so a key inside params or config is never mistaken for one.
  */
 export function salvageTaskFields(text: string): Partial<Pick<Task, 'name' | 'project' | 'type' | 'parent' | 'createdAt'>> {
+  const whole = salvageFromJson(text);
+  if (whole) return whole;
   const body = text.startsWith('{') ? text.slice(1) : text;
   const nested = body.search(/[{[]/);
   const head = nested === -1 ? body : body.slice(0, nested);
@@ -85,6 +70,29 @@ export function salvageTaskFields(text: string): Partial<Pick<Task, 'name' | 'pr
     type: TASK_TYPES.includes(type as TaskType) ? (type as TaskType) : undefined,
     parent: str('parent'),
     createdAt: created ? Number(created[1]) : undefined,
+  };
+}
+
+/**
+ * A damaged snapshot that is still JSON (the wrong shape, e.g. a field of the wrong type): its
+ * identifying fields wherever they sit, so a damaged trial keeps its parent and stays in its study.
+ */
+function salvageFromJson(text: string): ReturnType<typeof salvageTaskFields> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  return {
+    name: str('name'),
+    project: str('project'),
+    type: v.type === 'training' || v.type === 'controller' ? v.type : undefined,
+    parent: str('parent'),
+    createdAt: typeof v.createdAt === 'number' ? v.createdAt : undefined,
   };
 }
 
@@ -123,4 +131,13 @@ export function recoveredTask(
   const task: Task = { ...base, id, status: 'failed', statusReason: DAMAGED_REASON, interrupted: true };
   delete task.error;
   return task;
+}
+
+/**
+ * A task record read back from a backend that stores whole JSON records (Redis): the record, or
+ * when it is not a valid one, the recovered record a damaged file snapshot would give.
+ */
+export function parseStoredTask(id: string, text: string): Task {
+  const parsed = parseSnapshot(text, id);
+  return parsed ? parsed.task : recoveredTask(id, text, undefined, { createdAt: 0, artifacts: {} });
 }

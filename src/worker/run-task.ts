@@ -1,7 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HpoError, TrialFailedError, TrialStoppedError, statusOfEnding, toErrorInfo, type Ending, type Environment, type TaskStore } from '../core/index.ts';
+import { HpoError, TrialFailedError, TrialStoppedError, TrialTimeoutError, statusOfEnding, toErrorInfo, type Ending, type Environment, type TaskStore } from '../core/index.ts';
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV } from '../study/executor.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
@@ -12,8 +12,10 @@ import { materializeCode } from './materialize-code.ts';
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
   log?: (taskId: string, line: string) => void;
-  /** Scratch folders root. Default: `<tmp>/hpo-work`. */
+  /** Where scratch folders go. Default: `<store folder>/work` for a file store, else the OS temp folder. */
   workRoot?: string;
+  /** Keep a failed trial's scratch folder for a post-mortem. Default: $HPO_KEEP_WORKDIR is `1` (`--keep-workdir`). */
+  keepWorkDirOnFailure?: boolean;
 }
 
 /**
@@ -40,63 +42,88 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
       : (line: string) => {
           logChain = logChain.then(() => store.appendLog(taskId, line + '\n')).catch(() => {});
         };
-    const workDir = path.join(options.workRoot ?? path.join(os.tmpdir(), 'hpo-work'), taskId);
-    await mkdir(workDir, { recursive: true });
-    const ctx: TrainerContext = {
-      taskId,
-      trainer: task.trainer,
-      signal: abort.signal,
-      workDir,
-      log,
-      reporter: {
-        async report(step, scalars) {
-          const bad = Object.entries(scalars).find(([, v]) => typeof v !== 'number' || Number.isNaN(v));
-          if (bad) throw new TrialFailedError(`reported ${bad[1]} for ${bad[0]} at epoch ${step}`);
-          await store.appendScalars(taskId, step, scalars);
-          onReport?.(step, scalars);
-          // The store is the cross-process (and cross-machine) channel for stop requests.
-          const current = await store.get(taskId);
-          const request = current.stopRequest;
-          if (request && !abort.signal.aborted) abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending);
-        },
-      },
-      putArtifact: async (name, data) => {
-        await store.putArtifact(taskId, name, data);
-      },
-      getArtifact: async (otherId, name) => store.getArtifact(otherId, name),
-      recordEnvironment: async (patch) => {
-        environment = { ...environment, ...patch };
-        await store.update(taskId, { environment });
-      },
-    };
-
-    let outcome: TrialOutcome;
+    const workDir = await makeWorkDir(store, taskId, options.workRoot);
+    const keepOnFailure = options.keepWorkDirOnFailure ?? process.env.HPO_KEEP_WORKDIR === '1';
     try {
-      if (task.code) {
-        // The task's own code, recreated here (an agent's cwd is not the creator's).
-        ctx.codeDir = await materializeCode(task.code);
-        log(`code: ${task.code.remote} at ${task.code.commit.slice(0, 12)}${task.code.diff ? ' with its uncommitted changes' : ''} in ${ctx.codeDir}`);
-        await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
-      }
-      const trainer = await getTrainer(task.trainer.type);
-      await trainer.train(task.params, ctx);
-      outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
+      const outcome = await runTrainer();
+      if (outcome.status === 'failed' && keepOnFailure) log(`work folder kept for inspection: ${workDir}`);
+      else await rm(workDir, { recursive: true, force: true });
+      await logChain;
+      return outcome;
     } catch (error) {
-      const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');
-      outcome = stopped ? stopOutcome(abort.signal.reason) : { status: 'failed', ending: { kind: 'failed', reason: describe(error) }, reason: describe(error) };
-      if (!stopped) log(`trial failed: ${describe(error)}`);
-      if (!stopped && !(error instanceof HpoError)) log(String((error as Error)?.stack ?? error));
+      await rm(workDir, { recursive: true, force: true }).catch(() => {});
+      throw error;
+    }
+
+    async function runTrainer(): Promise<TrialOutcome> {
+      const ctx: TrainerContext = {
+        taskId,
+        trainer: task.trainer,
+        signal: abort.signal,
+        workDir,
+        log,
+        reporter: {
+          async report(step, scalars) {
+            const bad = Object.entries(scalars).find(([, v]) => typeof v !== 'number' || Number.isNaN(v));
+            if (bad) throw new TrialFailedError(`reported ${bad[1]} for ${bad[0]} at epoch ${step}`);
+            await store.appendScalars(taskId, step, scalars);
+            onReport?.(step, scalars);
+            // The store is the cross-process (and cross-machine) channel for stop requests.
+            const current = await store.get(taskId);
+            const request = current.stopRequest;
+            if (request && !abort.signal.aborted) abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending);
+          },
+        },
+        putArtifact: async (name, data) => {
+          await store.putArtifact(taskId, name, data);
+        },
+        getArtifact: async (otherId, name) => store.getArtifact(otherId, name),
+        recordEnvironment: async (patch) => {
+          environment = { ...environment, ...patch };
+          await store.update(taskId, { environment });
+        },
+      };
+
+      let outcome: TrialOutcome;
+      try {
+        if (task.code) {
+          // The task's own code, recreated here (an agent's cwd is not the creator's).
+          ctx.codeDir = await materializeCode(task.code);
+          log(`code: ${task.code.remote} at ${task.code.commit.slice(0, 12)}${task.code.diff ? ' with its uncommitted changes' : ''} in ${ctx.codeDir}`);
+          await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
+        }
+        const trainer = await getTrainer(task.trainer.type);
+        await trainer.train(task.params, ctx);
+        outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
+      } catch (error) {
+        const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');
+        outcome = stopped ? stopOutcome(abort.signal.reason) : { status: 'failed', ending: { kind: 'failed', reason: describe(error) }, reason: describe(error) };
+        if (!stopped) log(`trial failed: ${describe(error)}`);
+        if (!stopped && !(error instanceof HpoError)) log(String((error as Error)?.stack ?? error));
+        await logChain;
+        signal.removeEventListener('abort', forward);
+        const info = outcome.status === 'failed' ? toErrorInfo(stopped ? new TrialFailedError(outcome.ending.reason) : error) : undefined;
+        await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, error: info, expect: ['running'] });
+        return outcome;
+      }
       await logChain;
       signal.removeEventListener('abort', forward);
-      const info = outcome.status === 'failed' ? toErrorInfo(stopped ? new TrialFailedError(outcome.ending.reason) : error) : undefined;
-      await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, error: info, expect: ['running'] });
+      await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, expect: ['running'] });
       return outcome;
     }
-    await logChain;
-    signal.removeEventListener('abort', forward);
-    await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, expect: ['running'] });
-    return outcome;
   };
+}
+
+/**
+ * A private scratch folder for one trial (mkdtemp: a random name, mode 0700), so no other user
+ * can read or plant files in it: under the file store's own folder, else the OS temp folder.
+ */
+async function makeWorkDir(store: TaskStore, taskId: string, workRoot: string | undefined): Promise<string> {
+  const storeRoot = (store as { root?: unknown }).root;
+  const base = workRoot ?? (typeof storeRoot === 'string' ? path.join(storeRoot, 'work') : undefined);
+  if (base === undefined) return mkdtemp(path.join(os.tmpdir(), `hpo-${taskId}-`));
+  await mkdir(base, { recursive: true, mode: 0o700 });
+  return mkdtemp(path.join(base, `${taskId}-`));
 }
 
 /** Which agent, slot and GPU run this task (the agent passes them in the slot's environment). */
@@ -118,6 +145,7 @@ function stopOutcome(reason: unknown): TrialOutcome {
 
 /** Abort reasons are Endings; anything else (a caller's plain string) is a plain stop. */
 function toEnding(reason: unknown): Ending {
+  if (reason instanceof TrialTimeoutError) return { kind: 'timeout', reason: reason.message };
   const r = reason as Partial<Ending> | undefined;
   if (r && typeof r === 'object' && typeof r.kind === 'string' && typeof r.reason === 'string') return { kind: r.kind, reason: r.reason };
   return { kind: 'stopped', reason: reason === undefined ? 'stop requested' : String(reason) };

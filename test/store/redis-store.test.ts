@@ -62,7 +62,7 @@ describe('Redis store specifics', () => {
     await a.appendScalars(task.id, 0, { x: 1 });
     await a.appendLog(task.id, 'hi');
     await a.putArtifact(task.id, 'w.bin', 'x');
-    expect(await countKeys(url(), storeKeys(a.prefix).pattern())).toBe(7); // task, all, project, children, scalars, log, artifact
+    expect(await countKeys(url(), storeKeys(a.prefix).pattern())).toBe(8); // marker, task, all, project, children, scalars, log, artifact
     expect(await b.list()).toEqual([]);
     await expect(b.get(task.id)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
     expect((await a.list({ project: 'p: with colon' })).map((t) => t.id)).toEqual([task.id]);

@@ -16,6 +16,7 @@ const agentFlags = z.looseObject({
     .regex(/^\d+(,\d+)*$/, { message: '--gpus takes GPU ids separated by commas, e.g. 0,1' })
     .transform((s) => s.split(','))
     .optional(),
+  grace: z.coerce.number({ message: '--grace must be a number of seconds' }).min(0, { message: '--grace must be >= 0' }).optional(),
   lockDuration: z.coerce.number({ message: '--lock-duration must be a number of milliseconds' }).int().min(1000, { message: '--lock-duration must be >= 1000 ms' }).optional(),
 });
 
@@ -26,13 +27,14 @@ const agentFlags = z.looseObject({
  * finish, with --drain); a second signal exits at once.
  */
 export async function agentCommand(
-  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string },
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string; grace?: string },
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(agentFlags, options, 'flags');
   const { store, storeSpec } = await openCliStore(globals);
   const { startAgent, closeOnSignals } = await import('../../exec/queue/index.ts');
   const inProcess = createTaskRunner(store);
+  const graceMs = (flags.grace ?? 10) * 1000;
   const agent = await startAgent({
     queues: flags.queue,
     concurrency: flags.concurrency,
@@ -40,12 +42,16 @@ export async function agentCommand(
     redisUrl: resolveRedisUrl(undefined, storeSpec, options.redis),
     prefix: process.env.HPO_REDIS_PREFIX,
     timing: flags.lockDuration ? { lockDurationMs: flags.lockDuration } : undefined,
+    graceMs,
     store,
     name: options.name,
     version: packageVersion(),
     runTask: options.inProcess
-      ? inProcess
-      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, ...run }),
+      ? (taskId, run) => {
+          run.onStarted?.(); // nothing to start: the trial's limits count from now
+          return inProcess(taskId, run);
+        }
+      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, graceMs, ...run }),
     runController: async (controllerId, signal) => {
       // force: an agent picks up a controller whose owner died, through the same lease (expired or dead pid only).
       await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false, force: true, leaseLabel: `agent ${agent?.name ?? ''}`.trim() });

@@ -20,7 +20,8 @@ export function renderLeaderboard(board: Leaderboard, options: { limit?: number 
       row.durationMs === null ? '-' : formatDuration(row.durationMs),
     ]);
   }
-  const best = board.rows.find((r) => r.status === 'completed');
+  // Only a completed trial with a value is ever called best (never a failed one's partial value).
+  const best = board.rows.find((r) => r.status === 'completed' && r.objective !== null && Number.isFinite(r.objective));
   const header = `${board.name} (${board.controllerId}): ${board.status}, ${board.rows.length} trials, ${board.direction} ${board.metric}`;
   const footer = best ? `best: ${best.taskId} ${board.metric}=${best.objective?.toFixed(4)}` : 'no completed trial yet';
   return `${header}\n${table.toString()}\n${footer}\n`;

@@ -3,6 +3,7 @@ import { isFinal, statusOfEnding, type Task, type TaskStore } from '../../core/i
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LogCapture } from './log-capture.ts';
 import { parseToParent, type ToChild } from './protocol.ts';
+import { startWatchdog, type Watchdog } from '../watchdog.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
 
@@ -13,12 +14,16 @@ export interface LocalExecutorOptions {
   /** Module the child runs with `<storeSpec> <taskId>` (the trainers' child entry). */
   childEntry: string;
   concurrency: number;
-  /** Per-trial wall time; the trial is stopped, then marked failed `timeout`. */
+  /** Per-trial wall time; the trial is stopped, then marked failed with a `timeout` ending. */
   timeoutMs?: number;
+  /** No report and no console output for this long: stopped the same way (a stalled trainer). */
+  stallMs?: number;
   /** Between a stop message and SIGTERM, and again before SIGKILL. */
   graceMs: number;
   events: ExecutorEvents;
   env?: NodeJS.ProcessEnv;
+  /** Called on each chunk of a trial's console output. */
+  onOutput?: () => void;
 }
 
 interface Running {
@@ -28,6 +33,7 @@ interface Running {
   /** Set by `kill`: the ending recorded whatever the child managed to write. */
   killed?: StopEnding;
   timers: NodeJS.Timeout[];
+  watchdog?: Watchdog;
 }
 
 /**
@@ -60,14 +66,22 @@ export class LocalExecutor implements Executor {
     });
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
     this.running.set(task.id, entry);
-    child.stdout?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => entry.logs.write(chunk));
+    const output = (chunk: Buffer): void => {
+      entry.logs.write(chunk);
+      entry.watchdog?.activity();
+      options.onOutput?.();
+    };
+    child.stdout?.on('data', output);
+    child.stderr?.on('data', output);
     child.on('message', (raw: unknown) => {
       const message = parseToParent(raw);
       if (message?.type === 'started') {
         this.startTimeout(task.id, entry);
         options.events.started(task.id);
-      } else if (message?.type === 'report') options.events.reported(task.id, message.step, message.scalars);
+      } else if (message?.type === 'report') {
+        entry.watchdog?.activity();
+        options.events.reported(task.id, message.step, message.scalars);
+      }
     });
     child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
     // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
@@ -98,11 +112,10 @@ export class LocalExecutor implements Executor {
     entry.child.kill('SIGKILL');
   }
 
-  /** The trial's clock starts when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
+  /** The trial's clocks start when its process is up, so a loaded machine's slow start-up is not the trial's fault. */
   private startTimeout(taskId: string, entry: Running): void {
-    const { timeoutMs } = this.options;
-    if (!timeoutMs) return;
-    entry.timers.push(setTimeout(() => void this.stop(taskId, { kind: 'timeout', reason: `timeout after ${Math.round(timeoutMs / 1000)}s` }), timeoutMs));
+    const limits = { trialTimeoutMs: this.options.timeoutMs, stallTimeoutMs: this.options.stallMs };
+    entry.watchdog = startWatchdog(limits, (error) => void this.stop(taskId, { kind: 'timeout', reason: error.message }));
   }
 
   /** Local children die with their controller, so after a restart nothing is alive. */
@@ -118,6 +131,7 @@ export class LocalExecutor implements Executor {
 
   private async onExit(taskId: string, entry: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     entry.timers.forEach(clearTimeout);
+    entry.watchdog?.stop();
     await entry.logs.close();
     const { store } = this.options;
     let outcome: TrialOutcome;

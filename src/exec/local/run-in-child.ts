@@ -1,6 +1,7 @@
 import type { Task, TaskStore } from '../../core/index.ts';
 import type { StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
+import { TrialTimeoutError } from '../../core/index.ts';
 
 export interface RunInChildOptions {
   store: TaskStore;
@@ -11,6 +12,10 @@ export interface RunInChildOptions {
   /** Extra environment for the child (an agent slot's CUDA_VISIBLE_DEVICES). */
   env?: Record<string, string>;
   graceMs?: number;
+  /** Called on each chunk of the child's console output (progress, for a stall watchdog). */
+  onOutput?: () => void;
+  /** Called once the child process is up and running the task. */
+  onStarted?: () => void;
 }
 
 /** Runs one queued task in its own child process and resolves with its outcome; `signal` stops it cleanly. */
@@ -22,9 +27,10 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
       childEntry: options.childEntry,
       concurrency: 1,
       graceMs: options.graceMs ?? 10_000,
+      onOutput: options.onOutput,
       env: options.env,
       events: {
-        started: () => {},
+        started: () => options.onStarted?.(),
         reported: (_id, step, scalars) => options.onReport?.(step, scalars),
         finished: (_id, outcome) => resolve(outcome),
       },
@@ -36,6 +42,8 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
 
 /** Abort reasons are stop endings; a plain string is a plain stop. */
 function toStopEnding(reason: unknown): StopEnding {
+  // The agent's watchdog aborts with a TrialTimeoutError: the trial ends `timeout`.
+  if (reason instanceof TrialTimeoutError) return { kind: 'timeout', reason: reason.message };
   const r = reason as Partial<StopEnding> | undefined;
   if (r && typeof r === 'object' && typeof r.kind === 'string' && typeof r.reason === 'string') return { kind: r.kind, reason: r.reason };
   return { kind: 'stopped', reason: String(reason ?? 'stop requested') };

@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { createProcessor, REQUEUE_ENDING, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { startPresence } from './presence.ts';
 import { assertAgentName, assertQueueName, bullPrefix } from './queue-keys.ts';
@@ -34,6 +35,12 @@ export interface AgentOptions {
   name?: string;
   /** The hpo version, shown by `hpo agents`. */
   version?: string;
+  /**
+   * Between a stop and a kill of a trial (the child runner's SIGTERM, then SIGKILL). A shutdown
+   * waits about twice this for running trials, then hands back those that ignore their stop.
+   * Default 10 s.
+   */
+  graceMs?: number;
 }
 
 export interface Agent {
@@ -79,11 +86,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const name = options.name ?? `${hostname()}:${process.pid}`;
   assertAgentName(name);
   const running = new Map<string, RunningTask>();
+  const graceMs = options.graceMs ?? 10_000;
   let requeueing = false;
 
   const connection: Redis = await connectRedis(options.redisUrl, {
     maxRetriesPerRequest: null,
-    onError: (error) => log('warn', 'Redis connection error; reconnecting', { error: error.message }),
+    onError: (error) => log('warn', `Redis error: ${error.message}`, { error: error.message }),
   });
   const processor = createProcessor({
     store: options.store,
@@ -96,6 +104,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     running,
     log,
     isRequeueing: () => requeueing,
+    graceMs,
   });
   const workers = queues.map((queue) => {
     const worker = new Worker(queue, processor, {
@@ -107,9 +116,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       maxStalledCount: timing.maxStalledCount,
       name,
     });
-    worker.on('error', (error) => log('warn', 'worker error', { queue, error: error.message }));
-    worker.on('failed', (job, error) => log('warn', 'job failed', { queue, jobId: job?.id, error: error.message }));
-    worker.on('stalled', (jobId) => log('warn', 'stalled job returned to the queue', { queue, jobId }));
+    // Connection loss is reported once per outage by the connection itself (outage.ts).
+    watchBullmq(worker, (error) => log('warn', `worker error on queue ${queue}: ${error.message}`, { queue, error: error.message }));
+    worker.on('failed', (job, error) =>
+      log('warn', `job ${job?.id} (task ${taskOf(job?.data)}) failed on queue ${queue}: ${error.message}`, { queue, jobId: job?.id, taskId: taskOf(job?.data), reason: error.message }),
+    );
+    worker.on('stalled', (jobId) => log('warn', `stalled job ${jobId} returned to queue ${queue}`, { queue, jobId }));
     return worker;
   });
   try {
@@ -154,7 +166,22 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         log('info', drain ? 'agent draining: running tasks finish first' : 'agent stopping: running tasks go back to the queue', {
           running: [...running.keys()],
         });
-        await Promise.all(workers.map((w) => w.close()));
+        const closed = Promise.all(workers.map((w) => w.close()));
+        if (!(await settlesWithin(closed, 2 * graceMs + 2_000))) {
+          // A trial that ignores its stop (a hung in-process trainer) must not hold the agent:
+          // hand it back to the queue for another agent and close without waiting for it.
+          for (const entry of running.values()) {
+            log('warn', `task ${entry.taskId} (job ${entry.jobId}) ignored its stop for ${Math.round((2 * graceMs) / 1000)}s: handed back without waiting`, { taskId: entry.taskId, jobId: entry.jobId });
+            await options.store.setStatus(entry.taskId, 'queued', { expect: ['running'], reason: REQUEUE_ENDING.reason }).catch(() => {});
+          }
+          // BullMQ's close is already under way and waits for that job; the job's lock expires
+          // and the stalled-job check gives it to another agent. Drop the connection and go.
+          void closed.catch(() => {});
+          await stopPresence();
+          connection.disconnect();
+          log('info', 'agent stopped', { name });
+          return;
+        }
         await stopPresence();
         await connection.quit().catch(() => connection.disconnect());
         log('info', 'agent stopped', { name });
@@ -162,6 +189,21 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return closing;
     },
   };
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function taskOf(data: unknown): string {
+  const id = (data as { taskId?: unknown } | undefined)?.taskId;
+  return typeof id === 'string' ? id : '?';
 }
 
 const GPU_ID = /^[A-Za-z0-9-]{1,64}$/;

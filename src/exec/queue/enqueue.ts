@@ -2,7 +2,9 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertTaskId } from '../../store/task-id.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { makeJobPayload, type JobKind } from './job-payload.ts';
+import type { TrialLimits } from '../watchdog.ts';
 import { assertQueueName, bullPrefix, jobIdFor } from './queue-keys.ts';
 
 /** States in which a job still stands to be run (or is running). */
@@ -21,7 +23,9 @@ export async function openQueue(redisUrl: string, queue: string, prefix?: string
   assertQueueName(queue);
   const owned = connection === undefined;
   const conn = connection ?? (await connectRedis(redisUrl, { maxRetriesPerRequest: null }));
-  return { queue: new Queue(queue, { connection: conn, prefix: bullPrefix(prefix) }), connection: conn, owned };
+  const handle = new Queue(queue, { connection: conn, prefix: bullPrefix(prefix) });
+  watchBullmq(handle);
+  return { queue: handle, connection: conn, owned };
 }
 
 /**
@@ -29,7 +33,7 @@ export async function openQueue(redisUrl: string, queue: string, prefix?: string
  * add while the first is waiting or running changes nothing. A finished job of the same task
  * (a reopened controller, a requeued trial) is replaced, so the task runs again.
  */
-export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, storeSpec: string): Promise<void> {
+export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, storeSpec: string, limits?: TrialLimits): Promise<void> {
   assertTaskId(taskId);
   const jobId = jobIdFor(taskId);
   const existing = await queue.getJob(jobId);
@@ -38,7 +42,7 @@ export async function addTaskJob(queue: Queue, kind: JobKind, taskId: string, st
     if (LIVE_JOB_STATES.has(state)) return;
     await existing.remove().catch(() => {});
   }
-  await queue.add(kind, makeJobPayload(kind, taskId, storeSpec), { ...JOB_OPTIONS, jobId });
+  await queue.add(kind, makeJobPayload(kind, taskId, storeSpec, limits), { ...JOB_OPTIONS, jobId });
 }
 
 export interface EnqueueOptions {

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq
 import { TaskNotFoundError, isFinal, type Clock, type Ending, type Task, type TaskStatus, type TaskStore } from '../../core/index.ts';
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV, type TaskRunner, type TrialOutcome } from '../../study/executor.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { startWatchdog, type Watchdog } from '../watchdog.ts';
 import { parseJobPayload, type JobKind } from './job-payload.ts';
 import { jobIdFor } from './queue-keys.ts';
 import type { SlotPool } from './slots.ts';
@@ -21,7 +22,13 @@ export const ORPHAN_REASON = 'requeued: its agent stopped responding';
 /** A TaskRunner that also accepts the environment of its slot (`CUDA_VISIBLE_DEVICES`). */
 export type AgentTaskRunner = (
   taskId: string,
-  options: Parameters<TaskRunner>[1] & { env?: Record<string, string> },
+  options: Parameters<TaskRunner>[1] & {
+    env?: Record<string, string>;
+    /** Called on console output of a trial in its own process: progress for `stallTimeout`. */
+    onOutput?: () => void;
+    /** Called once the trial is up (its process started): its time limits count from here. */
+    onStarted?: () => void;
+  },
 ) => Promise<TrialOutcome>;
 
 /** Runs a controller task's whole study here; resolves when the study ends or `signal` aborts it. */
@@ -48,6 +55,7 @@ export interface RunningTask {
   requeue: boolean;
   slot?: number;
   gpu?: string;
+  jobId?: string;
 }
 
 export interface ProcessorContext {
@@ -63,6 +71,8 @@ export interface ProcessorContext {
   log: AgentLog;
   /** True once a non-draining shutdown began: new jobs go straight back to the queue. */
   isRequeueing(): boolean;
+  /** Between a stop and a kill (see LocalExecutor); a timed-out trial is given up on after twice this. */
+  graceMs: number;
 }
 
 /** How long a trial job waits when every slot is busy (jobs from a second queue). */
@@ -96,7 +106,7 @@ export function createProcessor(ctx: ProcessorContext): (job: Job, token?: strin
     }
     const slot = kind === 'trial' ? ctx.slots.claim() : undefined;
     if (kind === 'trial' && !slot) return delay(job, token, SLOT_RETRY_MS);
-    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, slot: slot?.slot, gpu: slot?.gpu };
+    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, slot: slot?.slot, gpu: slot?.gpu, jobId: job.id };
     ctx.running.set(taskId, entry);
     const stopBeating = startHeartbeat({
       store: ctx.store,
@@ -104,9 +114,9 @@ export function createProcessor(ctx: ProcessorContext): (job: Job, token?: strin
       everyMs: ctx.timing.heartbeatMs,
       clock: ctx.clock,
       onStopRequest: (request) => entry.abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending),
-      onError: (error) => ctx.log('warn', 'heartbeat failed', { taskId, error: String(error) }),
+      onError: (error) => ctx.log('warn', `heartbeat of task ${taskId} failed: ${String(error)}`, { jobId: job.id, taskId, error: String(error) }),
     });
-    ctx.log('info', 'task started', { taskId, kind, gpu: entry.gpu });
+    ctx.log('info', `task ${taskId} started (job ${job.id}, ${kind})`, { jobId: job.id, taskId, kind, gpu: entry.gpu });
     let result: JobResult;
     try {
       result = await run(ctx, job, entry);
@@ -118,7 +128,8 @@ export function createProcessor(ctx: ProcessorContext): (job: Job, token?: strin
       if (slot) ctx.slots.release(slot.slot);
     }
     if (entry.requeue && result.ran) return requeue(ctx, job, token, taskId, result);
-    ctx.log('info', 'task finished', { taskId, status: result.status, reason: result.reason, ran: result.ran });
+    const why = result.reason ? `: ${result.reason}` : '';
+    ctx.log('info', `task ${taskId} finished ${result.status}${why} (job ${job.id})`, { jobId: job.id, taskId, status: result.status, reason: result.reason, ran: result.ran });
     return result;
   };
 }
@@ -150,7 +161,7 @@ async function prepare(ctx: ProcessorContext, job: Job, token: string | undefine
     const age = ctx.clock.now() - Math.max(task.heartbeatAt ?? 0, task.startedAt ?? 0);
     // A fresh heartbeat: the job was redelivered while its runner is alive (a slow event loop).
     if (age < ctx.timing.staleMs) return delay(job, token, ctx.timing.staleMs - age + 100);
-    ctx.log('warn', 'task orphaned by a dead agent: requeued and run again', { taskId: task.id, silentMs: age });
+    ctx.log('warn', `task ${task.id} orphaned by a dead agent (silent ${Math.round(age / 1000)}s): requeued and run again`, { jobId: job.id, taskId: task.id, silentMs: age });
     await ctx.store.setStatus(task.id, 'queued', { expect: ['running'], reason: ORPHAN_REASON });
   }
   return undefined;
@@ -163,18 +174,55 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
     const task = await ctx.store.get(taskId);
     return { taskId, status: task.status, reason: task.statusReason, ending: task.ending, ran: true };
   }
-  const outcome = await ctx.runTask(taskId, {
+  const limits = parseJobPayload(job.data, job.id).limits;
+  // Armed when the runner says the trial is up, so a slow process start is not the trial's fault.
+  let watchdog: Watchdog | undefined;
+  const arm = (): void => {
+    watchdog ??= startWatchdog(limits, (error) => {
+      ctx.log('warn', `task ${taskId} timed out (job ${job.id}): ${error.message}`, { jobId: job.id, taskId, reason: error.message });
+      entry.abort.abort({ kind: 'timeout', reason: error.message } satisfies Ending);
+    });
+  };
+  const running = ctx.runTask(taskId, {
     signal: entry.abort.signal,
     onReport: (step, scalars) => {
-      job.updateProgress({ step, scalars }).catch((error: unknown) => ctx.log('warn', 'progress not sent', { taskId, error: String(error) }));
+      watchdog?.activity();
+      job.updateProgress({ step, scalars }).catch((error: unknown) =>
+        ctx.log('warn', `progress of task ${taskId} not sent: ${String(error)}`, { jobId: job.id, taskId, error: String(error) }),
+      );
     },
+    onOutput: () => watchdog?.activity(),
+    onStarted: arm,
     env: {
       [AGENT_NAME_ENV]: ctx.agentName ?? '',
       ...(entry.slot === undefined ? {} : { [AGENT_SLOT_ENV]: String(entry.slot) }),
       ...(entry.gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: entry.gpu }),
     },
   });
-  return { taskId, status: outcome.status, reason: outcome.reason, ending: outcome.ending, ran: true };
+  try {
+    const outcome = await Promise.race([running, givenUp(() => watchdog?.fired, ctx.graceMs)]);
+    if (outcome) return { taskId, status: outcome.status, reason: outcome.reason, ending: outcome.ending, ran: true };
+    // The trainer ignored the stop and its code cannot be killed (an in-process slot): record the
+    // timeout here and free the slot; whatever it does later loses the compare-and-set.
+    running.catch(() => {});
+    const reason = watchdog!.fired!.message;
+    await ctx.store.setStatus(taskId, 'failed', { expect: ['running'], reason, ending: { kind: 'timeout', reason } }).catch(() => {});
+    return { taskId, status: 'failed', reason, ending: { kind: 'timeout', reason }, ran: true };
+  } finally {
+    watchdog?.stop();
+  }
+}
+
+/** Resolves undefined twice the grace period after the watchdog fired; never if it does not fire. */
+function givenUp(fired: () => unknown, graceMs: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (!fired()) return;
+      clearInterval(poll);
+      setTimeout(() => resolve(undefined), 2 * graceMs + 1_000).unref();
+    }, 200);
+    poll.unref();
+  });
 }
 
 /**
@@ -187,10 +235,10 @@ async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown)
   const code = (error as { code?: unknown })?.code;
   if (code === 'TASK_ILLEGAL_TRANSITION' || code === 'LEASE_HELD') {
     const task = await ctx.store.get(taskId);
-    ctx.log('info', 'task taken by another process', { taskId, status: task.status });
+    ctx.log('info', `task ${taskId} taken by another process (${task.status})`, { taskId, status: task.status });
     return { taskId, status: task.status, reason: task.statusReason, ran: false };
   }
-  ctx.log('error', 'runner threw', { taskId, error: String((error as Error)?.stack ?? error) });
+  ctx.log('error', `runner of task ${taskId} threw: ${(error as Error)?.message ?? error}`, { taskId, error: String((error as Error)?.stack ?? error) });
   try {
     await ctx.store.setStatus(taskId, 'queued', { expect: ['running'], reason: `requeued after an agent error: ${(error as Error)?.message ?? error}` });
   } catch {
@@ -211,7 +259,7 @@ async function requeue(ctx: ProcessorContext, job: Job, token: string | undefine
   }
   if (task.status !== 'running' && !stoppedForShutdown) return { ...result, status: task.status, reason: task.statusReason, ending: task.ending };
   await ctx.store.setStatus(taskId, 'queued', { expect: [task.status], reason: REQUEUE_REASON });
-  ctx.log('info', 'task requeued: agent shutting down', { taskId });
+  ctx.log('info', `task ${taskId} requeued (job ${job.id}): agent shutting down`, { jobId: job.id, taskId });
   await job.moveToWait(token);
   throw new WaitingError();
 }

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { isFinal, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { connectRedis } from '../../store/redis/connection.ts';
+import { watchBullmq } from '../../store/redis/outage.ts';
 import { assertTaskId } from '../../store/task-id.ts';
 import { LIVE_JOB_STATES, addTaskJob, openQueue } from './enqueue.ts';
 import { progressSchema } from './job-payload.ts';
 import { DEFAULT_QUEUE, bullPrefix, jobIdFor, taskIdOfJob } from './queue-keys.ts';
 import { agentTiming } from './timing.ts';
+import type { TrialLimits } from '../watchdog.ts';
 
 const FINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
 const endingSchema = z.object({ kind: z.enum(['completed', 'pruned', 'failed', 'timeout', 'interrupted', 'stopped']), reason: z.string() });
@@ -30,6 +32,8 @@ export interface QueueExecutorOptions {
   /** Trials the controller keeps in flight (the sum of the agents' slots it may use). Default 1. */
   capacity?: number;
   events: ExecutorEvents;
+  /** The study's time limits for each trial; agents enforce them. */
+  limits?: TrialLimits;
   /** How often in-flight tasks are re-read from the store, in case a queue event was lost. Default 2000 ms. */
   pollMs?: number;
   /** A task with no heartbeat for this long and no live job is not alive. Default: the agents' default staleness. */
@@ -78,6 +82,8 @@ export class QueueExecutor implements Executor {
     try {
       const eventsConnection = await connectRedis(options.redisUrl, { maxRetriesPerRequest: null });
       const queueEvents = new QueueEvents(queue.name, { connection: eventsConnection, prefix: bullPrefix(options.prefix) });
+      watchBullmq(queue);
+      watchBullmq(queueEvents);
       await queueEvents.waitUntilReady();
       return new QueueExecutor(options, queue, queueEvents, [connection, eventsConnection]);
     } catch (error) {
@@ -90,7 +96,7 @@ export class QueueExecutor implements Executor {
   async submit(task: Task): Promise<void> {
     assertTaskId(task.id);
     if (!this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: false });
-    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec);
+    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec, this.options.limits);
   }
 
   async stop(taskId: string, ending: StopEnding): Promise<void> {
@@ -174,7 +180,7 @@ export class QueueExecutor implements Executor {
           task = await this.options.store.setStatus(taskId, 'failed', { expect: ['queued', 'running'], reason, ending: { kind: 'failed', reason } });
         } else if (state === 'missing' && task.status === 'queued') {
           // The job vanished (Redis lost its data): enqueue it again; the task is what counts.
-          await addTaskJob(this.queue, 'trial', taskId, this.storeSpec);
+          await addTaskJob(this.queue, 'trial', taskId, this.storeSpec, this.options.limits);
         }
       }
       if (!isFinal(task.status) || isHandBack(task.status, task.ending)) return;

@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../core/index.ts';
 import { RedisUnavailableError } from './errors.ts';
+import { watchClient } from './outage.ts';
+import { credentialsParsed, redactUrl, tryParse } from '../url.ts';
 
 export interface ConnectOptions {
   /** How long the first connection may take before start fails. Default 5000 ms. */
@@ -10,7 +12,7 @@ export interface ConnectOptions {
    * `null` = wait for Redis forever (what BullMQ workers need). Default 20 (about 30 s of outage).
    */
   maxRetriesPerRequest?: number | null;
-  /** Called with connection errors after start (Redis restarted, network down); they are retried. */
+  /** Called with errors after start other than connection loss (which outage.ts reports once per outage). */
   onError?: (error: Error) => void;
 }
 
@@ -22,11 +24,12 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
  * Callers pass the user's text; the message never repeats a password.
  */
 export function parseRedisUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(`Invalid Redis URL ${JSON.stringify(redactUrl(url))}: expected redis://[:password@]host:port[/db] (or rediss:// for TLS).`);
+  const parsed = tryParse(url);
+  if (!parsed || !credentialsParsed(url, parsed)) {
+    throw new ConfigError(
+      `Invalid Redis URL ${JSON.stringify(redactUrl(url))}: expected redis://[:password@]host:port[/db] (or rediss:// for TLS). ` +
+        'A password holding "/", "?", "#", "@" or ":" must be percent-encoded (encodeURIComponent; "/" is %2F).',
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ConfigError(`Invalid Redis URL ${JSON.stringify(redactUrl(url))}: the scheme must be redis:// or rediss:// (TLS), got ${parsed.protocol}//.`);
@@ -34,16 +37,7 @@ export function parseRedisUrl(url: string): URL {
   return parsed;
 }
 
-/** `url` with any password replaced by `***`, safe for logs, errors and job payloads. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
-  }
-}
+export { redactUrl };
 
 /**
  * Opens an ioredis client to `url` and fails fast: if the first connection or PING does not
@@ -65,10 +59,10 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   };
   const client = new Redis(url, redisOptions);
   let firstError: Error | undefined;
-  client.on('error', (error: Error) => {
-    if (!connectedOnce) firstError ??= error;
-    else options.onError?.(error);
-  });
+  const onFirstError = (error: Error): void => {
+    firstError ??= error;
+  };
+  client.on('error', onFirstError);
   try {
     await client.connect();
     const pong = await client.ping();
@@ -79,6 +73,9 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     throw new RedisUnavailableError(shown, detail, { cause: error });
   }
   connectedOnce = true;
+  // From now on an outage is one line when it starts and one when it ends (outage.ts).
+  client.off('error', onFirstError);
+  watchClient(client, shown, options.onError);
   return client;
 }
 

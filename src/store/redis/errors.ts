@@ -37,3 +37,18 @@ export class StoreContentionError extends HpoError {
     this.name = 'StoreContentionError';
   }
 }
+
+/**
+ * The store's data vanished while this process used it (Redis restarted without persistence, a
+ * FLUSHALL): every task it knew is gone, so waiting or retrying cannot help.
+ */
+export class StoreWipedError extends HpoError {
+  constructor(readonly url: string, taskId: string) {
+    super(
+      'STORE_WIPED',
+      `The Redis store at ${url} lost its data while this command ran (task ${taskId} and the store's marker are gone): ` +
+        'Redis restarted without persistence, or its keys were deleted. Turn on `appendonly yes` in Redis, then start the study again.',
+    );
+    this.name = 'StoreWipedError';
+  }
+}

@@ -19,6 +19,8 @@ export interface StoreKeys {
   log(id: string): string;
   /** Binary string holding one artifact. */
   artifact(id: string, name: string): string;
+  /** String holding a token written when a process first opens the store: gone means the store was wiped. */
+  marker(): string;
   /** Pattern matching every key of this store (for cleanup in tests and tools). */
   pattern(): string;
 }
@@ -36,6 +38,7 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     scalars: (id) => `${prefix}scalars:${id}`,
     log: (id) => `${prefix}log:${id}`,
     artifact: (id, name) => `${prefix}artifact:${id}:${name}`,
+    marker: () => `${prefix}store`,
     pattern: () => `${escapeGlob(prefix)}*`,
   };
 }

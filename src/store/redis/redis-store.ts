@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { cloneInput, newTaskRecord, type CloneOverrides } from '../new-task.ts';
 import { compareTasks, matchesFilter } from '../list-filter.ts';
@@ -20,10 +21,12 @@ import {
 import { ArtifactNotFoundError, StoreInputError } from '../errors.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from '../scalar-lines.ts';
 import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
+import { parseStoredTask } from '../task-record.ts';
 import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
 import { applyAcquireLease, applyReleaseLease, applyRenewLease } from '../lease.ts';
 import { connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
-import { ArtifactTooLargeError, StoreContentionError } from './errors.ts';
+import { ArtifactTooLargeError, StoreContentionError, StoreWipedError } from './errors.ts';
+import { warnIfVolatile } from './persistence.ts';
 import { DEFAULT_PREFIX, storeKeys, type StoreKeys } from './keys.ts';
 import { storeScripts, type StoreScripts } from './scripts.ts';
 
@@ -37,6 +40,11 @@ export interface RedisTaskStoreOptions {
   location?: string;
   /** close() also disconnects the client (true when the store opened it). Default false. */
   ownsClient?: boolean;
+  /**
+   * The token this process found in the store's marker key at open (see `openRedisStore`). A
+   * missing task then tells a wiped store (marker gone or changed) from a wrong id.
+   */
+  marker?: string;
 }
 
 
@@ -62,6 +70,8 @@ export class RedisTaskStore implements TaskStore {
   private readonly clock: Clock;
   private readonly maxArtifactBytes: number;
   private readonly ownsClient: boolean;
+  private readonly marker?: string;
+  private readonly where: string;
 
   constructor(
     private readonly client: Redis,
@@ -76,7 +86,9 @@ export class RedisTaskStore implements TaskStore {
     this.clock = options.clock ?? systemClock;
     this.maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
     this.ownsClient = options.ownsClient ?? false;
+    this.marker = options.marker;
     const where = options.location ?? `redis://${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+    this.where = where;
     this.location = `Redis store ${where} (prefix "${this.prefix}")`;
   }
 
@@ -115,10 +127,10 @@ export class RedisTaskStore implements TaskStore {
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
       const pipeline = this.client.pipeline();
       for (const id of ids.slice(i, i + LIST_CHUNK)) pipeline.hget(this.keys.task(id), 'data');
-      for (const [error, data] of (await pipeline.exec()) ?? []) {
+      for (const [index, [error, data]] of ((await pipeline.exec()) ?? []).entries()) {
         if (error) throw error;
         if (typeof data !== 'string') continue;
-        const task = JSON.parse(data) as Task;
+        const task = parseStoredTask(ids[i + index], data);
         if (matchesFilter(task, filter)) tasks.push(task);
       }
     }
@@ -159,7 +171,7 @@ export class RedisTaskStore implements TaskStore {
   async getScalars(id: string): Promise<ScalarSeries> {
     assertTaskId(id);
     const [exists, lines] = await this.readWithTask(id, (p) => p.lrange(this.keys.scalars(id), 0, -1));
-    if (!exists) throw this.notFound(id);
+    if (!exists) throw await this.notFound(id);
     return parseScalarLines((lines as string[]).join(''));
   }
 
@@ -172,7 +184,7 @@ export class RedisTaskStore implements TaskStore {
   async readLog(id: string): Promise<string> {
     assertTaskId(id);
     const [exists, text] = await this.readWithTask(id, (p) => p.get(this.keys.log(id)));
-    if (!exists) throw this.notFound(id);
+    if (!exists) throw await this.notFound(id);
     return (text as string | null) ?? '';
   }
 
@@ -196,7 +208,7 @@ export class RedisTaskStore implements TaskStore {
     assertTaskId(id);
     assertArtifactName(name);
     const [exists, bytes] = await this.readWithTask(id, (p) => p.getBuffer(this.keys.artifact(id, name)));
-    if (!exists) throw this.notFound(id);
+    if (!exists) throw await this.notFound(id);
     if (!bytes) throw new ArtifactNotFoundError(id, name, this.location);
     return bytes as Buffer;
   }
@@ -210,14 +222,19 @@ export class RedisTaskStore implements TaskStore {
     }
   }
 
-  private notFound(id: string): TaskNotFoundError {
+  /** TaskNotFoundError, or StoreWipedError when the whole store vanished under this process. */
+  private async notFound(id: string): Promise<TaskNotFoundError | StoreWipedError> {
+    if (this.marker !== undefined) {
+      const now = await this.client.get(this.keys.marker()).catch(() => this.marker);
+      if (now !== this.marker) return new StoreWipedError(this.where, id);
+    }
     return new TaskNotFoundError(id, this.location);
   }
 
   private async read(id: string): Promise<{ task: Task; rev: string }> {
     const [data, rev] = await this.client.hmget(this.keys.task(id), 'data', 'rev');
-    if (data === null || rev === null) throw this.notFound(id);
-    return { task: JSON.parse(data) as Task, rev };
+    if (data === null || rev === null) throw await this.notFound(id);
+    return { task: parseStoredTask(id, data), rev };
   }
 
   /** One round trip: does the task exist, and the value `read` asks for. */
@@ -230,7 +247,7 @@ export class RedisTaskStore implements TaskStore {
   }
 
   private async writeIfExists(id: string, key: string, mode: 'rpush' | 'append' | 'set', value: string | Buffer): Promise<void> {
-    if ((await this.scripts.writeIfExists(this.keys.task(id), key, mode, value)) === -1) throw this.notFound(id);
+    if ((await this.scripts.writeIfExists(this.keys.task(id), key, mode, value)) === -1) throw await this.notFound(id);
   }
 
   /** Compare-and-set read-modify-write; `change` returning undefined means "no change". */
@@ -243,7 +260,7 @@ export class RedisTaskStore implements TaskStore {
       const text = JSON.stringify(next);
       const result = await this.scripts.commit(this.keys.task(id), rev, text);
       if (result === 1) return JSON.parse(text) as Task;
-      if (result === -1) throw this.notFound(id);
+      if (result === -1) throw await this.notFound(id);
       // Lost the race: back off a little (randomized, so racers spread out) and re-read.
       if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 * attempt, 50)));
     }
@@ -253,6 +270,8 @@ export class RedisTaskStore implements TaskStore {
 
 export interface OpenRedisStoreOptions extends ConnectOptions {
   prefix?: string;
+  /** Told once when a Redis restart would lose the store (no AOF, no snapshots). */
+  onWarning?: (message: string) => void;
   clock?: Clock;
   maxArtifactBytes?: number;
 }
@@ -266,7 +285,14 @@ export interface OpenRedisStoreOptions extends ConnectOptions {
 export async function openRedisStore(url: string, options: OpenRedisStoreOptions = {}): Promise<RedisTaskStore> {
   const client = await connectRedis(url, options);
   try {
-    return new RedisTaskStore(client, { ...options, location: redactUrl(url), ownsClient: true });
+    const location = redactUrl(url);
+    // Constructing validates the prefix before any key is written under it.
+    const keys = storeKeys(new RedisTaskStore(client, { ...options, location }).prefix);
+    // The first process to open the store leaves a token; every later one reads the same token.
+    await client.set(keys.marker(), randomUUID(), 'NX');
+    const marker = (await client.get(keys.marker())) ?? undefined;
+    if (options.onWarning) await warnIfVolatile(client, location, options.onWarning);
+    return new RedisTaskStore(client, { ...options, location, ownsClient: true, marker });
   } catch (error) {
     client.disconnect();
     throw error;

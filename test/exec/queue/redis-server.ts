@@ -27,9 +27,13 @@ export class OwnRedis {
     return server;
   }
 
-  /** Saves, shuts down, stays down for `downMs`, starts again on the same port. */
-  async restart(downMs: number): Promise<void> {
-    await this.down();
+  /**
+   * Shuts down, stays down for `downMs`, starts again on the same port. Saves a snapshot on the
+   * way down (as a Redis with persistence keeps its data) unless `save` is false: then the data
+   * is gone, as with a Redis that persists nothing.
+   */
+  async restart(downMs: number, options: { save?: boolean } = {}): Promise<void> {
+    await this.down(options.save ?? true);
     await new Promise((r) => setTimeout(r, downMs));
     await this.up();
   }
@@ -59,12 +63,12 @@ export class OwnRedis {
     throw new Error(`redis-server on port ${this.port} did not start`);
   }
 
-  private async down(): Promise<void> {
+  private async down(save: boolean): Promise<void> {
     const child = this.child!;
     const exited = new Promise((r) => child.once('exit', r));
     const client = new Redis(this.url, { maxRetriesPerRequest: 0 });
     client.on('error', () => {});
-    await client.call('SHUTDOWN', 'SAVE').catch(() => {}); // the connection drops as the server exits
+    await client.call('SHUTDOWN', save ? 'SAVE' : 'NOSAVE').catch(() => {}); // the connection drops as the server exits
     client.disconnect();
     await exited;
   }
