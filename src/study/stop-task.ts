@@ -1,4 +1,5 @@
 import { isFinal, type TaskStore } from '../core/index.ts';
+import { StatusConflictError } from '../store/errors.ts';
 
 /** What `stopTask` did: nothing (already final), stopped a task that had not started, or asked a running one. */
 export type StopOutcome =
@@ -19,7 +20,7 @@ export async function stopTask(store: TaskStore, id: string, reason: string): Pr
       await store.setStatus(id, 'stopped', { reason, expect: ['draft', 'queued'] });
       return { kind: 'stopped-now' };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'StatusConflictError') throw error;
+      if (!(error instanceof StatusConflictError)) throw error;
     }
   }
   await store.requestStop(id, reason);
