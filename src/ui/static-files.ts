@@ -42,6 +42,7 @@ export function pageShell(options: { imports: Record<string, string>; css: strin
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(options.title)}</title>
 <style>${options.css}</style>
 <script type="importmap">${importMap}</script>

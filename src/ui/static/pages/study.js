@@ -9,7 +9,7 @@ export async function studyPage(main, id) {
   const path = `/api/studies/${encodeURIComponent(id)}/views`;
   const header = h('section');
   const boxes = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: `chart-box ${c === 'slices' || c === 'parallel' ? 'wide' : ''}` })]));
-  const titles = { history: 'Optimization history', parallel: 'Parallel coordinates (drag on an axis to brush)', importance: 'Hyperparameter importance (PED-ANOVA)', intermediate: 'Intermediate values (× = pruned)', slices: 'Slices', timeline: 'Timeline' };
+  const titles = { history: 'Optimization history', parallel: 'Parallel coordinates (drag on an axis to brush)', importance: 'Hyperparameter importance (PED-ANOVA)', intermediate: 'Intermediate values (red ▲ = pruned there)', slices: 'Slices', timeline: 'Timeline' };
   const board = h('div', { class: 'scroll' });
   main.append(header, h('section', { class: 'charts' }, CHARTS.map((c) => h('div', { class: `chart-card ${c === 'slices' || c === 'parallel' ? 'wide' : ''}` }, h('h3', {}, titles[c]), boxes[c]))), h('h2', {}, 'Leaderboard'), board);
   const draw = async () => {
@@ -91,7 +91,7 @@ function drawIntermediate(el, views, lb) {
   const series = views.intermediate.filter((t) => t.points.length).map((t) => ({
     name: `#${t.number}`, type: 'line', showSymbol: false, lineStyle: { width: 1.2, opacity: t.state === 'pruned' ? 0.45 : 0.9 },
     data: t.points,
-    markPoint: t.prunedAt !== undefined ? { symbol: 'pin', symbolSize: 18, data: [{ coord: t.points.at(-1), name: 'pruned' }], label: { show: false } } : undefined,
+    markPoint: t.prunedAt !== undefined ? { symbol: 'triangle', symbolSize: 10, itemStyle: { color: '#dc2626' }, data: [{ coord: t.points.at(-1), name: 'pruned' }], label: { show: false } } : undefined,
   }));
   drawChart(el, 'intermediate', {
     tooltip: { trigger: 'item' }, grid,
