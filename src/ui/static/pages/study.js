@@ -120,7 +120,7 @@ function drawTimeline(el, views) {
   drawChart(el, 'timeline', {
     tooltip: { trigger: 'item', formatter: (p) => `trial #${p.value[3]}: ${p.value[4]}, ${Math.round((p.value[2] - p.value[1]) / 1000)} s` },
     grid: { ...grid, left: 130 },
-    xAxis: { type: 'time' }, yAxis: { type: 'category', data: lanes },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true, formatter: '{HH}:{mm}:{ss}' } }, yAxis: { type: 'category', data: lanes },
     series: [{
       name: 'trials', type: 'custom', encode: { x: [1, 2], y: 0 },
       data: views.timeline.map((t) => ({ value: [lanes.indexOf(`${t.agent} · slot ${t.lane}`), t.start, t.end, t.number, t.status], itemStyle: { color: colors[t.status] ?? '#888' } })),
