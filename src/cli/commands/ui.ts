@@ -20,7 +20,7 @@ export async function uiCommand(
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(uiFlags, options, 'flags');
-  const token = options.token ?? process.env.HPO_UI_TOKEN;
+  const token = options.token ?? (process.env.HPO_UI_TOKEN || undefined);
   if (!LOOPBACK.has(flags.host) && !token) {
     throw new ConfigError(`hpo ui --host ${flags.host} serves other machines: give --token <secret> (or set HPO_UI_TOKEN), or bind 127.0.0.1 (the default).`);
   }
