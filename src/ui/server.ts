@@ -8,6 +8,7 @@ import { buildLeaderboard } from '../study/leaderboard.ts';
 import { cloneAction, cloneBodySchema, stopAction, stopBodySchema, type ActionContext } from './api/actions.ts';
 import { StorePoller } from './api/events.ts';
 import { requestView, ScalarCache } from './api/reads.ts';
+import { TaskSnapshot } from './api/snapshot.ts';
 import { studyViews } from './api/study-views.ts';
 import { columnChoices, taskQuerySchema, taskTable, toCsv } from './api/task-table.ts';
 import { errorReply, ReadOnlyError, TokenError } from './http-errors.ts';
@@ -23,7 +24,7 @@ export interface UiServerOptions {
   /** The queue's Redis for "enqueue". Default redis://127.0.0.1:6379. */
   redisUrl?: string;
   queuePrefix?: string;
-  /** How often the event stream polls the store. Default 500 ms. */
+  /** How often the event stream polls the store, and the most a task list may lag it. Default 500 ms. */
   pollMs?: number;
 }
 
@@ -39,7 +40,10 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   // forceCloseConnections: open event streams must not keep close() waiting.
   const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
   const cache = new ScalarCache();
-  const poller = new StorePoller(options.store, options.pollMs ?? 500);
+  const pollMs = options.pollMs ?? 500;
+  // Task lists are at most one poll old; the poller refreshes the same snapshot.
+  const snapshot = new TaskSnapshot(options.store, pollMs);
+  const poller = new StorePoller(options.store, snapshot, pollMs);
   const closing = new AbortController();
   const actions: ActionContext = {
     store: options.store,
@@ -48,7 +52,7 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
     queuePrefix: options.queuePrefix,
     signal: closing.signal,
   };
-  const view = () => requestView(options.store, cache);
+  const view = () => requestView(options.store, cache, snapshot);
 
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorReply(error);

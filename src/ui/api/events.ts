@@ -1,4 +1,5 @@
 import { isFinal, type Task, type TaskStore } from '../../core/index.ts';
+import type { TaskSnapshot } from './snapshot.ts';
 
 /** One change the Tasks, Task and Study pages react to. */
 export interface TaskEvent {
@@ -23,6 +24,7 @@ export class StorePoller {
 
   constructor(
     private readonly store: TaskStore,
+    private readonly snapshot: TaskSnapshot,
     private readonly intervalMs: number,
   ) {}
 
@@ -50,7 +52,7 @@ export class StorePoller {
   }
 
   private async poll(): Promise<void> {
-    const tasks = await this.store.list();
+    const tasks = await this.snapshot.refresh();
     const events: TaskEvent[] = [];
     await Promise.all(tasks.map(async (task) => {
       const points = isFinal(task.status) ? undefined : await this.pointsOf(task);

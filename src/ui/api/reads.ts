@@ -1,4 +1,5 @@
 import { isFinal, type ListFilter, type ScalarSeries, type Task, type TaskStore } from '../../core/index.ts';
+import type { TaskSnapshot } from './snapshot.ts';
 
 /**
  * Scalars of final tasks never change, so the server keeps them; a running task's are re-read on
@@ -21,11 +22,11 @@ export class ScalarCache {
 }
 
 /**
- * A read view of the store for one request: `list` and `get` answered once per argument, and
- * `getScalars` through the server's cache. Lets the CLI's own functions (buildLeaderboard,
+ * A read view of the store for one request: `list` from the server's snapshot (when given),
+ * `list` and `get` answered once per argument, and `getScalars` through the server's cache. Lets the CLI's own functions (buildLeaderboard,
  * loadTrials) run unchanged over it without reading the same records twice.
  */
-export function requestView(store: TaskStore, cache: ScalarCache): TaskStore {
+export function requestView(store: TaskStore, cache: ScalarCache, snapshot?: TaskSnapshot): TaskStore {
   const lists = new Map<string, Promise<Task[]>>();
   const gets = new Map<string, Promise<Task>>();
   const known = new Map<string, Task>();
@@ -33,7 +34,7 @@ export function requestView(store: TaskStore, cache: ScalarCache): TaskStore {
   view.list = (filter: ListFilter = {}) => {
     const key = JSON.stringify(filter);
     if (!lists.has(key)) {
-      lists.set(key, store.list(filter).then((tasks) => {
+      lists.set(key, (snapshot ? snapshot.list(filter) : store.list(filter)).then((tasks) => {
         for (const t of tasks) known.set(t.id, t);
         return tasks;
       }));
