@@ -120,6 +120,19 @@ describe('hpo ui API (app.inject)', () => {
     expect(clone.params).toMatchObject({ 'hyp/lr0': 0.02, 'hyp/new': 1, 'hyp/momentum': 0.9 });
   });
 
+  it('runs a clone here in a child process (the function trainer), reported through the store', async () => {
+    const res = await app.inject({ method: 'POST', url: `/api/tasks/${ids.template.id}/clone`, payload: { set: ['args/epochs=3'], then: 'run' } });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().id;
+    let task = await store.get(id);
+    for (let i = 0; i < 600 && task.status !== 'completed' && task.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      task = await store.get(id);
+    }
+    expect(task.status).toBe('completed');
+    expect((await store.getScalars(id))['metrics/mAP_0.5:0.95']).toHaveLength(3);
+  });
+
   it('refuses actions when read-only, and every API call without the token', async () => {
     const ro = buildUiApp({ store, storeSpec: root, readOnly: true });
     const res = await ro.inject({ method: 'POST', url: `/api/tasks/${ids.template.id}/clone`, payload: {} });
