@@ -2,9 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/index.ts';
 
-/** The front end: plain ES modules under static/, imported by bare `hpo/<file>` names through an import map. */
-export const STATIC_ROOT = fileURLToPath(new URL('./static/', import.meta.url));
+/**
+ * The front end: plain ES modules under src/ui/static/, imported by bare `hpo/<file>` names through
+ * an import map. Found from the package root, so the build (dist/, which tsc fills with .ts output
+ * only) serves the same files as the sources.
+ */
+export const STATIC_ROOT = (() => {
+  const root = packageRoot();
+  return root ? path.join(root, 'src/ui/static') : fileURLToPath(new URL('./static/', import.meta.url));
+})();
 
 /** ECharts' full browser build from node_modules (parallel coordinates included). */
 export function echartsPath(): string {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../core/index.ts';
-import { parseOrThrow } from '../../config/errors.ts';
+import { ConfigError, parseOrThrow } from '../../core/index.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { Task, TaskStore } from '../../core/index.ts';
+import { QUEUE_NAME, QUEUE_NAME_RULE, type Task, type TaskStore } from '../../core/index.ts';
 import { parseSetFlags } from '../../config/set-params.ts';
 import { stopTask, type StopOutcome } from '../../study/stop-task.ts';
 
@@ -10,7 +9,7 @@ export const cloneBodySchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   /** `draft`: only create it; `enqueue`: queued + a job on `queue`; `run`: queued + a child process of this server. */
   then: z.enum(['draft', 'enqueue', 'run']).default('draft'),
-  queue: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'queue names are 1-64 characters of [A-Za-z0-9_.-]' }).default('default'),
+  queue: z.string().regex(QUEUE_NAME, { message: QUEUE_NAME_RULE }).default('default'),
 });
 export type CloneBody = z.output<typeof cloneBodySchema>;
 
@@ -43,12 +42,9 @@ export async function cloneAction(ctx: ActionContext, id: string, body: CloneBod
     const { enqueueTask } = await import('../../exec/queue/enqueue.ts');
     await enqueueTask({ redisUrl: ctx.redisUrl, prefix: ctx.queuePrefix, queue: body.queue, kind: 'trial', taskId: task.id, storeSpec: ctx.storeSpec });
   } else if (body.then === 'run') {
-    const { runInChild } = await import('../../exec/local/run-in-child.ts');
+    const [{ runInChild }, { CHILD_ENTRY }] = await Promise.all([import('../../exec/local/run-in-child.ts'), import('../../worker/index.ts')]);
     // Not awaited: the task's progress shows through the store like any other task's.
     void runInChild(task, { store: ctx.store, storeSpec: ctx.storeSpec, childEntry: CHILD_ENTRY, signal: ctx.signal });
   }
   return task;
 }
-
-/** The module a local task's child process runs (as the CLI's CHILD_ENTRY). */
-const CHILD_ENTRY = fileURLToPath(new URL('../../trainers/child-main.ts', import.meta.url));
