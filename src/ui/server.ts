@@ -23,7 +23,7 @@ export interface UiServerOptions {
   /** The queue's Redis for "enqueue". Default redis://127.0.0.1:6379. */
   redisUrl?: string;
   queuePrefix?: string;
-  /** How often the event stream polls the store, and the most a task list may lag it. Default 500 ms. */
+  /** How often the event stream polls the store, and the age at which a task list refreshes. Default 500 ms. */
   pollMs?: number;
 }
 
@@ -40,7 +40,7 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
   const cache = new ScalarCache();
   const pollMs = options.pollMs ?? 500;
-  // Task lists are at most one poll old; the poller refreshes the same snapshot.
+  // Task lists come from a snapshot the poller refreshes (see TaskSnapshot for how fresh).
   const snapshot = new TaskSnapshot(options.store, pollMs);
   const poller = new StorePoller(options.store, snapshot, pollMs);
   const closing = new AbortController();
@@ -136,12 +136,15 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   app.post('/api/tasks/:id/stop', async (request) => {
     writable('stopping a task');
     const { id } = parseOrThrow(idParams, request.params, 'path');
-    return stopAction(actions, id, parseOrThrow(stopBodySchema, request.body ?? {}, 'body'));
+    const outcome = await stopAction(actions, id, parseOrThrow(stopBodySchema, request.body ?? {}, 'body'));
+    snapshot.invalidate();
+    return outcome;
   });
   app.post('/api/tasks/:id/clone', async (request, reply) => {
     writable('cloning a task');
     const { id } = parseOrThrow(idParams, request.params, 'path');
     const task = await cloneAction(actions, id, parseOrThrow(cloneBodySchema, request.body ?? {}, 'body'));
+    snapshot.invalidate();
     return reply.code(201).send(task);
   });
   return app;

@@ -5,21 +5,23 @@ import { tempDir } from '../store/helpers.ts';
 import { makeTemplate } from './study-fixture.ts';
 
 describe('TaskSnapshot', () => {
-  it('answers list(filter) from a snapshot until it is maxAge old, then reads the store again', async () => {
+  it('serves list(filter) from the snapshot, refreshes it in the background once stale, and reads first after invalidate', async () => {
     const store = new FileTaskStore({ root: tempDir('hpo-snap-') });
     let now = 1000;
     const snapshot = new TaskSnapshot(store, 500, () => now);
     const a = await makeTemplate(store, 'a');
-    expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id]);
+    expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id]); // first call reads the store
     const b = await makeTemplate(store, 'b');
     now += 500;
-    expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id]); // still within maxAge
+    expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id]); // fresh enough: no read
     now += 1;
+    expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id]); // stale: served, and a refresh starts
+    await snapshot.refresh(); // joins the refresh in flight
     expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id, b.id]);
     expect((await snapshot.list({ status: 'queued' })).length).toBe(0);
     expect((await snapshot.list({ project: 'ui-test', type: 'training' })).length).toBe(2);
     const c = await makeTemplate(store, 'c');
-    await snapshot.refresh(); // what the event poller does each round
+    snapshot.invalidate(); // what the server does after its own clone or stop
     expect((await snapshot.list()).map((t) => t.id)).toEqual([a.id, b.id, c.id]);
     await store.close();
   });

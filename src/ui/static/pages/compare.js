@@ -10,7 +10,8 @@ export async function comparePage(main, query) {
     return;
   }
   const tasks = await Promise.all(ids.map((id) => getJson(`/api/tasks/${encodeURIComponent(id)}`)));
-  const label = (t) => `${t.name} (${t.id.slice(0, 8)})`;
+  // Ids share a time-ordered prefix: their tail tells them apart.
+  const label = (t) => `${t.name} (…${t.id.slice(-6)})`;
   const names = [...new Set(tasks.flatMap((t) => Object.keys(t.scalars)))].sort();
   const charts = h('section', { class: 'charts' });
   main.append(h('h1', {}, `Compare ${tasks.length} tasks`), h('h2', {}, 'Scalars'), charts, h('h2', {}, 'Params'), paramDiff(tasks, label));
