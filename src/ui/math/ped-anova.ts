@@ -88,19 +88,35 @@ function unitMap(dim: Extract<Dimension, { type: 'float' | 'int' }>): (x: number
   return (x) => Math.min(1, Math.max(0, ((dim.log ? Math.log(x) : x) - lo) / span));
 }
 
+/** Points past which the KDE sums over a 1/256-wide histogram of them instead (narrower than the bandwidth of so many points). */
+const BINNED_ABOVE = 256;
+
 /** Gaussian KDE on [0, 1] with Scott's bandwidth, reflected at both edges, normalized on the grid. */
 function kernelDensity(xs: number[], grid: number[]): number[] {
   if (xs.length === 0) return grid.map(() => 1);
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
   const h = Math.max(1.06 * (sd || 1 / Math.sqrt(12)) * xs.length ** -0.2, 1 / grid.length);
+  const { centers, weights } = xs.length > BINNED_ABOVE ? histogram(xs, 256) : { centers: xs, weights: xs.map(() => 1) };
   const density = grid.map((g) => {
     let s = 0;
-    for (const x of xs) for (const mirror of [x, -x, 2 - x]) s += Math.exp(-0.5 * ((g - mirror) / h) ** 2);
+    for (let i = 0; i < centers.length; i++) {
+      const x = centers[i];
+      for (const mirror of [x, -x, 2 - x]) s += weights[i] * Math.exp(-0.5 * ((g - mirror) / h) ** 2);
+    }
     return s;
   });
   const total = density.reduce((s, d) => s + d, 0) / grid.length;
   return density.map((d) => d / total);
+}
+
+function histogram(xs: number[], bins: number): { centers: number[]; weights: number[] } {
+  const counts = new Array<number>(bins).fill(0);
+  for (const x of xs) counts[Math.min(bins - 1, Math.floor(x * bins))]++;
+  const centers: number[] = [];
+  const weights: number[] = [];
+  counts.forEach((c, i) => c > 0 && (centers.push((i + 0.5) / bins), weights.push(c)));
+  return { centers, weights };
 }
 
 function categoricalDensity(choices: readonly ParamValue[], values: ParamValue[]): number[] {
