@@ -19,8 +19,17 @@ export function chartSeries(page: Page, name: string): Promise<Array<{ name: str
   }, name);
 }
 
+/** Points per curve of a chart's first (polyline `lines`) series, sorted. */
+export function curveLengths(page: Page, name: string): Promise<number[]> {
+  return page.evaluate((chartName) => {
+    const el = document.querySelector(`[data-chart="${CSS.escape(chartName)}"]`)!;
+    const chart = (globalThis as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): { series: Array<{ data: Array<{ coords: unknown[] }> }> } } } }).echarts.getInstanceByDom(el);
+    return chart.getOption().series[0].data.map((d) => d.coords.length).sort((a, b) => a - b);
+  }, name);
+}
+
 /** Waits until the chart named `name` exists and has drawn (its series are set). */
-export async function waitForChart(page: Page, name: string, timeout = 20_000): Promise<void> {
+export async function waitForChart(page: Page, name: string, timeout = 90_000): Promise<void> {
   await page.waitForFunction((chartName) => {
     const el = document.querySelector(`[data-chart="${CSS.escape(chartName)}"]`);
     const chart = el && (globalThis as unknown as { echarts?: { getInstanceByDom(e: Element): { getOption(): { series?: unknown[] } } | undefined } }).echarts?.getInstanceByDom(el);

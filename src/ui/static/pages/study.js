@@ -87,15 +87,24 @@ function drawImportance(el, views) {
   });
 }
 
+const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
+
+/** One polyline series for every trial (thousands of curves stay fast) and one scatter of pruned trials' last points. */
 function drawIntermediate(el, views, lb) {
-  const series = views.intermediate.filter((t) => t.points.length).map((t) => ({
-    name: `#${t.number}`, type: 'line', showSymbol: false, lineStyle: { width: 1.2, opacity: t.state === 'pruned' ? 0.45 : 0.9 },
-    data: t.points,
-    markPoint: t.prunedAt !== undefined ? { symbol: 'triangle', symbolSize: 10, itemStyle: { color: '#dc2626' }, data: [{ coord: t.points.at(-1), name: 'pruned' }], label: { show: false } } : undefined,
-  }));
+  const trials = views.intermediate.filter((t) => t.points.length);
+  const ys = trials.flatMap((t) => t.points.map((p) => p[1])).filter(Number.isFinite);
+  const pad = ys.length ? (Math.max(...ys) - Math.min(...ys)) * 0.05 || 0.01 : 0;
   drawChart(el, 'intermediate', {
     tooltip: { trigger: 'item' }, grid,
-    xAxis: { type: 'value', name: 'epoch', minInterval: 1 }, yAxis: { type: 'value', name: lb.metric, scale: true }, series,
+    xAxis: { type: 'value', name: 'epoch', minInterval: 1, min: 0, max: Math.max(1, ...trials.flatMap((t) => t.points.map((p) => p[0]))) },
+    yAxis: { type: 'value', name: lb.metric, min: ys.length ? +(Math.min(...ys) - pad).toPrecision(3) : 0, max: ys.length ? +(Math.max(...ys) + pad).toPrecision(3) : 1 },
+    series: [
+      { name: 'trials', type: 'lines', coordinateSystem: 'cartesian2d', polyline: true, lineStyle: { width: 1.2 },
+        // a one-epoch curve is drawn as a zero-length segment (a polyline needs two points)
+        data: trials.map((t, i) => ({ name: `#${t.number}`, coords: t.points.length === 1 ? [t.points[0], t.points[0]] : t.points, lineStyle: { color: PALETTE[i % PALETTE.length], opacity: t.state === 'pruned' ? 0.45 : 0.9 } })) },
+      { name: 'pruned', type: 'scatter', symbol: 'triangle', symbolSize: 10, itemStyle: { color: '#dc2626' },
+        data: trials.filter((t) => t.prunedAt !== undefined).map((t) => ({ name: `#${t.number} pruned`, value: t.points.at(-1) })) },
+    ],
   });
 }
 
