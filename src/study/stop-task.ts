@@ -1,11 +1,11 @@
-import { isFinal, type TaskStore } from '../core/index.ts';
+import { isFinal, type TaskStore, type TaskType } from '../core/index.ts';
 import { StatusConflictError } from '../store/errors.ts';
 
 /** What `stopTask` did: nothing (already final), stopped a task that had not started, or asked a running one. */
 export type StopOutcome =
   | { kind: 'already-ended'; status: string }
   | { kind: 'stopped-now' }
-  | { kind: 'requested'; type: 'training' | 'controller' };
+  | { kind: 'requested'; type: TaskType };
 
 /**
  * Stops a task the one way `hpo stop` and the UI both do: a draft or a queued trial is stopped
