@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium with the flags this closed network needs (without the networking ones it refuses connections). */
@@ -15,7 +14,7 @@ export function chartSeries(page: Page, name: string): Promise<Array<{ name: str
     const el = document.querySelector(`[data-chart="${CSS.escape(chartName)}"]`);
     const chart = el && (globalThis as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): { series: Array<{ name: string; type: string; data: unknown[]; markPoint?: { data: unknown[] } }> } } | undefined } }).echarts.getInstanceByDom(el);
     if (!chart) return [];
-    return chart.getOption().series.map((s) => ({ name: s.name, type: s.type, points: s.data.length, markPoints: s.markPoint?.data?.length ?? 0 }));
+    return chart.getOption().series.map((s: { name: string; type: string; data: unknown[]; markPoint?: { data: unknown[] } }) => ({ name: s.name, type: s.type, points: s.data.length, markPoints: s.markPoint?.data?.length ?? 0 }));
   }, name);
 }
 
@@ -43,4 +42,11 @@ export function pageErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   return errors;
+}
+
+// Browser globals for the callbacks that run in the page (a DOM lib would retype Node's fetch for every file).
+declare global {
+  // eslint-disable-next-line no-var
+  var document: any, CSS: any, window: any;
+  type Element = any;
 }

@@ -28,7 +28,7 @@ describe('hpo ui (the command)', () => {
       child.once('exit', (code) => reject(new Error(`hpo ui exited ${code}: ${err}`)));
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const list = await (await fetch(`${url}api/tasks`)).json();
+    const list = (await (await fetch(`${url}api/tasks`)).json()) as { rows: Array<{ id: string }> };
     expect(list.rows.map((r: { id: string }) => r.id)).toEqual([templateId]);
     const clone = await fetch(`${url}api/tasks/${templateId}/clone`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(clone.status).toBe(403);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
