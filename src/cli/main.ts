@@ -147,6 +147,24 @@ program
   .option('--reason <text>', 'why', 'stopped by user')
   .action(async (id, options) => (await import('./commands/stop.ts')).stopCommand(id, options, program.opts()));
 
+program
+  .command('ui')
+  .description('serve the web UI and its JSON API over the task store (tasks, compare, studies, live)')
+  .option('--port <n>', 'port (default 8080; 0 picks a free one)')
+  .option('--host <address>', 'address to bind; anything but loopback needs --token (default 127.0.0.1)')
+  .option('--token <secret>', 'required on every API call and event stream (default: $HPO_UI_TOKEN)')
+  .option('--read-only', 'refuse stop, clone and enqueue')
+  .option('--redis <url>', "the queue's Redis for enqueue (default: $REDIS_URL, the store's URL, redis://127.0.0.1:6379)")
+  .option('--poll-ms <ms>', 'how often the live view polls the store (default 500)')
+  .action(async (options) => (await import('./commands/ui.ts')).uiCommand(options, program.opts()));
+
+program
+  .command('report')
+  .description("write one self-contained HTML file of a study's (or a task's) charts, readable offline")
+  .argument('<controller-or-task-id>')
+  .option('--out <file>', 'output file (default report.html)')
+  .action(async (id, options) => (await import('./commands/ui.ts')).reportCommand(id, options, program.opts()));
+
 const data = program.command('data').description('datasets');
 data
   .command('synth')

@@ -1,4 +1,4 @@
-import { isFinal } from '../../core/index.ts';
+import { stopTask } from '../../study/stop-task.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 
 /**
@@ -7,15 +7,9 @@ import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
  */
 export async function stopCommand(id: string, options: { reason: string }, globals: GlobalOptions): Promise<void> {
   const { store } = await openCliStore(globals);
-  const task = await store.get(id);
-  if (isFinal(task.status)) {
-    logLine(globals, 'info', `task ${id} already ended: ${task.status}`);
-  } else if (task.status === 'draft' || (task.status === 'queued' && task.type === 'training')) {
-    await store.setStatus(id, 'stopped', { reason: options.reason, expect: ['draft', 'queued'] });
-    logLine(globals, 'info', `task ${id} stopped before it started`);
-  } else {
-    await store.requestStop(id, options.reason);
-    logLine(globals, 'info', `stop requested for ${task.type} ${id}; it stops at its next epoch boundary`);
-  }
+  const outcome = await stopTask(store, id, options.reason);
+  if (outcome.kind === 'already-ended') logLine(globals, 'info', `task ${id} already ended: ${outcome.status}`);
+  else if (outcome.kind === 'stopped-now') logLine(globals, 'info', `task ${id} stopped before it started`);
+  else logLine(globals, 'info', `stop requested for ${outcome.type} ${id}; it stops at its next epoch boundary`);
   await store.close();
 }

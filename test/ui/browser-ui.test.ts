@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { FileTaskStore } from '../../src/store/index.ts';
+import { bullPrefix } from '../../src/exec/queue/queue-keys.ts';
+import { buildUiApp } from '../../src/ui/server.ts';
+import { tempDir } from '../store/helpers.ts';
+import { chartSeries, curveLengths, launchChromium, pageErrors, waitForChart } from './browser.ts';
+import { addTrial, makeStudy, METRIC } from './study-fixture.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHOTS = process.env.HPO_UI_SHOTS; // a folder to save screenshots in (not committed)
+
+let browser: Browser;
+let store: FileTaskStore;
+let root: string;
+let app: FastifyInstance;
+let base: string;
+let ids: Awaited<ReturnType<typeof makeStudy>>;
+const prefix = `test-${randomUUID()}`;
+
+beforeAll(async () => {
+  root = tempDir('hpo-ui-browser-');
+  store = new FileTaskStore({ root });
+  ids = await makeStudy(store, { completed: 7, pruned: 3, running: 1 });
+  // A hostile name: the page must show it as text.
+  await store.update(ids.trials[0].id, { name: '<img src=x onerror="window.__xss=1">' });
+  app = buildUiApp({ store, storeSpec: root, redisUrl: REDIS_URL, queuePrefix: prefix, pollMs: 200 });
+  base = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await store?.close();
+});
+
+// Generous: the shared 2-core machine can be many times oversubscribed; these catch hangs, not slowness.
+describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
+  it('sorts the task table by a metric column', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = pageErrors(page);
+    const col = `last:${METRIC}`;
+    await page.goto(`${base}#/tasks?parent=${ids.controller.id}&columns=name,status,${encodeURIComponent(col)}`);
+    await page.waitForSelector('#task-table tbody tr');
+    await page.click(`th[data-column="${col}"]`); // ascending
+    await page.waitForSelector(`th[data-column="${col}"]:has-text("▲")`);
+    await page.click(`th[data-column="${col}"]`); // descending
+    await page.waitForSelector(`th[data-column="${col}"]:has-text("▼")`);
+    const cells = await page.$$eval(`#task-table tbody td[data-column="${col}"]`, (tds) => tds.map((td) => td.textContent ?? ''));
+    const numbers = cells.filter(Boolean).map(Number);
+    expect(numbers.length).toBe(11);
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    const best = Math.max(...(await Promise.all(ids.trials.map(async (t) => (await store.getScalars(t.id))[METRIC].at(-1)!.value))));
+    expect(numbers[0]).toBeCloseTo(best, 3);
+    const names = await page.$$eval('#task-table tbody td[data-column="name"]', (tds) => tds.map((td) => td.textContent));
+    expect(names).toContain('<img src=x onerror="window.__xss=1">');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/tasks.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the study page: history, parallel coordinates, importance, intermediate values, slices and timeline with the right points', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = pageErrors(page);
+    await page.goto(`${base}#/study/${ids.controller.id}`);
+    for (const c of ['history', 'parallel', 'importance', 'intermediate', 'slices', 'timeline']) await waitForChart(page, c);
+    const history = await chartSeries(page, 'history');
+    expect(history.map((s) => s.points)).toEqual([7, 7]); // each complete trial, and the best so far at each
+    expect((await chartSeries(page, 'parallel'))[0].points).toBe(7);
+    expect((await chartSeries(page, 'importance'))[0].points).toBe(3);
+    // every trial's curve (7 complete, 3 pruned, 1 running), and the 3 pruned ones marked where they stopped
+    expect(await chartSeries(page, 'intermediate')).toEqual([
+      { name: 'trials', type: 'lines', points: 11, markPoints: 0 },
+      { name: 'pruned', type: 'scatter', points: 3, markPoints: 0 },
+    ]);
+    expect(await curveLengths(page, 'intermediate')).toEqual([2, 2, 2, 2, 5, 5, 5, 5, 5, 5, 5]); // the running trial's one epoch drawn as a point-segment
+    expect((await chartSeries(page, 'slices')).map((s) => s.points)).toEqual([7, 7, 7]);
+    expect((await chartSeries(page, 'timeline'))[0].points).toBe(11);
+    expect(await page.$$eval('#leaderboard tbody tr', (rows) => rows.length)).toBe(11);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/study.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a trial that reports while the page is open, without a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}#/study/${ids.controller.id}`);
+    await waitForChart(page, 'history');
+    await page.waitForSelector('#live.on');
+    const before = (await chartSeries(page, 'history'))[0].points;
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await addTrial(store, ids.controller.id, ids.template.id, 100, 'completed');
+    await page.waitForFunction((n) => {
+      const el = document.querySelector('[data-chart="history"]');
+      const chart = el && (globalThis as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): { series: Array<{ data: unknown[] }> } } } }).echarts.getInstanceByDom(el);
+      return chart && chart.getOption().series[0].data.length === n;
+    }, before + 1, { timeout: 90_000 });
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await page.close();
+  });
+
+  it('compares N tasks as N curves per scalar, and marks differing params', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = pageErrors(page);
+    const chosen = ids.trials.slice(1, 5).map((t) => t.id);
+    await page.goto(`${base}#/compare?ids=${chosen.join(',')}`);
+    await waitForChart(page, `compare:${METRIC}`);
+    const series = await chartSeries(page, `compare:${METRIC}`);
+    expect(series).toHaveLength(4);
+    expect(series.every((s) => s.points === 5 || s.points === 2)).toBe(true);
+    const differs = await page.$$eval('#param-diff tr.differs td:first-child', (tds) => tds.map((td) => td.textContent));
+    expect(differs).toEqual(expect.arrayContaining(['hyp/lr0', 'hyp/momentum']));
+    expect(differs).not.toContain('args/epochs');
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('clones a task, edits a param in the form and enqueues it on a real BullMQ queue', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = pageErrors(page);
+    const queueName = `test-${randomUUID()}`;
+    await page.goto(`${base}#/task/${ids.template.id}`);
+    await page.waitForSelector('#clone-form');
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/task.png`, fullPage: true });
+    // A wrong type is refused with the --set message, and nothing is created.
+    await page.fill('#clone-form input[name="hyp/lr0"]', 'fast');
+    await page.click('#clone-form button[type="submit"]');
+    await page.waitForSelector('#clone-error:has-text("hyp/lr0 is a number")');
+    expect(errors.splice(0)).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.fill('#clone-form input[name="hyp/lr0"]', '0.033');
+    await page.fill('#clone-form input[name="name"]', 'edited in the ui');
+    await page.selectOption('#clone-form select[name="then"]', 'enqueue');
+    await page.fill('#clone-form input[name="queue"]', queueName);
+    const before = location(page);
+    await page.click('#clone-form button[type="submit"]');
+    await page.waitForFunction((old) => window.location.hash !== old, await before);
+    const newId = decodeURIComponent((await page.evaluate(() => window.location.hash)).replace('#/task/', ''));
+    const task = await store.get(newId);
+    expect(task).toMatchObject({ name: 'edited in the ui', status: 'queued', parent: ids.template.id });
+    expect(task.params['hyp/lr0']).toBe(0.033);
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(queueName, { connection, prefix: bullPrefix(prefix) });
+    try {
+      const jobs = await queue.getJobs(['waiting', 'prioritized']);
+      expect(jobs.map((j) => j.id)).toEqual([expect.stringContaining(newId)]);
+      expect(jobs[0].data).toMatchObject({ taskId: newId });
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a token-protected server refuses a request without the token', async () => {
+    const locked = buildUiApp({ store, storeSpec: root, token: 'tok-' + randomUUID() });
+    const url = (await locked.listen({ host: '127.0.0.1', port: 0 })) + '/';
+    try {
+      const page = await browser.newPage();
+      const response = await page.goto(`${url}api/tasks`);
+      expect(response?.status()).toBe(401);
+      expect(await page.textContent('body')).toContain('Missing or wrong token');
+      await page.goto(url);
+      await page.waitForSelector('.error');
+      expect(await page.textContent('.error')).toContain('Missing or wrong token');
+      await page.close();
+    } finally {
+      await locked.close();
+    }
+  });
+});
+
+function location(page: import('playwright-core').Page): Promise<string> {
+  return page.evaluate(() => window.location.hash);
+}
