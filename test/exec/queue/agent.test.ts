@@ -104,7 +104,8 @@ describe('queue agent (real Redis, in-process agents)', () => {
     const bad2 = await waitFor('bad-2 failed', async () => ((await q.getJob('bad-2'))?.failedReason ? q.getJob('bad-2') : undefined));
     expect(bad2!.attemptsMade).toBe(1);
     expect(await statusOf(store, good.id)).toBe('completed');
-    expect(warnings).toContain('job failed');
+    // The agent's log line names the job, its task and the reason.
+    expect(warnings.find((w) => w.startsWith('job bad-1 '))).toMatch(/^job bad-1 \(task .*\) failed on queue .*: .*task id must be 1-64 characters/s);
   });
 
   it('graceful shutdown hands the running trial back; another agent finishes it, once', async () => {
