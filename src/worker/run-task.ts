@@ -16,6 +16,8 @@ export interface RunnerOptions {
   workRoot?: string;
   /** Keep a failed trial's scratch folder for a post-mortem. Default: $HPO_KEEP_WORKDIR is `1` (`--keep-workdir`). */
   keepWorkDirOnFailure?: boolean;
+  /** Keep every trial's scratch folder, whatever its ending (to read what a trainer wrote there). */
+  keepWorkDir?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     const keepOnFailure = options.keepWorkDirOnFailure ?? process.env.HPO_KEEP_WORKDIR === '1';
     try {
       const outcome = await runTrainer();
-      if (outcome.status === 'failed' && keepOnFailure) log(`work folder kept for inspection: ${workDir}`);
+      if (options.keepWorkDir || (outcome.status === 'failed' && keepOnFailure)) log(`work folder kept for inspection: ${workDir}`);
       else await rm(workDir, { recursive: true, force: true });
       await logChain;
       return outcome;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,13 @@ const run = promisify(execFile);
 /** Prints its argv and env as JSON: what a program started by the command trainer received. */
 const ECHO = `import json, os, sys; print(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "env": os.environ.get("EXTRA", "")}))`;
 
+/** A trial's private scratch folder: `<work>/<task-id>-<random>` (mkdtemp). */
+function trialDirOf(work: string, taskId: string): string {
+  const found = readdirSync(work).filter((f) => f.startsWith(`${taskId}-`));
+  if (found.length !== 1) throw new Error(`expected one scratch folder for ${taskId} in ${work}, found ${found.join(', ') || 'none'}`);
+  return path.join(work, found[0]);
+}
+
 describe('command trainer recipes', { timeout: 120_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -23,8 +31,8 @@ describe('command trainer recipes', { timeout: 120_000 }, () => {
   async function runTask(trainer: TrainerRef, params: Params) {
     const store = new FileTaskStore({ root: path.join(dir, '.hpo') });
     const task = await store.create({ name: 'c', project: 'test', type: 'training', status: 'queued', trainer, params });
-    const outcome = await createTaskRunner(store, { workRoot: path.join(dir, 'work') })(task.id, { signal: new AbortController().signal });
-    return { store, task, outcome, trialDir: path.join(dir, 'work', task.id) };
+    const outcome = await createTaskRunner(store, { workRoot: path.join(dir, 'work'), keepWorkDir: true })(task.id, { signal: new AbortController().signal });
+    return { store, task, outcome, trialDir: trialDirOf(path.join(dir, 'work'), task.id) };
   }
 
   async function echoed(trainer: Partial<TrainerRef>, params: Params) {
@@ -66,7 +74,7 @@ describe('command trainer recipes', { timeout: 120_000 }, () => {
     const a = await runTask(recipe, { 'args/epochs': 2, 'hyp/lr0': 0.3 });
     const b = await runTask(recipe, { 'args/epochs': 2, 'hyp/lr0': 0.7 });
     for (const [r, lr0] of [[a, 0.3], [b, 0.7]] as const) {
-      expect(r.outcome, await r.store.readLog(r.task.id)).toEqual({ status: 'completed' });
+      expect(r.outcome, await r.store.readLog(r.task.id)).toEqual({ status: 'completed', ending: { kind: 'completed', reason: 'completed' } });
       expect((await r.store.getScalars(r.task.id))['metrics/mAP_0.5:0.95'].map((p) => p.value)).toEqual([lr0 / 2, lr0]);
       expect(Object.keys((await r.store.get(r.task.id)).artifacts).sort()).toEqual(['F1_curve.png', 'PR_curve.png', 'P_curve.png', 'R_curve.png', 'best.pt', 'confusion_matrix.png', 'results.png']);
     }

@@ -41,7 +41,7 @@ describe('command trainer', () => {
 
   it('passes args as flags and hyps through hyp.yaml, without a shell, and records its reports', async () => {
     const { store, task, outcome } = await run({ 'hyp/lr0': 0.5, 'args/epochs': 3, 'args/name': 'a b; rm -rf /', 'args/cos_lr': true });
-    expect(outcome).toEqual({ status: 'completed' });
+    expect(outcome).toEqual({ status: 'completed', ending: { kind: 'completed', reason: 'completed' } });
     const log = await store.readLog(task.id);
     // The value with spaces and a semicolon arrives as one argument: no shell saw it.
     expect(log).toContain('argv ["--epochs","3","--name","a b; rm -rf /","--cos_lr","--hyp"]');

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +10,13 @@ import { TRAIN_ARGS_V7, MANAGED_ARGS } from '../../../src/trainers/ultralytics/t
 import { tempDir } from '../../helpers/temp.ts';
 import { runLocalStudy } from '../../study/study-harness.ts';
 import { PYTHON, fixtureParams, fixtureTrainer } from './fixture.ts';
+
+/** A trial's private scratch folder: `<work>/<task-id>-<random>` (mkdtemp). */
+function trialDirOf(work: string, taskId: string): string {
+  const found = readdirSync(work).filter((f) => f.startsWith(`${taskId}-`));
+  if (found.length !== 1) throw new Error(`expected one scratch folder for ${taskId} in ${work}, found ${found.join(', ') || 'none'}`);
+  return path.join(work, found[0]);
+}
 
 describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000 }, () => {
   let dir: string;
@@ -71,7 +79,7 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
     const { controllerId } = await runLocalStudy(dir, store, base.id, { space: { 'hyp/lr0': { type: 'categorical', choices: [0.05] } }, budget: { maxTrials: 1, concurrency: 1 } }, { pruner: pruneAfterTwo });
     const [trial] = await store.list({ parent: controllerId });
     expect(trial.status).toBe('stopped');
-    expect(trial.statusReason).toMatch(/^pruned/);
+    expect(trial.ending).toEqual({ kind: 'pruned', reason: 'test' });
     expect(await store.readLog(trial.id)).toContain('KeyboardInterrupt');
     const reported = (await store.getScalars(trial.id))['metrics/mAP_0.5:0.95'];
     const csv = await storedCsv(store, trial.id);
@@ -96,9 +104,9 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
     const store = new FileTaskStore({ root: dir });
     const task = await template(store, params);
     const work = path.join(dir, 'work');
-    const outcome = await createTaskRunner(store, { workRoot: work })(task.id, { signal: new AbortController().signal });
-    expect(outcome, await store.readLog(task.id)).toEqual({ status: 'completed' });
-    const opt = JSON.parse(await readFile(path.join(work, task.id, 'exp', 'opt.json'), 'utf8'));
+    const outcome = await createTaskRunner(store, { workRoot: work, keepWorkDir: true })(task.id, { signal: new AbortController().signal });
+    expect(outcome, await store.readLog(task.id)).toEqual({ status: 'completed', ending: { kind: 'completed', reason: 'completed' } });
+    const opt = JSON.parse(await readFile(path.join(trialDirOf(work, task.id), 'exp', 'opt.json'), 'utf8'));
     for (const [dest, arg] of Object.entries(TRAIN_ARGS_V7)) {
       if (MANAGED_ARGS.has(dest) || dest === 'hyp') continue;
       // As argparse stores them: a list of ints, an omitted nargs='?' arg at its default (None / False).
@@ -106,7 +114,7 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
       const expected = arg.kind === 'switch' ? true : dest in parsed ? parsed[dest] : samples[dest];
       expect(opt[dest], dest).toEqual(expected);
     }
-    expect(opt.project).toBe(path.join(work, task.id));
+    expect(opt.project).toBe(trialDirOf(work, task.id));
     expect(opt.name).toBe('exp');
     expect(opt.exist_ok).toBe(true);
     // hyp.yaml holds every key of the checkout's defaults, with ours over them.
@@ -117,8 +125,8 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
     const store = new FileTaskStore({ root: dir });
     const task = await template(store, { 'args/cos_lr': false, 'args/noplots': true, 'args/freeze': '10', 'args/imgsz': 96, 'args/cache': false, 'hyp/mosaic': 0.5 });
     const work = path.join(dir, 'work');
-    await createTaskRunner(store, { workRoot: work })(task.id, { signal: new AbortController().signal });
-    const opt = JSON.parse(await readFile(path.join(work, task.id, 'exp', 'opt.json'), 'utf8'));
+    await createTaskRunner(store, { workRoot: work, keepWorkDir: true })(task.id, { signal: new AbortController().signal });
+    const opt = JSON.parse(await readFile(path.join(trialDirOf(work, task.id), 'exp', 'opt.json'), 'utf8'));
     expect(opt).toMatchObject({ cos_lr: false, noplots: true, freeze: [10], imgsz: 96, cache: null });
     expect(await readFile(opt.hyp, 'utf8')).toContain('mosaic: 0.5');
     const log = await store.readLog(task.id);
@@ -131,12 +139,12 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
     const store = new FileTaskStore({ root: dir });
     const first = await template(store, { 'args/epochs': 2 });
     const work = path.join(dir, 'work');
-    const run = createTaskRunner(store, { workRoot: work });
+    const run = createTaskRunner(store, { workRoot: work, keepWorkDir: true });
     await run(first.id, { signal: new AbortController().signal });
     const second = await template(store, { 'args/weights': `${first.id}/best.pt` });
-    expect(await run(second.id, { signal: new AbortController().signal })).toEqual({ status: 'completed' });
-    const opt = JSON.parse(await readFile(path.join(work, second.id, 'exp', 'opt.json'), 'utf8'));
-    expect(opt.weights).toBe(path.join(work, second.id, `weights-${first.id}-best.pt`));
+    expect(await run(second.id, { signal: new AbortController().signal })).toEqual({ status: 'completed', ending: { kind: 'completed', reason: 'completed' } });
+    const opt = JSON.parse(await readFile(path.join(trialDirOf(work, second.id), 'exp', 'opt.json'), 'utf8'));
+    expect(opt.weights).toBe(path.join(trialDirOf(work, second.id), `weights-${first.id}-best.pt`));
     expect(await readFile(opt.weights, 'utf8')).toBe('epoch 1');
     // The whole experiment: the interpreter and its packages, and who ran it.
     const env = (await store.get(second.id)).environment!;
@@ -148,7 +156,7 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
   it('fails clearly when args/yolov5_dir has no train.py', async () => {
     const store = new FileTaskStore({ root: dir });
     const task = await template(store, { 'args/yolov5_dir': dir });
-    const outcome = await createTaskRunner(store, { workRoot: path.join(dir, 'work') })(task.id, { signal: new AbortController().signal });
+    const outcome = await createTaskRunner(store, { workRoot: path.join(dir, 'work'), keepWorkDir: true })(task.id, { signal: new AbortController().signal });
     expect(outcome.status).toBe('failed');
     expect(outcome.reason).toBe(`args/yolov5_dir ${JSON.stringify(dir)} has no train.py: point it at a YOLOv5 v7.0 checkout (git clone -b v7.0 https://github.com/ultralytics/yolov5).`);
   });
