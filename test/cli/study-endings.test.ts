@@ -130,7 +130,7 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
     expect(top.stdout).toContain('type training, project test, status completed');
     const resume = await cli.run(['run', '--resume', templateId]);
     expect(resume.code).toBe(1);
-    expect(resume.stderr).toMatch(new RegExp(`^hpo: Task ${templateId} is a training task \\("curve", completed\\), not a study to resume: pass a controller id`));
+    expect(resume.stderr).toMatch(new RegExp(`^hpo: Task ${templateId} is a training task \\("curve", completed\\), not a study to resume: pass a controller id`, 'm'));
     expect(resume.stderr).not.toContain('TypeError');
   }, 300_000);
 });

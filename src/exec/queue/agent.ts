@@ -5,7 +5,7 @@ import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core
 import { connectRedis } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
 import { createProcessor, REQUEUE_ENDING, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
-import { startPresence } from './presence.ts';
+import { startPresence, type Presence } from './presence.ts';
 import { assertAgentName, assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
 import { agentTiming, type AgentTiming } from './timing.ts';
@@ -106,6 +106,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     isRequeueing: () => requeueing,
     graceMs,
   });
+  let presence: Presence | undefined;
   const workers = queues.map((queue) => {
     const worker = new Worker(queue, processor, {
       connection,
@@ -122,6 +123,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       log('warn', `job ${job?.id} (task ${taskOf(job?.data)}) failed on queue ${queue}: ${error.message}`, { queue, jobId: job?.id, taskId: taskOf(job?.data), reason: error.message }),
     );
     worker.on('stalled', (jobId) => log('warn', `stalled job ${jobId} returned to queue ${queue}`, { queue, jobId }));
+    // `hpo agents` and the autoscaler see a task start or end at once, not a heartbeat later.
+    worker.on('active', () => presence?.beat());
+    worker.on('completed', () => presence?.beat());
+    worker.on('failed', () => presence?.beat());
     return worker;
   });
   try {
@@ -132,7 +137,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     throw error;
   }
   // Presence tells an autoscaler this agent lives and how long it has been idle.
-  const stopPresence = startPresence({
+  presence = startPresence({
     connection,
     prefix: options.prefix,
     name,
@@ -177,12 +182,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           // BullMQ's close is already under way and waits for that job; the job's lock expires
           // and the stalled-job check gives it to another agent. Drop the connection and go.
           void closed.catch(() => {});
-          await stopPresence();
+          await presence.stop();
           connection.disconnect();
           log('info', 'agent stopped', { name });
           return;
         }
-        await stopPresence();
+        await presence.stop();
         await connection.quit().catch(() => connection.disconnect());
         log('info', 'agent stopped', { name });
       })();

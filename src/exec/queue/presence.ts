@@ -47,11 +47,17 @@ export interface PresenceOptions {
   onError(error: unknown): void;
 }
 
+/** A running presence beat: `beat` writes the record now (after a task starts or ends), `stop` deletes it. */
+export interface Presence {
+  beat(): void;
+  stop(): Promise<void>;
+}
+
 /**
- * Beats the agent's presence record every `everyMs` (the first at once). Returns a function
- * that stops beating and deletes the record, so a clean exit is not mistaken for a death.
+ * Beats the agent's presence record every `everyMs` (the first at once) and on demand. `stop`
+ * stops beating and deletes the record, so a clean exit is not mistaken for a death.
  */
-export function startPresence(options: PresenceOptions): () => Promise<void> {
+export function startPresence(options: PresenceOptions): Presence {
   const key = agentPresenceKey(options.name, options.prefix);
   const startedAt = options.now();
   let busyAt = startedAt;
@@ -86,10 +92,13 @@ export function startPresence(options: PresenceOptions): () => Promise<void> {
   };
   void beat();
   const timer = setInterval(() => void beat(), options.everyMs);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await options.connection.del(key).catch(() => {});
+  return {
+    beat: () => void beat(),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await options.connection.del(key).catch(() => {});
+    },
   };
 }
 
