@@ -43,6 +43,7 @@ describe('store faults are the operator\'s, explained, and lose nothing', { time
       controllerId = controller.id;
       return (await store.list({ parent: controller.id, status: 'completed' })).length >= 1;
     });
+    // Killed: its lease names a dead process, so every resume below takes it over with --force.
     study.kill('SIGKILL');
     await done;
     return controllerId;
@@ -53,12 +54,12 @@ describe('store faults are the operator\'s, explained, and lose nothing', { time
     const home = path.join(dir, '.hpo');
     const controllerId = await interruptedStudy(home);
     chmodSync(home, 0o755);
-    const denied = await hpo(['run', '--resume', controllerId], { cwd: dir, env: { ...process.env, HPO_HOME: home }, asUser: 'nobody' });
+    const denied = await hpo(['run', '--resume', controllerId, '--force'], { cwd: dir, env: { ...process.env, HPO_HOME: home }, asUser: 'nobody' });
     expect(denied.code, denied.stderr).toBe(1);
     expect(errorLines(denied.stderr)).toEqual([expect.stringMatching(new RegExp(`^hpo: Cannot write the task store at ${home}/\\S+: permission denied \\(EACCES\\)\\. Fix: `))]);
     expect(denied.stderr).not.toMatch(/internal error|\n\s+at /);
 
-    const resumed = await hpo(['run', '--resume', controllerId], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
+    const resumed = await hpo(['run', '--resume', controllerId, '--force'], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await completedTrials(home, controllerId)).toBe(3);
   });
@@ -73,13 +74,13 @@ describe('store faults are the operator\'s, explained, and lose nothing', { time
     const filler = path.join(disk, 'filler');
     expect(() => writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024))).toThrow(/ENOSPC/);
 
-    const full = await hpo(['run', '--resume', controllerId], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
+    const full = await hpo(['run', '--resume', controllerId, '--force'], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
     expect(full.code, full.stderr).toBe(1);
     expect(errorLines(full.stderr)).toEqual([expect.stringMatching(new RegExp(`^hpo: Cannot write the task store at ${home}(/\\S+)?: no space left on the device \\(ENOSPC\\)\\. Fix: `))]);
     expect(full.stderr).not.toMatch(/internal error|\n\s+at /);
 
     rmSync(filler);
-    const resumed = await hpo(['run', '--resume', controllerId], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
+    const resumed = await hpo(['run', '--resume', controllerId, '--force'], { cwd: dir, env: { ...process.env, HPO_HOME: home } });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await completedTrials(home, controllerId)).toBe(3);
   });
