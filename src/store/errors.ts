@@ -10,8 +10,8 @@ export class InvalidArtifactNameError extends HpoError {
   constructor(readonly artifactName: string) {
     super(
       'ARTIFACT_NAME_INVALID',
-      `Invalid artifact name ${JSON.stringify(artifactName)}: names are 1-128 characters of [A-Za-z0-9._-], ` +
-        'not "." or "..", and never contain "/". Use a plain file name such as "best.json".',
+      `Invalid artifact name ${JSON.stringify(artifactName)}: names are 1-4 segments joined by "/", each 1-128 characters ` +
+        'of [A-Za-z0-9._-] and not "." or "..". Use a file name such as "best.json" or a relative path such as "plots/labels.jpg".',
     );
     this.name = 'InvalidArtifactNameError';
   }

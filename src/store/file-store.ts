@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSyn
 import { cloneInput, newTaskRecord, type CloneOverrides } from './new-task.ts';
 import { compareTasks, matchesFilter } from './list-filter.ts';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   TaskNotFoundError,
   systemClock,
@@ -188,6 +188,7 @@ export class FileTaskStore implements TaskStore {
     let ref!: ArtifactRef;
     try {
       await this.mutate(id, (task, now) => {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
         renameSync(tmp, join(dir, name));
         ref = { name, size: bytes.byteLength, location: join(dir, name), createdAt: now };
         return { ...task, artifacts: { ...task.artifacts, [name]: ref }, updatedAt: now };

@@ -1,5 +1,5 @@
 import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { ArtifactRef, Task } from '../core/index.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { DAMAGED_REASON, parseSnapshot, recoveredTask, serializeTask } from './task-record.ts';
@@ -169,9 +169,12 @@ function recover(dir: string, id: string, damagedText: string): Task {
   }
   const artifacts: Record<string, ArtifactRef> = {};
   try {
-    for (const name of readdirSync(join(dir, 'artifacts'))) {
-      const location = join(dir, 'artifacts', name);
+    // Nested names (`plots/labels.jpg`) are files in subfolders.
+    for (const entry of readdirSync(join(dir, 'artifacts'), { recursive: true, encoding: 'utf8' })) {
+      const location = join(dir, 'artifacts', entry);
       const stat = statSync(location);
+      if (!stat.isFile()) continue;
+      const name = entry.split(sep).join('/');
       artifacts[name] = { name, size: stat.size, location, createdAt: Math.floor(stat.mtimeMs) };
     }
   } catch {

@@ -3,7 +3,8 @@ import { InvalidTaskIdError } from '../core/index.ts';
 import { InvalidArtifactNameError } from './errors.ts';
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ARTIFACT_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+const ARTIFACT_SEGMENT = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_ARTIFACT_DEPTH = 4;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** True when `id` is a well-formed task id (safe to use as a path segment or key part). */
@@ -19,9 +20,15 @@ export function assertTaskId(id: unknown): asserts id is string {
   if (!isTaskId(id)) throw new InvalidTaskIdError(String(id));
 }
 
-/** Throws InvalidArtifactNameError unless `name` is a plain file name (dots allowed, not `.`/`..`, no `/`). */
+/**
+ * Throws InvalidArtifactNameError unless `name` is a relative path of 1-4 plain segments
+ * (`best.bin`, `plots/labels.jpg`, `debug/epoch9/val_batch0_pred.jpg`): no empty, `.` or `..`
+ * segment, no leading `/`, so a name never leaves the task's own folder or key space.
+ */
 export function assertArtifactName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !ARTIFACT_NAME.test(name) || name === '.' || name === '..') {
+  const segments = typeof name === 'string' ? name.split('/') : [];
+  const plain = (s: string) => ARTIFACT_SEGMENT.test(s) && s !== '.' && s !== '..';
+  if (segments.length === 0 || segments.length > MAX_ARTIFACT_DEPTH || !segments.every(plain)) {
     throw new InvalidArtifactNameError(String(name));
   }
 }

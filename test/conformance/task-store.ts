@@ -129,13 +129,18 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       expect(await store.get(real.id)).toEqual(real);
     });
 
-    it('rejects artifact names that are paths', async () => {
+    it('rejects artifact names that could leave the task; keeps relative paths such as plots/labels.jpg', async () => {
       const task = await store.create(training());
-      for (const bad of ['../x', 'a/b', '..', '.', '', '/etc/passwd']) {
+      for (const bad of ['../x', 'a/../../b', 'a//b', 'a/', '..', '.', '', '/etc/passwd', 'a/b/c/d/e', 'a b']) {
         await expect(store.putArtifact(task.id, bad, 'x'), `name ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
         await expect(store.getArtifact(task.id, bad)).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
       }
       expect((await store.get(task.id)).artifacts).toEqual({});
+      await store.putArtifact(task.id, 'plots/labels.jpg', 'jpg');
+      await store.putArtifact(task.id, 'debug/epoch9/val_batch0_pred.jpg', 'pred');
+      expect((await store.getArtifact(task.id, 'plots/labels.jpg')).toString()).toBe('jpg');
+      expect((await store.getArtifact(task.id, 'debug/epoch9/val_batch0_pred.jpg')).toString()).toBe('pred');
+      expect(Object.keys((await store.get(task.id)).artifacts).sort()).toEqual(['debug/epoch9/val_batch0_pred.jpg', 'plots/labels.jpg']);
     });
 
     it('clones trainer, params, project and tags; applies overrides and parent; starts draft', async () => {
