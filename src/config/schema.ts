@@ -63,7 +63,7 @@ export const configSchema = z.strictObject({
   template: z.string().optional(),
   space: spaceSchema,
   objective: objectiveSchema.prefault({}),
-  strategy: strategySchema.prefault({ type: 'random' }),
+  strategy: strategySchema.prefault({ type: 'auto' }),
   pruner: prunerSchema.prefault({ type: 'none' }),
   budget: budgetSchema.prefault({}),
   execution: executionSchema.prefault({ type: 'local' }),

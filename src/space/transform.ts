@@ -1,4 +1,5 @@
 import type { Dimension, ParamValue, Params, Rng, Space } from '../core/index.ts';
+import { isActive, samplingOrder } from './conditions.ts';
 
 /**
  * Maps between param values and the unit interval, per dimension. Log dimensions are uniform
@@ -50,9 +51,10 @@ export function sampleDimension(dim: Dimension, rng: Rng): ParamValue {
   return fromUnit(dim, rng());
 }
 
+/** One uniform draw of every active param (parents first; inactive params are left out). */
 export function sampleSpace(space: Space, rng: Rng): Params {
   const params: Params = {};
-  for (const [name, dim] of Object.entries(space)) params[name] = sampleDimension(dim, rng);
+  for (const name of samplingOrder(space)) if (isActive(space, name, params)) params[name] = sampleDimension(space[name], rng);
   return params;
 }
 

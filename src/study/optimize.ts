@@ -27,7 +27,7 @@ export interface OptimizeOptions {
   space: Space;
   direction: Direction;
   objective: (params: Params, trial: TrialHandle) => number | Promise<number>;
-  /** A strategy config (`{ type: 'tpe' }`) or an instance. Default: random. */
+  /** A strategy config (`{ type: 'tpe' }`) or an instance. Default: `auto`. */
   strategy?: StrategyInput | Strategy;
   pruner?: PrunerInput | Pruner;
   trials: number;
@@ -57,7 +57,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const seed = options.seed ?? (isStrategy(options.strategy) ? undefined : options.strategy?.seed) ?? 0;
   const strategy = isStrategy(options.strategy)
     ? options.strategy
-    : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'random' }, 'strategy'));
+    : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'auto' }, 'strategy'));
   const pruner = isPruner(options.pruner)
     ? options.pruner
     : createPruner(parseOrThrow(prunerSchema, options.pruner ?? { type: 'none' }, 'pruner'));
