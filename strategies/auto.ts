@@ -23,11 +23,13 @@ export type AutoOptions = Omit<z.output<typeof autoOptionsSchema>, 'type' | 'see
 /**
  * The default strategy: picks a sampler at every ask from the space, the history and the budget,
  * and says why (`explain`). Rules, first match wins:
- * 1. several objectives: TPE with its multi-objective split (MOTPE, Ozaki et al. 2020);
- * 2. a conditional space: TPE, grouped by the params that are active together;
- * 3. categorical-heavy spaces (share >= `categoricalShare`) or more than `gpMaxDims` dimensions: TPE;
- * 4. past `gpMaxTrials` complete trials: TPE (the GP's cost point);
- * 5. otherwise the GP, which bench:strategies measured best on small continuous problems.
+ * 1. a conditional space: TPE, grouped by the params that are active together;
+ * 2. categorical-heavy spaces (share >= `categoricalShare`) or more than `gpMaxDims` dimensions: TPE;
+ * 3. past `gpMaxTrials` complete trials: TPE (the GP's cost point);
+ * 4. otherwise the GP, which bench:strategies measured best on small continuous problems.
+ * Several objectives follow the same rules: TPE then ranks by Pareto front (MOTPE, Ozaki et al.
+ * 2020) and the GP scalarizes with random Chebyshev weights per ask (ParEGO, Knowles 2006), which
+ * bench:multi-objective measured ahead of both MOTPEs on ZDT1/2, DTLZ2 and the YOLOv5-like problem.
  * Both samplers start with the same Sobol points, so a switch mid-study keeps the history useful;
  * each reads the whole history at every ask, so a switch needs no hand-over.
  */
@@ -54,15 +56,16 @@ export class AutoStrategy implements Strategy {
 
   private choose(study: StudyView, ctx: AskContext): { sampler: Strategy; reason: string } {
     const objectives = study.directions?.length ?? 1;
-    if (objectives > 1) return { sampler: this.tpe, reason: `${objectives} objectives: TPE with the multi-objective (MOTPE) split` };
-    if (isConditional(study.space)) return { sampler: this.tpe, reason: 'conditional space: TPE grouped by the params active together' };
+    const tpe = objectives > 1 ? `TPE ranking by Pareto front (MOTPE, ${objectives} objectives)` : 'TPE';
+    const gp = objectives > 1 ? `GP on a random Chebyshev scalarization (ParEGO, ${objectives} objectives)` : 'GP';
+    if (isConditional(study.space)) return { sampler: this.tpe, reason: `conditional space: ${tpe}, grouped by the params active together` };
     const { dims, categorical } = shape(study.space);
-    if (dims > this.options.gpMaxDims) return { sampler: this.tpe, reason: `${dims} dimensions > ${this.options.gpMaxDims}: TPE` };
-    if (categorical / dims >= this.options.categoricalShare) return { sampler: this.tpe, reason: `${categorical} of ${dims} dimensions categorical: TPE` };
+    if (dims > this.options.gpMaxDims) return { sampler: this.tpe, reason: `${dims} dimensions > ${this.options.gpMaxDims}: ${tpe}` };
+    if (categorical / dims >= this.options.categoricalShare) return { sampler: this.tpe, reason: `${categorical} of ${dims} dimensions categorical: ${tpe}` };
     const complete = study.trials.filter((t) => t.state === 'complete').length;
-    if (complete >= this.options.gpMaxTrials) return { sampler: this.tpe, reason: `${complete} complete trials >= ${this.options.gpMaxTrials}: past the GP's cost point, TPE` };
-    const budget = ctx.budget !== undefined ? ` (budget ${ctx.budget})` : '';
-    return { sampler: this.gp, reason: `${dims - categorical} of ${dims} dimensions numeric, ${complete} complete trials${budget}: GP` };
+    if (complete >= this.options.gpMaxTrials) return { sampler: this.tpe, reason: `${complete} complete trials >= ${this.options.gpMaxTrials}: past the GP's cost point, ${tpe}` };
+    const budget = ctx.budget !== undefined ? ` of a budget of ${ctx.budget}` : '';
+    return { sampler: this.gp, reason: `${dims - categorical} of ${dims} dimensions numeric, ${complete} complete trials${budget}: ${gp}` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AskContext, Params, Strategy, StudyView } from '../src/core/index.ts';
-import { gridValues } from '../src/space/index.ts';
+import { dropInactive, gridValues } from '../src/space/index.ts';
 
 export const gridOptionsSchema = z.strictObject({
   type: z.literal('grid'),
@@ -14,7 +14,8 @@ export const gridOptionsSchema = z.strictObject({
 /**
  * Exhaustive grid. The k-th trial gets grid point k (mod the grid size), so the point depends
  * only on the trial number, which keeps restarts and parallel controllers consistent.
- * Points already taken by running or finished trials are skipped.
+ * Points already taken by running or finished trials are skipped. In a conditional space a grid
+ * point drops the params it leaves inactive, so points that differ only there are visited once.
  */
 export class GridStrategy implements Strategy {
   readonly name = 'grid';
@@ -35,11 +36,11 @@ export class GridStrategy implements Strategy {
     // Walk from the trial's own slot; stop after one lap (grid exhausted) or a bounded search.
     const limit = size < 1_000_000n ? size : 1_000_000n;
     for (let i = 0n; i < limit; i++) {
-      const params = pointAt(order((start + i) % size), names, axes);
+      const params = dropInactive(study.space, pointAt(order((start + i) % size), names, axes));
       if (!taken.has(key(params, names))) return params;
     }
     // Grid exhausted: repeat the trial-numbered point rather than fail (the budget decides).
-    return pointAt(order(start % size), names, axes);
+    return dropInactive(study.space, pointAt(order(start % size), names, axes));
   }
 }
 

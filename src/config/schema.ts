@@ -6,7 +6,7 @@ import { strategySchema } from '../../strategies/index.ts';
 import { prunerSchema } from '../../strategies/pruners/index.ts';
 import { durationSchema } from './duration.ts';
 
-/** The objective every trial is ranked by. */
+/** An objective every trial is ranked by. */
 export const objectiveSchema = z.strictObject({
   /** A scalar name the trainer reports (YOLOv5 results.csv names). */
   metric: z.string().min(1).default('metrics/mAP_0.5:0.95'),
@@ -14,6 +14,32 @@ export const objectiveSchema = z.strictObject({
   /** A trial's value: its last reported value (`last`) or its best over epochs (`best`). */
   mode: z.enum(['last', 'best']).default('last'),
 });
+
+/**
+ * One objective, or 2-3 of them (a Pareto front is then the result): `[{ metric:
+ * 'metrics/mAP_0.5:0.95', direction: 'maximize' }, { metric: 'x/latency_ms', direction: 'minimize' }]`.
+ */
+export const objectivesSchema = z.union([
+  objectiveSchema,
+  z
+    .array(objectiveSchema)
+    .min(1, { message: 'objective needs at least one entry' })
+    .max(3, { message: 'at most 3 objectives are supported (hypervolume and fronts get costly and hard to read beyond that)' })
+    .refine((list) => new Set(list.map((o) => o.metric)).size === list.length, { message: 'each objective needs its own metric' }),
+]);
+
+/**
+ * A limit on a reported metric (its value at the trial's end): `{ metric: 'x/latency_ms', max: 20 }`.
+ * Trials that break one rank after every trial that keeps them all, and strategies steer away.
+ */
+export const constraintSchema = z
+  .strictObject({
+    metric: z.string().min(1),
+    max: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+    min: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+  })
+  .refine((c) => c.max !== undefined || c.min !== undefined, { message: 'a constraint needs max, min or both, e.g. { metric: "x/latency_ms", max: 20 }' })
+  .refine((c) => c.max === undefined || c.min === undefined || c.min <= c.max, { message: 'min must be <= max', path: ['min'] });
 
 export const budgetSchema = z
   .strictObject({
@@ -54,7 +80,7 @@ export const executionSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-export const configSchema = z.strictObject({
+const studySchema = z.strictObject({
   /** Project the controller and its trials are filed under. */
   project: z.string().min(1).default('hpo'),
   /** Study name (the controller task's name). */
@@ -62,7 +88,8 @@ export const configSchema = z.strictObject({
   /** Template task id to clone; `--template` overrides it. */
   template: z.string().optional(),
   space: spaceSchema,
-  objective: objectiveSchema.prefault({}),
+  objective: objectivesSchema.prefault({}),
+  constraints: z.array(constraintSchema).default([]),
   strategy: strategySchema.prefault({ type: 'auto' }),
   pruner: prunerSchema.prefault({ type: 'none' }),
   budget: budgetSchema.prefault({}),
@@ -72,6 +99,32 @@ export const configSchema = z.strictObject({
   /** Study seed: same seed, same suggestions. */
   seed: z.number().int().default(0),
 });
+
+/**
+ * The config schema. Its output has `objectives` (every objective, in order) and `objective` (the
+ * first), so single-objective code reads `objective` as before. Pruning with several objectives is
+ * refused, as Optuna refuses it: a pruner compares one intermediate value against other trials'
+ * values at the same step, and several objectives give no single value to compare.
+ */
+export const configSchema = studySchema
+  .superRefine((c, ctx) => {
+    const count = Array.isArray(c.objective) ? c.objective.length : 1;
+    if (count > 1 && c.pruner.type !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pruner', 'type'],
+        input: c.pruner.type,
+        message: `pruning needs a single objective, got ${count} objectives: a pruner compares one intermediate value per step and there is none to compare here (Optuna refuses this too); set pruner: { type: 'none' } or keep one objective`,
+      });
+    }
+  })
+  .transform(({ objective, ...rest }) => {
+    const objectives = Array.isArray(objective) ? objective : [objective];
+    return { ...rest, objective: objectives[0], objectives };
+  });
+
+export type ObjectiveConfig = z.output<typeof objectiveSchema>;
+export type ConstraintConfig = z.output<typeof constraintSchema>;
 
 /** What users write in hpo.config.ts (everything but `space` optional). */
 export type UserConfig = z.input<typeof configSchema>;

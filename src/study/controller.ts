@@ -12,8 +12,8 @@ import {
 } from '../core/index.ts';
 import type { Executor, ExecutorEvents, TrialOutcome } from './executor.ts';
 import { trialName } from './naming.ts';
-import { rankTrials } from './ranking.ts';
-import { isInterrupted, loadTrials, toTrialRecord, type ControllerConfig, type TrialRecord } from './study-state.ts';
+import { rankStudy } from './pareto-ranking.ts';
+import { isInterrupted, loadTrials, studyDirections, toTrialRecord, type ControllerConfig, type TrialConfig, type TrialRecord } from './study-state.ts';
 import { StudyEventQueue } from './event-queue.ts';
 import { cloneInput } from '../store/new-task.ts';
 
@@ -78,7 +78,8 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     if (await executor.isAlive(trial.task)) continue;
     await markInterrupted(store, trial);
   }
-  const view: StudyView = { space: config.space, direction: config.objective.direction, trials };
+  const directions = studyDirections(config);
+  const view: StudyView = { space: config.space, direction: directions[0], ...(directions.length > 1 ? { directions } : {}), trials };
   const budgeted = (): number => trials.filter((t) => !isInterrupted(t.task)).length;
   const running = (): TrialRecord[] => trials.filter((t) => t.state === 'running');
   const deadline = config.budget.totalTime ? (controller.startedAt ?? clock.now()) + config.budget.totalTime : Infinity;
@@ -104,15 +105,19 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   const launch = async (): Promise<void> => {
     const number = trials.length === 0 ? 0 : Math.max(...trials.map((t) => t.number)) + 1;
     const pending = running().map((t) => t.params);
-    const searched = deps.strategy.ask(view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
+    const ctx = { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending, budget: config.budget.maxTrials };
+    // The note is computed on the same inputs before `ask` draws from ctx.rng (explain must not draw).
+    const note = deps.strategy.explain?.(view, ctx);
+    const searched = deps.strategy.ask(view, ctx);
     const params = { ...template.params, ...searched };
     if (config.budget.maxEpochs !== undefined && 'args/epochs' in template.params) params['args/epochs'] = config.budget.maxEpochs;
     // A clone of the template read at start (no store read per trial).
     const task = await store.create({
       ...cloneInput(template, { name: trialName(template.name, searched), params, parent: controllerId, project: config.project, tags: [`trial:${number}`], status: 'queued' }),
       type: 'training',
+      ...(note ? { config: { strategy: note } satisfies TrialConfig } : {}),
     });
-    const trial = toTrialRecord(task, number, {}, config.space, config.objective);
+    const trial = toTrialRecord(task, number, {}, config.space, config.objective, config);
     trials.push(trial);
     byId.set(task.id, trial);
     await timed('submit', () => executor.submit(task));
@@ -142,9 +147,10 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   const onFinished = async (trial: TrialRecord, outcome: TrialOutcome): Promise<void> => {
     const scalars = await store.getScalars(trial.id);
     // The outcome's status is the store's; the result write returns the final record.
-    const ended = toTrialRecord({ ...trial.task, status: outcome.status, statusReason: outcome.reason }, trial.number, scalars, config.space, config.objective);
-    const task = await store.update(trial.id, { result: { objective: ended.value ?? ended.intermediate.at(-1)?.value ?? null, epochs: ended.epochs } });
-    Object.assign(trial, toTrialRecord(task, trial.number, scalars, config.space, config.objective));
+    const ended = toTrialRecord({ ...trial.task, status: outcome.status, statusReason: outcome.reason }, trial.number, scalars, config.space, config.objective, config);
+    const result = { objective: ended.value ?? ended.intermediate.at(-1)?.value ?? null, epochs: ended.epochs, ...(ended.values ? { values: ended.values } : {}), ...(ended.constraints ? { constraints: ended.constraints } : {}) };
+    const task = await store.update(trial.id, { result });
+    Object.assign(trial, toTrialRecord(task, trial.number, scalars, config.space, config.objective, config));
     // One value (or none) per trial leaves a pruner nothing to compare before the end.
     if (trial.intermediate.length <= 1 && deps.pruner.name !== 'none' && task.status === 'completed') {
       warnOnce('pruner', `pruner "${deps.pruner.name}" has nothing to act on: trial ${trial.id} reported ${trial.intermediate.length} "${config.objective.metric}" value(s), not one per epoch; the study runs without pruning.`);
@@ -193,12 +199,14 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     await executor.close();
   }
 
-  const ranked = rankTrials(trials, config.objective.direction);
+  const { ranked, places } = rankStudy(trials, directions);
   if (deps.signal?.aborted) return { controller: await store.get(controllerId), trials: ranked, detached: true };
-  const best = ranked.find((t) => t.state === 'complete' && Number.isFinite(t.value));
+  const best = ranked.find((t) => t.state === 'complete' && Number.isFinite(t.value) && (places.get(t)?.feasible ?? true));
   const summary = {
     best: best ? { taskId: best.id, value: best.value, params: best.params } : null,
-    top: ranked.slice(0, 10).map((t) => ({ taskId: t.id, state: t.state, value: t.value ?? null, params: t.params })),
+    top: ranked.slice(0, 10).map((t) => ({ taskId: t.id, state: t.state, value: t.value ?? null, ...(t.values ? { values: t.values } : {}), params: t.params })),
+    // Several objectives: the result is the front (feasible, non-dominated complete trials).
+    ...(directions.length > 1 ? { pareto: ranked.filter((t) => places.get(t)?.front === 0).map((t) => ({ taskId: t.id, values: t.values, params: t.params })) } : {}),
     counts: countStates(trials),
   };
   await store.update(controllerId, { result: summary });

@@ -3,6 +3,7 @@ export * from './controller.ts';
 export * from './create-study.ts';
 export * from './leaderboard.ts';
 export * from './ranking.ts';
+export * from './pareto-ranking.ts';
 export * from './study-state.ts';
 export * from './naming.ts';
 export { optimize, TrialPruned } from './optimize.ts';

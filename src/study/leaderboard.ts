@@ -1,6 +1,6 @@
 import type { Params, TaskStore } from '../core/index.ts';
-import { rankTrials } from './ranking.ts';
-import { isInterrupted, loadTrials, type ControllerConfig, type TrialRecord } from './study-state.ts';
+import { rankStudy, type ParetoPlace } from './pareto-ranking.ts';
+import { isInterrupted, loadTrials, studyDirections, type ControllerConfig, type TrialRecord } from './study-state.ts';
 
 export interface LeaderboardRow {
   rank: number;
@@ -11,6 +11,14 @@ export interface LeaderboardRow {
   epochs: number;
   durationMs: number | null;
   reason?: string;
+  /** Several objectives: one value per objective (complete trials). */
+  values?: readonly number[];
+  /** Several objectives: 0 on the Pareto front, 1 on the next front, ... (feasible complete trials). */
+  front?: number;
+  /** With constraints: whether the trial kept them all. */
+  feasible?: boolean;
+  /** The sampler that proposed it and why (`auto` records its choice). */
+  sampler?: { sampler: string; reason: string };
 }
 
 export interface Leaderboard {
@@ -20,6 +28,10 @@ export interface Leaderboard {
   metric: string;
   direction: string;
   searched: string[];
+  /** Every objective, in order (one entry for single-objective studies). */
+  objectives: Array<{ metric: string; direction: string }>;
+  /** Several objectives: task ids of the Pareto front (the study's result), in leaderboard order. */
+  pareto?: string[];
   rows: LeaderboardRow[];
 }
 
@@ -28,6 +40,9 @@ export async function buildLeaderboard(store: TaskStore, controllerId: string): 
   const controller = await store.get(controllerId);
   const { study } = controller.config as ControllerConfig;
   const trials = await loadTrials(store, controllerId, study);
+  const directions = studyDirections(study);
+  const { ranked, places } = rankStudy(trials, directions);
+  const rows = toRows(ranked, places);
   return {
     controllerId,
     name: controller.name,
@@ -35,11 +50,13 @@ export async function buildLeaderboard(store: TaskStore, controllerId: string): 
     metric: study.objective.metric,
     direction: study.objective.direction,
     searched: Object.keys(study.space),
-    rows: toRows(rankTrials(trials, study.objective.direction)),
+    objectives: (study.objectives ?? [study.objective]).map((o) => ({ metric: o.metric, direction: o.direction })),
+    ...(directions.length > 1 ? { pareto: rows.filter((r) => r.front === 0).map((r) => r.taskId) } : {}),
+    rows,
   };
 }
 
-export function toRows(ranked: TrialRecord[]): LeaderboardRow[] {
+export function toRows(ranked: TrialRecord[], places: ReadonlyMap<TrialRecord, ParetoPlace> = new Map()): LeaderboardRow[] {
   return ranked.map((t, i) => ({
     rank: i + 1,
     taskId: t.id,
@@ -49,6 +66,10 @@ export function toRows(ranked: TrialRecord[]): LeaderboardRow[] {
     epochs: t.epochs,
     durationMs: t.task.startedAt ? (t.task.finishedAt ?? Date.now()) - t.task.startedAt : null,
     reason: t.task.statusReason,
+    ...(t.values ? { values: t.values } : {}),
+    ...(places.get(t)?.front !== undefined ? { front: places.get(t)!.front } : {}),
+    ...(places.has(t) && t.state === 'complete' ? { feasible: places.get(t)!.feasible } : {}),
+    ...(t.note ? { sampler: t.note } : {}),
   }));
 }
 

@@ -2,7 +2,7 @@ import { TrialStoppedError, createRng, type Direction, type Params, type Pruner,
 import { spaceSchema } from '../space/index.ts';
 import { createStrategy, strategySchema, type StrategyInput } from '../../strategies/index.ts';
 import { createPruner, prunerSchema, type PrunerInput } from '../../strategies/pruners/index.ts';
-import { rankTrials } from './ranking.ts';
+import { rankStudy } from './pareto-ranking.ts';
 import { parseOrThrow } from '../core/parse-input.ts';
 
 /** What an in-process objective receives besides its params (Optuna's `trial`). */
@@ -13,6 +13,11 @@ export interface TrialHandle {
   report(step: number, value: number): void;
   /** True when the pruner says this trial should stop now; then throw `new TrialPruned()`. */
   shouldPrune(): boolean;
+  /**
+   * Records the trial's constraint values (Optuna's semantics: <= 0 satisfied, > 0 violated by
+   * that much). Infeasible trials rank after feasible ones and strategies steer away from them.
+   */
+  setConstraints(values: readonly number[]): void;
 }
 
 /** Throw from an objective to end the trial as pruned (keeps its reported values). */
@@ -25,8 +30,11 @@ export class TrialPruned extends TrialStoppedError {
 
 export interface OptimizeOptions {
   space: Space;
-  direction: Direction;
-  objective: (params: Params, trial: TrialHandle) => number | Promise<number>;
+  /** One objective's direction; with `directions` the first of them. */
+  direction?: Direction;
+  /** Several objectives (2-3): the objective returns one value per direction; no pruning then. */
+  directions?: readonly Direction[];
+  objective: (params: Params, trial: TrialHandle) => number | readonly number[] | Promise<number | readonly number[]>;
   /** A strategy config (`{ type: 'tpe' }`) or an instance. Default: `auto`. */
   strategy?: StrategyInput | Strategy;
   pruner?: PrunerInput | Pruner;
@@ -41,9 +49,12 @@ export interface OptimizeTrial extends TrialView {
 }
 
 export interface OptimizeResult {
-  /** Ranked best first (see rankTrials). */
+  /** Ranked best first (see rankStudy: feasible before infeasible, fronts for several objectives). */
   trials: OptimizeTrial[];
+  /** The best feasible complete trial (one objective), or the first of the Pareto front. */
   best?: OptimizeTrial;
+  /** Feasible complete trials no other one dominates (with one objective: the best, or ties). */
+  pareto: OptimizeTrial[];
   /** In creation order, for regret curves. */
   history: OptimizeTrial[];
 }
@@ -61,12 +72,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const pruner = isPruner(options.pruner)
     ? options.pruner
     : createPruner(parseOrThrow(prunerSchema, options.pruner ?? { type: 'none' }, 'pruner'));
+  const directions = options.directions ?? (options.direction ? [options.direction] : undefined);
+  if (!directions || directions.length < 1 || directions.length > 3) {
+    throw new RangeError(`optimize: give direction, or directions with 1-3 entries, got ${JSON.stringify(options.directions ?? options.direction)}`);
+  }
+  if (directions.length > 1 && pruner.name !== 'none') {
+    throw new RangeError(`optimize: pruner "${pruner.name}" needs a single objective, got ${directions.length}: there is no single intermediate value to compare (Optuna refuses this too); drop the pruner`);
+  }
   const concurrency = Math.max(1, options.concurrency ?? 1);
   if (!Number.isInteger(options.trials) || options.trials < 1) {
     throw new RangeError(`optimize: trials must be an integer >= 1, got ${options.trials}`);
   }
   const history: OptimizeTrial[] = [];
-  const view: StudyView = { space, direction: options.direction, trials: history };
+  const view: StudyView = { space, direction: directions[0], ...(directions.length > 1 ? { directions } : {}), trials: history };
 
   const runOne = async (): Promise<void> => {
     const number = history.length;
@@ -81,10 +99,16 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         (trial.intermediate as { step: number; value: number }[]).push({ step, value });
       },
       shouldPrune: () => pruner.shouldPrune(view, trial).prune,
+      setConstraints: (values) => {
+        trial.constraints = [...values];
+      },
     };
     try {
-      const value = await options.objective(params, handle);
-      trial.value = value;
+      const result = await options.objective(params, handle);
+      const values = typeof result === 'number' ? [result] : [...result];
+      if (values.length !== directions.length) throw new RangeError(`objective returned ${values.length} value(s) for ${directions.length} direction(s)`);
+      trial.value = values[0];
+      if (directions.length > 1) trial.values = values;
       trial.state = 'complete';
     } catch (error) {
       if (error instanceof TrialStoppedError) trial.state = 'pruned';
@@ -103,8 +127,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, options.trials) }, lane));
-  const trials = rankTrials(history, options.direction);
-  return { trials, best: trials.find((t) => t.state === 'complete' && Number.isFinite(t.value)), history };
+  const { ranked: trials, places } = rankStudy(history, directions);
+  const feasible = (t: OptimizeTrial): boolean => places.get(t)?.feasible ?? true;
+  const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value) && feasible(t));
+  const pareto = directions.length > 1 ? complete.filter((t) => places.get(t)?.front === 0) : complete.filter((t) => t.value === complete[0]?.value);
+  return { trials, best: complete[0], pareto, history };
 }
 
 function isStrategy(x: unknown): x is Strategy {
