@@ -6,6 +6,7 @@ import { rankStudy } from '../../src/study/pareto-ranking.ts';
 import { hypervolume } from '../../strategies/math/pareto.ts';
 import { feasibleFirst, scalarObservations, violation } from '../../strategies/objectives.ts';
 import { rankByFronts } from '../../strategies/tpe/multi-objective.ts';
+import type { StrategyInput } from '../../strategies/index.ts';
 
 const space = { x0: float(0, 1), x1: float(0, 1), x2: float(0, 1) };
 /** ZDT1 over 3 params (both minimized). */
@@ -51,7 +52,7 @@ describe('several objectives', () => {
   });
 
   it('optimize() returns the Pareto front, and TPE and GP beat random search on hypervolume', async () => {
-    const hv = async (strategy: object): Promise<number> => {
+    const hv = async (strategy: StrategyInput): Promise<number> => {
       const result = await optimize({ space, directions: ['minimize', 'minimize'], strategy, trials: 40, seed: 2, objective: zdt1 });
       for (const a of result.pareto) for (const b of result.history) expect(b.values!.every((v, i) => v <= a.values![i]) && b.values!.some((v, i) => v < a.values![i])).toBe(false);
       return hypervolume(result.history.map((t) => t.values!), [11, 11]);
