@@ -107,11 +107,12 @@ async function main(): Promise<void> {
     }
     const cells = regrets.map((r) => summarize(r));
     table.push([variant.name, ...cells.map((c) => `${fmt(c.median)} [${fmt(c.q25)}, ${fmt(c.q75)}]`), ((Date.now() - t0) / 1000).toFixed(1)]);
-    process.stderr.write(`done ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`done ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${cells.map((c) => fmt(c.median)).join(' | ')}\n`);
   }
   console.log(table.toString());
   console.log(`median [q25, q75] simple regret (optimum 0) over ${seeds} seeds`);
   bridge?.close();
 }
 
-if (process.argv[1]?.endsWith("conditional.ts")) await main();
+// Importable (the space and loss) without running the bench.
+if (process.argv[1]?.endsWith('conditional.ts')) await main();

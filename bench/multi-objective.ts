@@ -91,7 +91,8 @@ async function main(): Promise<void> {
       const row = [variant.name, ...cells.map((c) => `${fmt(c.median)} [${fmt(c.q25)}, ${fmt(c.q75)}]`)];
       if (problem.optimalHv) row.push(...hv.map((h) => fmt(summarize(h.map((v) => problem.optimalHv! - v)).median)));
       table.push([...row, ((Date.now() - t0) / 1000).toFixed(1)]);
-      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      // The row on stderr too, so a long run shows results as they come.
+      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${row.slice(1).join(' | ')}\n`);
     }
     console.log(table.toString());
   }
