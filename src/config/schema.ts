@@ -19,14 +19,22 @@ export const objectiveSchema = z.strictObject({
  * One objective, or 2-3 of them (a Pareto front is then the result): `[{ metric:
  * 'metrics/mAP_0.5:0.95', direction: 'maximize' }, { metric: 'x/latency_ms', direction: 'minimize' }]`.
  */
-export const objectivesSchema = z.union([
-  objectiveSchema,
-  z
-    .array(objectiveSchema)
-    .min(1, { message: 'objective needs at least one entry' })
-    .max(3, { message: 'at most 3 objectives are supported (hypervolume and fronts get costly and hard to read beyond that)' })
-    .refine((list) => new Set(list.map((o) => o.metric)).size === list.length, { message: 'each objective needs its own metric' }),
-]);
+const objectiveListSchema = z
+  .array(objectiveSchema)
+  .min(1, { message: 'objective needs at least one entry' })
+  .max(3, { message: 'at most 3 objectives are supported (hypervolume and fronts get costly and hard to read beyond that)' })
+  .refine((list) => new Set(list.map((o) => o.metric)).size === list.length, { message: 'each objective needs its own metric' });
+
+// Picks the schema by shape instead of a union, so a bad list reports its own issues (a union says only "Invalid input").
+export const objectivesSchema = z.unknown().transform((value, ctx) => {
+  const result = (Array.isArray(value) ? objectiveListSchema : objectiveSchema).safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
+  return z.NEVER;
+}) as unknown as z.ZodType<
+  z.output<typeof objectiveSchema> | z.output<typeof objectiveListSchema>,
+  z.input<typeof objectiveSchema> | z.input<typeof objectiveListSchema>
+>;
 
 /**
  * A limit on a reported metric (its value at the trial's end): `{ metric: 'x/latency_ms', max: 20 }`.
