@@ -45,12 +45,28 @@ export interface Environment {
   backend?: string;
 }
 
+/** Where one artifact of a task is: enough for any machine to find and verify it. */
 export interface ArtifactRef {
   name: string;
   size: number;
-  /** Backend-specific location (a path for the file store, a key for Redis). */
+  /** sha256 of the bytes (lowercase hex). */
+  sha256: string;
+  /** The artifact store's spec (`file:///x`, `s3://b/p`, `redis://h:p/0?prefix=..`), without secrets. */
+  store: string;
+  /** The key inside that store. */
+  key: string;
+  /** Human-readable full location (a file URL, an s3:// URL, a Redis key). */
   location: string;
   createdAt: number;
+}
+
+/** The dataset version a task trained on (`args/data: hpo://...`). */
+export interface DatasetUse {
+  /** What the params said (`hpo://<id>` or `hpo://<project>/<name>`). */
+  uri: string;
+  id: string;
+  /** sha256 over the version's manifest (every path, hash and size). */
+  contentHash: string;
 }
 
 /** One task record. Timestamps are epoch milliseconds from the store's clock. */
@@ -76,6 +92,10 @@ export interface Task {
   environment?: Environment;
   stopRequest?: { at: number; reason: string };
   artifacts: Record<string, ArtifactRef>;
+  /** Set when retention or a user deleted this task's artifacts (metadata, scalars and log stay). */
+  artifactsDeleted?: { at: number; reason: string; names: string[] };
+  /** The dataset version it used, when `args/data` named one. */
+  dataset?: DatasetUse;
   createdAt: number;
   updatedAt: number;
   startedAt?: number;
@@ -117,6 +137,7 @@ export interface TaskPatch {
   environment?: Environment;
   config?: unknown;
   heartbeatAt?: number;
+  dataset?: DatasetUse;
 }
 
 export interface ListFilter {
@@ -157,8 +178,13 @@ export interface TaskStore {
   getScalars(id: string): Promise<ScalarSeries>;
   appendLog(id: string, text: string): Promise<void>;
   readLog(id: string): Promise<string>;
-  putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef>;
-  getArtifact(id: string, name: string): Promise<Buffer>;
+  /**
+   * Records (or replaces) the reference to an artifact whose bytes are already in an artifact
+   * store (src/artifacts). The task store keeps metadata only.
+   */
+  recordArtifact(id: string, ref: ArtifactRef): Promise<Task>;
+  /** Drops the references `names` (all when omitted) and notes why in `artifactsDeleted`. */
+  forgetArtifacts(id: string, reason: string, names?: readonly string[]): Promise<Task>;
   /** Asks whoever runs the task to stop at its next epoch boundary. Idempotent; first reason wins. */
   requestStop(id: string, reason: string): Promise<void>;
   close(): Promise<void>;

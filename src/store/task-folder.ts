@@ -1,4 +1,4 @@
-import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactRef, Task } from '../core/index.ts';
 import { writeFileAtomic } from './atomic-file.ts';
@@ -137,16 +137,8 @@ function recover(dir: string, id: string, damagedText: string): Task {
   } catch {
     previous = undefined;
   }
+  // Artifact references live in the record; the bytes are in the artifact store, not here.
   const artifacts: Record<string, ArtifactRef> = {};
-  try {
-    for (const name of readdirSync(join(dir, 'artifacts'))) {
-      const location = join(dir, 'artifacts', name);
-      const stat = statSync(location);
-      artifacts[name] = { name, size: stat.size, location, createdAt: Math.floor(stat.mtimeMs) };
-    }
-  } catch {
-    // No artifacts folder.
-  }
   const stat = statSync(dir);
   return recoveredTask(id, damagedText, previous, { createdAt: Math.floor(stat.birthtimeMs || stat.mtimeMs), artifacts });
 }

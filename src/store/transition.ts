@@ -1,4 +1,4 @@
-import { IllegalTransitionError, TRANSITIONS, isFinal, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
+import { IllegalTransitionError, TRANSITIONS, isFinal, type ArtifactRef, type ErrorInfo, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
 import { StatusConflictError, StoreInputError } from './errors.ts';
 
 /** Options of `TaskStore.setStatus`. */
@@ -42,7 +42,7 @@ export function applyStatus(task: Task, status: TaskStatus, options: StatusOptio
   return next;
 }
 
-const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt']);
+const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt', 'dataset']);
 
 /**
  * Returns `task` with the defined fields of `patch` applied and `updatedAt = now`. Throws
@@ -66,4 +66,18 @@ export function applyPatch(task: Task, patch: TaskPatch, now: number): Task {
 export function applyStopRequest(task: Task, reason: string, now: number): Task | undefined {
   if (task.stopRequest) return undefined;
   return { ...task, stopRequest: { at: now, reason }, updatedAt: now };
+}
+
+/** Returns `task` with `ref` recorded under its name (replacing an older reference). */
+export function applyArtifactRef(task: Task, ref: ArtifactRef, now: number): Task {
+  return { ...task, artifacts: { ...task.artifacts, [ref.name]: ref }, updatedAt: now };
+}
+
+/** Returns `task` without the references `names` (all when omitted), noting why; undefined when none go. */
+export function applyForgetArtifacts(task: Task, reason: string, names: readonly string[] | undefined, now: number): Task | undefined {
+  const gone = (names ?? Object.keys(task.artifacts)).filter((n) => n in task.artifacts);
+  if (gone.length === 0) return undefined;
+  const artifacts = Object.fromEntries(Object.entries(task.artifacts).filter(([n]) => !gone.includes(n)));
+  const previous = task.artifactsDeleted?.names ?? [];
+  return { ...task, artifacts, artifactsDeleted: { at: now, reason, names: [...new Set([...previous, ...gone])].sort() }, updatedAt: now };
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HpoError, TrialFailedError, TrialStoppedError, toErrorInfo, type TaskStore } from '../core/index.ts';
@@ -6,12 +6,20 @@ import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
+import { downloadTaskArtifact, readTaskArtifact, saveTaskArtifact, type ArtifactStores } from '../artifacts/index.ts';
+import { resolveDataParam } from '../datasets/index.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
   log?: (taskId: string, line: string) => void;
   /** Scratch folders root. Default: `<tmp>/hpo-work`. */
   workRoot?: string;
+  /** Where artifacts go (and are read from). Without it a trainer that saves one fails with a clear error. */
+  artifacts?: ArtifactStores;
+  /** Local dataset cache for `args/data: hpo://...`. Default: $HPO_CACHE or ~/.cache/hpo. */
+  cacheDir?: string;
+  /** Keep each task's scratch folder after it ends (default: removed; its artifacts are uploaded). */
+  keepWorkDir?: boolean;
 }
 
 /**
@@ -58,9 +66,15 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
         },
       },
       putArtifact: async (name, data) => {
-        await store.putArtifact(taskId, name, data);
+        await saveTaskArtifact(store, needArtifacts(options, name).primary, taskId, name, data);
       },
-      getArtifact: async (otherId, name) => store.getArtifact(otherId, name),
+      putArtifactFile: async (name, file) => {
+        await saveTaskArtifact(store, needArtifacts(options, name).primary, taskId, name, { file });
+      },
+      getArtifact: async (otherId, name) => readTaskArtifact(store, needArtifacts(options, name), otherId, name),
+      downloadArtifact: async (otherId, name, file) => {
+        await downloadTaskArtifact(store, needArtifacts(options, name), otherId, name, file);
+      },
       recordEnvironment: async (patch) => {
         environment = { ...environment, ...patch };
         await store.update(taskId, { environment });
@@ -70,7 +84,13 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
     let outcome: TrialOutcome;
     try {
       const trainer = await getTrainer(task.trainer.type);
-      await trainer.train(task.params, ctx);
+      const params = await resolveDataParam(task.params, {
+        artifacts: options.artifacts?.primary,
+        cacheDir: options.cacheDir,
+        log,
+        record: async (dataset) => void (await store.update(taskId, { dataset })),
+      });
+      await trainer.train(params, ctx);
       outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed' };
     } catch (error) {
       const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');
@@ -81,13 +101,21 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
       signal.removeEventListener('abort', forward);
       const info = outcome.status === 'failed' ? toErrorInfo(stopped ? abort.signal.reason : error) : undefined;
       await store.setStatus(taskId, outcome.status, { reason: outcome.reason, error: info, expect: ['running'] });
+      if (!options.keepWorkDir) await rm(workDir, { recursive: true, force: true });
       return outcome;
     }
     await logChain;
     signal.removeEventListener('abort', forward);
     await store.setStatus(taskId, outcome.status, { reason: outcome.reason, expect: ['running'] });
+    // Everything worth keeping was uploaded as it was made; the scratch folder goes.
+    if (!options.keepWorkDir) await rm(workDir, { recursive: true, force: true });
     return outcome;
   };
+}
+
+function needArtifacts(options: RunnerOptions, name: string): ArtifactStores {
+  if (options.artifacts) return options.artifacts;
+  throw new HpoError('ARTIFACTS_UNCONFIGURED', `cannot store or read artifact "${name}": this runner has no artifact store. Pass one to createTaskRunner (the CLI does: --artifacts, HPO_ARTIFACTS, or the default beside the task store).`);
 }
 
 /** A stop whose reason is a TrialFailedError (a timeout) ends the trial failed, any other stopped. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TRANSITIONS, type Clock, type NewTask, type TaskStatus, type TaskStore } from '../../src/core/index.ts';
+import { TRANSITIONS, type ArtifactRef, type Clock, type NewTask, type TaskStatus, type TaskStore } from '../../src/core/index.ts';
 
 /** A clock the suite moves by hand, so timestamps can be asserted exactly. */
 export class FakeClock implements Clock {
@@ -39,6 +39,11 @@ function training(overrides: Partial<NewTask> = {}): NewTask {
  * The TaskStore contract. Every backend runs this block unchanged; it uses only the TaskStore
  * interface. `makeStore` gets a fake clock, which a backend should pass to its store.
  */
+/** A reference as an artifact store would return it (the task store never sees the bytes). */
+function artifactRef(name: string, over: Partial<ArtifactRef> = {}): ArtifactRef {
+  return { name, size: 1, sha256: 'a'.repeat(64), store: 'file:///tmp/artifacts', key: `tasks/t/${name}`, location: `file:///tmp/artifacts/tasks/t/${name}`, createdAt: 0, ...over };
+}
+
 export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: FakeClock }) => Promise<ConformanceSubject>): void {
   describe(`TaskStore conformance: ${name}`, () => {
     let store: TaskStore;
@@ -97,8 +102,8 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
         () => store.getScalars(missing),
         () => store.appendLog(missing, 'x'),
         () => store.readLog(missing),
-        () => store.putArtifact(missing, 'a.bin', 'x'),
-        () => store.getArtifact(missing, 'a.bin'),
+        () => store.recordArtifact(missing, artifactRef('a.bin')),
+        () => store.forgetArtifacts(missing, 'why'),
         () => store.requestStop(missing, 'why'),
       ];
       for (const call of calls) await expect(call()).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
@@ -119,8 +124,8 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
           () => store.getScalars(bad),
           () => store.appendLog(bad, 'x'),
           () => store.readLog(bad),
-          () => store.putArtifact(bad, 'a.bin', 'x'),
-          () => store.getArtifact(bad, 'a.bin'),
+          () => store.recordArtifact(bad, artifactRef('a.bin')),
+          () => store.forgetArtifacts(bad, 'why'),
           () => store.requestStop(bad, 'why'),
         ];
         for (const call of calls) await expect(call(), `id ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
@@ -132,8 +137,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
     it('rejects artifact names that are paths', async () => {
       const task = await store.create(training());
       for (const bad of ['../x', 'a/b', '..', '.', '', '/etc/passwd']) {
-        await expect(store.putArtifact(task.id, bad, 'x'), `name ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
-        await expect(store.getArtifact(task.id, bad)).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
+        await expect(store.recordArtifact(task.id, artifactRef(bad)), `name ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
       }
       expect((await store.get(task.id)).artifacts).toEqual({});
     });
@@ -143,7 +147,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       await store.setStatus(source.id, 'queued');
       await store.setStatus(source.id, 'running');
       await store.appendScalars(source.id, 0, { 'metrics/mAP_0.5': 0.2 });
-      await store.putArtifact(source.id, 'best.json', '{}');
+      await store.recordArtifact(source.id, artifactRef('best.json'));
       await store.setStatus(source.id, 'completed');
       const controller = await store.create(training({ type: 'controller', name: 'study' }));
       clock.tick(5);
@@ -285,22 +289,24 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       expect(await store.readLog(task.id)).toBe('epoch 0/3\nmAP 0.41 ✓ done\n');
     });
 
-    it('stores binary and text artifacts, indexes them and replaces on rewrite', async () => {
+    it('records artifact references (metadata only), replaces on rewrite, and forgets them with a reason', async () => {
       const task = await store.create(training());
-      const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256);
-      clock.tick(3);
-      const ref = await store.putArtifact(task.id, 'weights.best.bin', bytes);
-      expect(ref).toMatchObject({ name: 'weights.best.bin', size: 4096, createdAt: at(clock.time) });
-      expect(typeof ref.location).toBe('string');
-      expect(Buffer.compare(await store.getArtifact(task.id, 'weights.best.bin'), Buffer.from(bytes))).toBe(0);
-      await store.putArtifact(task.id, 'summary.json', '{"mAP":0.5,"note":"é"}');
-      expect((await store.getArtifact(task.id, 'summary.json')).toString('utf8')).toBe('{"mAP":0.5,"note":"é"}');
-      await store.putArtifact(task.id, 'summary.json', 'v2');
-      expect((await store.getArtifact(task.id, 'summary.json')).toString()).toBe('v2');
+      const t = clock.tick(3);
+      const ref = artifactRef('weights.best.bin', { size: 4096, createdAt: t });
+      expect(await store.recordArtifact(task.id, ref)).toMatchObject({ artifacts: { 'weights.best.bin': ref }, updatedAt: at(t) });
+      await store.recordArtifact(task.id, artifactRef('summary.json', { size: 9 }));
+      await store.recordArtifact(task.id, artifactRef('summary.json', { size: 2, sha256: 'b'.repeat(64) }));
       const stored = await store.get(task.id);
       expect(Object.keys(stored.artifacts).sort()).toEqual(['summary.json', 'weights.best.bin']);
-      expect(stored.artifacts['summary.json'].size).toBe(2);
-      await expect(store.getArtifact(task.id, 'missing.bin')).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
+      expect(stored.artifacts['summary.json']).toMatchObject({ size: 2, sha256: 'b'.repeat(64) });
+      const t2 = clock.tick(4);
+      const forgotten = await store.forgetArtifacts(task.id, 'outside top 3', ['summary.json']);
+      expect(Object.keys(forgotten.artifacts)).toEqual(['weights.best.bin']);
+      expect(forgotten.artifactsDeleted).toEqual({ at: at(t2), reason: 'outside top 3', names: ['summary.json'] });
+      const all = await store.forgetArtifacts(task.id, 'deleted by user');
+      expect(all.artifacts).toEqual({});
+      expect(all.artifactsDeleted).toMatchObject({ reason: 'deleted by user', names: ['summary.json', 'weights.best.bin'] });
+      expect(await store.get(task.id)).toEqual(all);
     });
 
     it('requestStop is idempotent and the first reason wins', async () => {
@@ -339,7 +345,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
 
       // Read-modify-write calls on one task must not lose each other's changes.
       await Promise.all([
-        ...Array.from({ length: 10 }, (_, i) => store.putArtifact(task.id, `a${i}.txt`, `content ${i}`)),
+        ...Array.from({ length: 10 }, (_, i) => store.recordArtifact(task.id, artifactRef(`a${i}.txt`))),
         store.update(task.id, { result: { ok: true } }),
         store.requestStop(task.id, 'race'),
         ...Array.from({ length: 10 }, (_, i) => store.appendLog(task.id, `line ${i}\n`)),

@@ -43,25 +43,24 @@ describe('FileTaskStore on disk', () => {
     for (const bad of ['../x', '../../x', 'a/b', '..', '../root/tasks/x', '/tmp/x']) {
       await expect(store.appendScalars(bad, 0, { a: 1 })).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
       await expect(store.appendLog(bad, 'x')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
-      await expect(store.putArtifact(bad, 'a', 'x')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
+      await expect(store.recordArtifact(bad, { name: 'a', size: 1, sha256: 'a'.repeat(64), store: 'file:///a', key: `tasks/x/${'a'}`, location: 'file:///a', createdAt: 0 })).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
       await expect(store.setStatus(bad, 'queued')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
-      await expect(store.putArtifact(task.id, bad, 'x')).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
+      await expect(store.recordArtifact(task.id, { name: bad, size: 1, sha256: 'a'.repeat(64), store: 'file:///a', key: `tasks/x/${bad}`, location: 'file:///a', createdAt: 0 })).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
     }
     expect(readdirSync(dir)).toEqual(['root']);
     expect(walk(dir)).toEqual(before);
     expect(walk(root).filter((p) => !p.startsWith('locks'))).toEqual(['tasks', `tasks/${task.id}`, `tasks/${task.id}/task.json`]);
   });
 
-  it('lays a task out as a snapshot + journal, scalars.jsonl, log.txt and artifacts/', async () => {
+  it('lays a task out as a snapshot + journal, scalars.jsonl and log.txt (artifact bytes live elsewhere)', async () => {
     const { root, store } = fresh();
     const task = await store.create(base);
     await store.setStatus(task.id, 'queued');
     await store.appendScalars(task.id, 0, { a: 1 });
     await store.appendLog(task.id, 'hi\n');
-    const ref = await store.putArtifact(task.id, 'w.bin', new Uint8Array([1, 2, 3]));
+    await store.recordArtifact(task.id, { name: 'w.bin', size: 1, sha256: 'a'.repeat(64), store: 'file:///a', key: `tasks/x/${'w.bin'}`, location: 'file:///a', createdAt: 0 });
     const taskDir = join(root, 'tasks', task.id);
-    expect(readdirSync(taskDir).sort()).toEqual(['artifacts', 'log.txt', 'scalars.jsonl', 'task.json', 'task.jsonl']);
-    expect(ref.location).toBe(join(taskDir, 'artifacts', 'w.bin'));
+    expect(readdirSync(taskDir).sort()).toEqual(['log.txt', 'scalars.jsonl', 'task.json', 'task.jsonl']);
     expect(JSON.parse(readFileSync(join(taskDir, 'task.json'), 'utf8')).status).toBe('draft');
     expect(readFileSync(join(taskDir, 'task.jsonl'), 'utf8').trim().split('\n').length).toBe(2);
     expect(store.location).toContain(root);
