@@ -31,8 +31,12 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
-/** Regroups a byte stream into chunks of exactly `size` bytes (the last one shorter). */
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+/**
+ * Regroups a byte stream into chunks of exactly `size` bytes (the last one shorter). With
+ * `reuse`, every chunk is the same buffer refilled: only for a consumer that is done with a
+ * chunk before it asks for the next (it keeps the garbage, and so the RSS, of a long upload flat).
+ */
+export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number, reuse = false): AsyncGenerator<Buffer> {
   let buffer = Buffer.allocUnsafe(size);
   let filled = 0;
   for await (const chunk of source) {
@@ -44,7 +48,7 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number):
       offset += n;
       if (filled === size) {
         yield buffer;
-        buffer = Buffer.allocUnsafe(size);
+        if (!reuse) buffer = Buffer.allocUnsafe(size);
         filled = 0;
       }
     }

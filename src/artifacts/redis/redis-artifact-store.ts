@@ -9,7 +9,7 @@ import type { ArtifactBody, ArtifactInfo, ArtifactListing, PutOptions } from '..
 import { artifactKeys, type ArtifactKeys } from './redis-artifact-keys.ts';
 
 export interface RedisArtifactStoreOptions {
-  /** Bytes per Redis value. Default 1 MiB. */
+  /** Bytes per Redis value. Default 256 KiB (small replies keep the garbage, and the RSS, of a long read low). */
   chunkBytes?: number;
   /** One warning when an artifact grows past this (default 256 MiB): Redis holds it in RAM. */
   warnBytes?: number;
@@ -45,7 +45,7 @@ type ScriptedRedis = Redis & {
 
 /**
  * Artifacts in Redis, so agents need nothing but the Redis they already use: each upload is a
- * list of 1 MiB chunks written one at a time (back-pressure: never more than a chunk in
+ * list of 256 KiB chunks written one at a time (back-pressure: never more than a chunk in
  * memory), committed by one script that points the key's hash at it. No size cap; one warning
  * per store above `warnBytes`. A killed writer's chunks expire on their own.
  */
@@ -63,7 +63,7 @@ export class RedisArtifactStore extends ArtifactStoreBase {
     this.spec = spec;
     this.keys = artifactKeys(prefix);
     this.chunkPrefix = this.keys.chunks('');
-    this.chunkBytes = options.chunkBytes ?? 1024 * 1024;
+    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
     this.warnBytes = options.warnBytes ?? 256 * 1024 * 1024;
     this.onWarning = options.onWarning ?? ((m) => process.stderr.write(`warning: ${m}\n`));
     redis.defineCommand('artifactCommit', { numberOfKeys: 3, lua: COMMIT });
@@ -77,8 +77,11 @@ export class RedisArtifactStore extends ArtifactStoreBase {
     const tally = new Tally();
     let chunks = 0;
     try {
-      for await (const chunk of rechunk(tally.through(toIterable(body)), this.chunkBytes)) {
-        await this.redis.multi().rpush(list, chunk).pexpire(list, UPLOAD_TTL_MS).exec();
+      // Each chunk is written (the reply awaited) before the next is filled, so one buffer serves all.
+      for await (const chunk of rechunk(tally.through(toIterable(body)), this.chunkBytes, true)) {
+        await this.redis.rpush(list, chunk);
+        // The TTL survives RPUSH; refreshing it now and then keeps a slow upload alive.
+        if (chunks % 64 === 0) await this.redis.pexpire(list, UPLOAD_TTL_MS);
         chunks++;
         if (!this.warned && tally.size > this.warnBytes) {
           this.warned = true;

@@ -18,11 +18,11 @@ import type { ArtifactBody, ArtifactInfo, ArtifactListing, PutOptions } from '..
 import { parseS3Spec, type S3Spec } from './s3-spec.ts';
 
 const TMP = '.tmp/';
-const PART_BYTES = 8 * 1024 * 1024;
+const PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Artifacts as objects under `s3://bucket/prefix/` on any S3-compatible service (AWS, MinIO,
- * R2, GCS interop). A put streams a multipart upload (two 8 MiB parts in flight at most) to
+ * R2, GCS interop). A put streams a multipart upload (two 5 MiB parts in flight at most) to
  * `prefix/.tmp/<uuid>` while hashing, then copies it to its key with the sha256 as object
  * metadata and deletes the temporary object: the key only ever holds whole, hashed uploads.
  * Copying in one request limits an artifact to 5 GiB (S3's CopyObject limit).
