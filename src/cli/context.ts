@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { TaskStore } from '../core/index.ts';
+import type { ArtifactStores } from '../artifacts/index.ts';
 import { parseOrThrow } from '../core/parse-input.ts';
 import { openStore } from '../store/index.ts';
 
 export interface GlobalOptions {
   store?: string;
+  /** `--artifacts`: also exported as HPO_ARTIFACTS so child processes use the same store. */
+  artifacts?: string;
   logFormat?: string;
 }
 
@@ -17,6 +20,19 @@ export async function openCliStore(globals: GlobalOptions): Promise<{ store: Tas
   const raw = globals.store ?? process.env.HPO_HOME ?? '.hpo';
   const storeSpec = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : path.resolve(raw);
   return { store: await openStore(storeSpec), storeSpec };
+}
+
+/**
+ * Opens the artifact store for this command: `--artifacts`, HPO_ARTIFACTS, the config's
+ * `artifacts:` (callers pass it), else beside the task store. Exports the choice as
+ * HPO_ARTIFACTS, so local trial processes and spawned agents write to the same place.
+ */
+export async function openCliArtifacts(storeSpec: string, config?: string): Promise<ArtifactStores> {
+  const { ArtifactStores, openArtifactStore, resolveArtifactSpec } = await import('../artifacts/index.ts');
+  const raw = resolveArtifactSpec({ config, storeSpec });
+  const spec = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : path.resolve(raw);
+  process.env.HPO_ARTIFACTS = spec;
+  return new ArtifactStores(await openArtifactStore(spec));
 }
 
 const positiveInt = (flag: string) =>

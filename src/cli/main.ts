@@ -8,8 +8,14 @@ import { reportError } from './report-error.ts';
 const program = new Command('hpo')
   .description('Hyperparameter optimization for YOLOv5 training: strategies, pruners, local and queued trials.')
   .option('--store <spec>', 'task store: a folder or redis:// URL (default: $HPO_HOME or .hpo/)')
+  .option('--artifacts <spec>', 'artifact store: a folder, file:///mnt/shared/hpo, s3://bucket/prefix or redis:// (default: $HPO_ARTIFACTS, the config\'s artifacts, <store>/artifacts or the Redis store)')
   .option('--log-format <format>', 'stderr log format: text | json', 'text')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .hook('preAction', () => {
+    // Child processes (local trials) and the artifact store resolution read it from here.
+    const artifacts = program.opts().artifacts as string | undefined;
+    if (artifacts) process.env.HPO_ARTIFACTS = artifacts;
+  });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

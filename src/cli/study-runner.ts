@@ -2,7 +2,7 @@ import type { TaskStore } from '../core/index.ts';
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
 import { runStudy, type ControllerConfig, type StudyOutcome } from '../study/index.ts';
-import type { GlobalOptions } from './context.ts';
+import { openCliArtifacts, type GlobalOptions } from './context.ts';
 import { makeExecutor } from './executors.ts';
 import { LiveView } from './render/live.ts';
 
@@ -21,6 +21,7 @@ export async function executeStudy(
   const controller = await store.get(controllerId);
   const config = (controller.config as ControllerConfig).study;
   const live = new LiveView(config, globals);
+  const retention = await startRetention(store, storeSpec, controllerId, config.budget.keepTopK, config.artifacts, (m) => live.note(m));
   const interactive = options.interactive ?? true;
   let interrupts = 0;
   const onSigint = (): void => {
@@ -36,11 +37,54 @@ export async function executeStudy(
       strategy: createStrategy(config.strategy),
       pruner: createPruner(config.pruner),
       signal: options.signal,
-      onEvent: (event) => live.onEvent(event),
+      onEvent: (event) => {
+        live.onEvent(event);
+        if (event.type === 'trial-finished') retention.check();
+      },
       makeExecutor: (events) => makeExecutor(store, storeSpec, config, events),
     });
   } finally {
     if (interactive) process.off('SIGINT', onSigint);
+    await retention.close();
     live.close();
   }
+}
+
+/**
+ * `budget.keepTopK` while the study runs: after each finished trial, one pass at a time (a pass
+ * asked for while one runs is folded into one more), and a last pass when the study ends.
+ */
+async function startRetention(
+  store: TaskStore,
+  storeSpec: string,
+  controllerId: string,
+  keepTopK: number | undefined,
+  configArtifacts: string | undefined,
+  note: (message: string) => void,
+): Promise<{ check(): void; close(): Promise<void> }> {
+  if (keepTopK === undefined) return { check: () => {}, close: async () => {} };
+  const stores = await openCliArtifacts(storeSpec, configArtifacts);
+  const { enforceKeepTopK } = await import('../study/index.ts');
+  let running: Promise<void> = Promise.resolve();
+  let pending = false;
+  const pass = async (): Promise<void> => {
+    const deleted = await enforceKeepTopK(store, stores, controllerId);
+    if (deleted.length) note(`keepTopK ${keepTopK}: deleted the artifacts of ${deleted.join(', ')}`);
+  };
+  const check = (): void => {
+    if (pending) return;
+    pending = true;
+    running = running.then(() => {
+      pending = false;
+      return pass().catch((error: unknown) => note(`keepTopK: ${(error as Error).message}`));
+    });
+  };
+  return {
+    check,
+    close: async () => {
+      check();
+      await running;
+      await stores.close();
+    },
+  };
 }

@@ -6,3 +6,4 @@ export * from './ranking.ts';
 export * from './study-state.ts';
 export * from './naming.ts';
 export { optimize, TrialPruned } from './optimize.ts';
+export { enforceKeepTopK } from './retention.ts';

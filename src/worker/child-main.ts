@@ -8,6 +8,7 @@ import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
 import { TrialFailedError } from '../core/index.ts';
+import { ArtifactStores, openArtifactStore, resolveArtifactSpec } from '../artifacts/index.ts';
 
 const [storeSpec, taskId] = process.argv.slice(2);
 const send = (message: unknown): void => {
@@ -18,6 +19,8 @@ const send = (message: unknown): void => {
 async function main(): Promise<number> {
   assertTaskId(taskId);
   const store = await openStore(storeSpec);
+  // The parent exports its choice as HPO_ARTIFACTS; without one, the default beside the store.
+  const artifacts = new ArtifactStores(await openArtifactStore(resolveArtifactSpec({ storeSpec })));
   const abort = new AbortController();
   process.on('message', (message: { type?: string; reason?: string; fail?: boolean }) => {
     if (message?.type !== 'stop') return;
@@ -31,13 +34,14 @@ async function main(): Promise<number> {
     setTimeout(() => process.exit(70), 2000).unref();
   });
   process.on('SIGTERM', () => abort.abort('terminated'));
-  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
+  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n'), artifacts });
   send({ type: 'started' });
   const outcome = await runner(taskId, {
     signal: abort.signal,
     onReport: (step, scalars) => send({ type: 'report', step, scalars }),
   });
   await store.close();
+  await artifacts.close();
   send({ type: 'finished', outcome });
   return 0;
 }

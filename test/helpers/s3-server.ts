@@ -11,7 +11,8 @@ export const TEST_BUCKET = 'hpo-test';
  * the caller puts in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
  */
 export async function startS3Server(): Promise<{ endpoint: string; close: () => Promise<void> }> {
-  const { default: S3rver } = (await import('s3rver')) as unknown as { default: new (o: Record<string, unknown>) => S3rverLike };
+  const moduleName = 's3rver'; // untyped package: imported by name
+  const { default: S3rver } = (await import(moduleName)) as unknown as { default: new (o: Record<string, unknown>) => S3rverLike };
   const directory = await mkdtemp(path.join(os.tmpdir(), 'hpo-s3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: TEST_BUCKET }] });
   const address = await server.run();

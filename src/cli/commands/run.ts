@@ -63,6 +63,8 @@ export async function runCommand(options: RunOptions, globals: GlobalOptions): P
     if (flags.seed !== undefined) config.strategy.seed = flags.seed;
     // --store (or HPO_HOME) wins over the config's `store`.
     ({ store, storeSpec } = await openCliStore({ ...globals, store: globals.store ?? (process.env.HPO_HOME ? undefined : config.store) }));
+    // --artifacts / HPO_ARTIFACTS win over the config's `artifacts`; local trials inherit the env.
+    if (config.artifacts && !process.env.HPO_ARTIFACTS) process.env.HPO_ARTIFACTS = config.artifacts;
     const templateId = options.template ?? config.template;
     if (!templateId) throw new ConfigError(`No template task: pass --template <task-id> or set \`template\` in ${file}. Create one with \`hpo train templates/<file>.ts\`.`);
     const { controller, warnings } = await createStudy(store, { config, templateId, storeSpec });

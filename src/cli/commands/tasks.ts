@@ -43,7 +43,9 @@ export async function tasksShowCommand(id: string, options: { json?: boolean }, 
   const last = Object.entries(scalars).map(([k, s]) => `  ${k} = ${s.at(-1)?.value.toFixed(5)} (epoch ${(s.at(-1)?.step ?? 0) + 1})`);
   if (last.length) process.stdout.write(`scalars (last of ${Math.max(...Object.values(scalars).map((s) => s.length))} epochs):\n${last.join('\n')}\n`);
   const artifacts = Object.values(task.artifacts);
-  if (artifacts.length) process.stdout.write(`artifacts:\n${artifacts.map((a) => `  ${a.name} (${a.size} bytes)`).join('\n')}\n`);
+  if (artifacts.length) process.stdout.write(`artifacts:\n${artifacts.map((a) => `  ${a.name} (${a.size} bytes, sha256 ${a.sha256?.slice(0, 12) ?? '?'}) ${a.location}`).join('\n')}\n`);
+  if (task.artifactsDeleted) process.stdout.write(`artifacts deleted ${new Date(task.artifactsDeleted.at).toISOString().slice(0, 19)}: ${task.artifactsDeleted.names.join(', ')} (${task.artifactsDeleted.reason})\n`);
+  if (task.dataset) process.stdout.write(`dataset ${task.dataset.id} (${task.dataset.uri}), content ${task.dataset.contentHash.slice(0, 12)}\n`);
   const tail = log.trimEnd().split('\n').slice(-20).join('\n');
   if (tail) process.stdout.write(`log (last 20 lines):\n${tail}\n`);
 }
