@@ -70,6 +70,7 @@ tasks
   .option('--status <status>', 'draft | queued | running | completed | failed | stopped')
   .option('--parent <task-id>')
   .addOption(new Option('--type <type>').choices(['training', 'controller']))
+  .option('--archived', 'include tasks tagged archived')
   .option('--json')
   .action(async (options) => (await import('./commands/tasks.ts')).tasksListCommand(options, program.opts()));
 tasks
@@ -98,13 +99,93 @@ const data = program.command('data').description('datasets');
 data
   .command('synth')
   .description('write a deterministic synthetic detection dataset (YOLO format + data.yaml); prints the yaml path')
-  .requiredOption('--out <dir>', 'output folder (created; must be empty or absent)')
+  .option('--out <dir>', 'output folder (created; must be empty or absent)')
+  .option('--dataset <project/name>', 'also store it as a new closed dataset version of that name (prints its id)')
   .option('--train <n>', 'training images (default 256)')
   .option('--val <n>', 'validation images (default 64)')
   .option('--img <px>', 'image size in pixels (default 128)')
   .option('--classes <k>', 'shape classes, 1-8 (default 3)')
   .option('--seed <s>', 'seed (default 0)')
   .action(async (options) => (await import('./commands/data.ts')).dataSynthCommand(options, program.opts()));
+
+data
+  .command('create')
+  .description('start a draft dataset version; prints its id')
+  .requiredOption('--project <name>')
+  .requiredOption('--name <name>')
+  .option('--parent <dataset-id>', 'a closed version to start from (the child stores only what changes)')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataCreateCommand(options, program.opts()));
+data
+  .command('add')
+  .description('add files or folders to a draft (hashed now, uploaded at close)')
+  .argument('<dataset-id>')
+  .argument('<path...>')
+  .option('--dataset-path <dir>', 'folder inside the version to put them in (default: its root)')
+  .action(async (id, paths, options) => (await import('./commands/datasets.ts')).dataAddCommand(id, paths, options, program.opts()));
+data
+  .command('remove')
+  .description('remove files matching a glob (*, **, ?) from a draft')
+  .argument('<dataset-id>')
+  .argument('<glob>')
+  .action(async (id, glob) => (await import('./commands/datasets.ts')).dataRemoveCommand(id, glob, program.opts()));
+data
+  .command('close')
+  .description('check the YOLO data yaml and layout, upload what the store lacks, make the version immutable')
+  .argument('<dataset-id>')
+  .option('--yaml <path>', 'the data yaml inside the version (default: the one yaml at its root)')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataCloseCommand(id, options, program.opts()));
+data
+  .command('sync')
+  .description('make a closed version holding exactly a folder, a child of --parent or of the latest version of that name')
+  .requiredOption('--project <name>')
+  .requiredOption('--name <name>')
+  .requiredOption('--folder <dir>')
+  .option('--parent <dataset-id>')
+  .option('--yaml <path>', 'the data yaml inside the folder (default: the one yaml at its root)')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataSyncCommand(options, program.opts()));
+data
+  .command('list')
+  .description('dataset versions, oldest first')
+  .option('--project <name>')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataListCommand(options, program.opts()));
+data
+  .command('show')
+  .description('a version: files, sizes, totals and the change against its parent')
+  .argument('<dataset-id>')
+  .option('--files', 'list every file with its hash and size')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataShowCommand(id, options, program.opts()));
+data
+  .command('get')
+  .description('a verified local copy of a closed version (cached, hard-linked); prints its folder')
+  .argument('<dataset-id>')
+  .option('--out <dir>', 'put the tree here (empty or absent) instead of the cache')
+  .option('--cache <dir>', 'local cache (default: $HPO_CACHE or ~/.cache/hpo)')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataGetCommand(id, options, program.opts()));
+
+tasks
+  .command('delete')
+  .description("delete tasks' artifacts (checkpoints, files); the records stay, marked with why")
+  .argument('<task-id...>')
+  .action(async (ids) => (await import('./commands/retention.ts')).tasksDeleteCommand(ids, program.opts()));
+tasks
+  .command('archive')
+  .description('tag tasks `archived` (hidden from `tasks list` unless --archived); artifacts are kept')
+  .argument('<task-id...>')
+  .action(async (ids) => (await import('./commands/retention.ts')).tasksArchiveCommand(ids, program.opts()));
+
+program
+  .command('gc')
+  .description('remove orphaned artifacts, unreferenced dataset blobs, stale uploads and scratch folders')
+  .option('--dry-run', 'only list what would be removed')
+  .option('--older-than <minutes>', 'only temporary uploads and scratch folders older than this (default 60)')
+  .option('--json')
+  .action(async (options) => (await import('./commands/retention.ts')).gcCommand(options, program.opts()));
 
 program
   .command('demo')

@@ -11,12 +11,13 @@ const listFlags = z.looseObject({
 
 /** `hpo tasks list`: one row per task, oldest first. */
 export async function tasksListCommand(
-  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller'; json?: boolean },
+  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller'; archived?: boolean; json?: boolean },
   globals: GlobalOptions,
 ): Promise<void> {
   const { status } = parseOrThrow(listFlags, options, 'flags');
   const { store } = await openCliStore(globals);
-  const tasks = await store.list({ project: options.project, status, parent: options.parent, type: options.type });
+  const all = await store.list({ project: options.project, status, parent: options.parent, type: options.type });
+  const tasks = options.archived ? all : all.filter((t) => !t.tags.includes('archived'));
   await store.close();
   if (options.json) {
     process.stdout.write(JSON.stringify(tasks, null, 2) + '\n');
