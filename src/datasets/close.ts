@@ -14,6 +14,8 @@ export interface CloseOptions {
   yaml?: string;
   /** Uploads at once. Default 8. */
   concurrency?: number;
+  /** Called after each blob this close uploads (progress). */
+  onUploaded?: (path: string, size: number) => void;
 }
 
 export interface CloseResult {
@@ -64,6 +66,7 @@ export async function closeVersion(catalog: DatasetCatalog, id: string, options:
     }
     uploaded++;
     uploadedBytes += f.size;
+    options.onUploaded?.(f.path, f.size);
   });
 
   const files = version.files.map(({ path, sha256, size }) => ({ path, sha256, size }));

@@ -1,6 +1,7 @@
 import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ArtifactHashMismatchError } from '../artifacts/index.ts';
 import type { DatasetCatalog } from './catalog.ts';
 import { DatasetVersionError, blobMissing } from './errors.ts';
 import { forEachLimit } from './hash-file.ts';
@@ -44,21 +45,26 @@ export async function fetchVersion(catalog: DatasetCatalog, id: string, options:
   let downloaded = 0;
   const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
   try {
-    await forEachLimit(version.files, 8, async (f) => {
-      assertDatasetPath(f.path);
-      const blob = join(cache, 'blobs', 'sha256', f.sha256.slice(0, 2), f.sha256);
+    for (const f of version.files) assertDatasetPath(f.path);
+    const blobFile = (sha256: string) => join(cache, 'blobs', 'sha256', sha256.slice(0, 2), sha256);
+    // Each distinct content once, then the tree as links to it.
+    const distinct = [...new Map(version.files.map((f) => [f.sha256, f])).values()];
+    await forEachLimit(distinct, 8, async (f) => {
+      const blob = blobFile(f.sha256);
       const cached = await stat(blob).catch(() => undefined);
-      if (!cached || cached.size !== f.size) {
-        const head = await catalog.artifacts.head(blobKey(f.sha256));
-        if (!head) throw blobMissing(id, f.path, f.sha256, catalog.artifacts.spec);
-        await catalog.artifacts.getFile(blobKey(f.sha256), blob); // sha256-verified
-        downloaded++;
-      }
+      if (cached && cached.size === f.size) return;
+      const head = await catalog.artifacts.head(blobKey(f.sha256));
+      if (!head) throw blobMissing(id, f.path, f.sha256, catalog.artifacts.spec);
+      if (head.sha256 !== f.sha256) throw new ArtifactHashMismatchError(blobKey(f.sha256), f.sha256, head.sha256, `Blob of "${f.path}" in dataset version ${id},`);
+      await catalog.artifacts.getFile(blobKey(f.sha256), blob); // sha256-verified
+      downloaded++;
+    });
+    await forEachLimit(version.files, 8, async (f) => {
       const target = join(staging, f.path);
       await mkdir(dirname(target), { recursive: true });
-      await link(blob, target).catch(async (error: NodeJS.ErrnoException) => {
+      await link(blobFile(f.sha256), target).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST') return;
-        await copyFile(blob, target); // another file system, or links not allowed
+        await copyFile(blobFile(f.sha256), target); // another file system, or links not allowed
       });
     });
     await writeFile(join(staging, MARKER), JSON.stringify({ id, contentHash: version.contentHash }));

@@ -25,7 +25,7 @@ export async function syncFolder(
   const entries = await walkFolder(input.folder).catch((error: NodeJS.ErrnoException) => {
     throw new DatasetVersionError('DATASET_SOURCE_MISSING', `Cannot sync ${JSON.stringify(input.folder)}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}.`);
   });
-  const files = await hashEntries(entries);
+  const files = await hashEntries(entries.map(([abs, rel]): [string, string] => [rel, abs]));
   const draft = await catalog.create({ project: input.project, name: input.name, parent: parentId });
   const before = new Map(draft.files.map((f) => [f.path, f.sha256]));
   // Unchanged files keep no source: their blobs are the parent's.
