@@ -101,6 +101,7 @@ data
   .description('write a deterministic synthetic detection dataset (YOLO format + data.yaml); prints the yaml path')
   .option('--out <dir>', 'output folder (created; must be empty or absent)')
   .option('--dataset <project/name>', 'also store it as a new closed dataset version of that name (prints its id)')
+  .option('--json', 'with --dataset: print the new version as JSON')
   .option('--train <n>', 'training images (default 256)')
   .option('--val <n>', 'validation images (default 64)')
   .option('--img <px>', 'image size in pixels (default 128)')

@@ -32,7 +32,7 @@ export async function dataSynthCommand(options: Record<string, unknown>, globals
     // Straight into a dataset version: a child of that name's latest version, uploading what changed.
     const slash = flags.dataset.indexOf('/');
     const { dataSyncCommand } = await import('./datasets.ts');
-    await dataSyncCommand({ project: flags.dataset.slice(0, slash), name: flags.dataset.slice(slash + 1), folder: out }, globals);
+    await dataSyncCommand({ project: flags.dataset.slice(0, slash), name: flags.dataset.slice(slash + 1), folder: out, json: options.json === true }, globals);
   } finally {
     if (!flags.out) await rm(out, { recursive: true, force: true });
   }
