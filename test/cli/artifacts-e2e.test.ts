@@ -7,7 +7,7 @@ import { FileTaskStore } from '../../src/store/index.ts';
 import { BIN, tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
 
 function hpo(cwd: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env, HPO_HOME: path.join(cwd, '.hpo'), HPO_CACHE: path.join(cwd, 'cache') };
+  const env: NodeJS.ProcessEnv = { ...process.env, HPO_HOME: path.join(cwd, '.hpo'), HPO_CACHE: path.join(cwd, 'cache') };
   delete env.HPO_ARTIFACTS;
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env, timeout: 180_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
