@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { isFinal } from '../../core/index.ts';
-import { parseOrThrow } from '../../config/errors.ts';
+import { parseOrThrow } from '../../core/parse-input.ts';
 import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 
 /** `hpo tasks delete <id...>`: deletes each task's artifacts; the record stays and says so. */
