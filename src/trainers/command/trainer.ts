@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -16,6 +17,11 @@ const optionsSchema = z.looseObject({
   cwd: z.string().optional(),
   /** YOLOv5 results.csv to follow for per-epoch scalars (relative to cwd). */
   resultsCsv: z.string().optional(),
+  /**
+   * Files (relative to cwd) uploaded as task artifacts, under their base names, when the
+   * program ends (e.g. `runs/train/exp/weights/best.pt`); missing ones are noted in the log.
+   */
+  artifacts: z.array(z.string().min(1)).default([]),
   /** Seconds between a stop request's SIGINT and SIGKILL. */
   graceSeconds: z.number().min(0).default(30),
 });
@@ -73,6 +79,11 @@ export const commandTrainer: Trainer = {
     });
     await followCsv().catch(() => {});
     await chain;
+    for (const file of options.artifacts) {
+      const abs = path.resolve(cwd, file);
+      if (existsSync(abs)) await ctx.putArtifactFile(path.basename(abs), abs);
+      else ctx.log(`command trainer: artifact ${file} not found (${abs}); not uploaded`);
+    }
     if (ctx.signal.aborted) return;
     if (exit.code !== 0) throw new TrialFailedError(`${options.command} exited with ${exit.code ?? exit.signal}`);
   },
