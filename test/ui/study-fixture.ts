@@ -46,6 +46,6 @@ export async function addTrial(store: TaskStore, controllerId: string, templateI
   const epochs = kind === 'pruned' ? 2 : kind === 'running' ? 1 : 5;
   for (let e = 0; e < epochs; e++) await store.appendScalars(trial.id, e, { [METRIC]: quality * (0.3 + 0.14 * e), 'train/box_loss': 1 / (e + 1 + quality) });
   if (kind === 'completed') return store.setStatus(trial.id, 'completed');
-  if (kind === 'pruned') return store.setStatus(trial.id, 'stopped', { reason: 'pruned: below the median at epoch 2' });
+  if (kind === 'pruned') return store.setStatus(trial.id, 'stopped', { reason: 'below the median at epoch 2', ending: { kind: 'pruned', reason: 'below the median at epoch 2' } });
   return trial;
 }
