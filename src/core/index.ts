@@ -7,3 +7,4 @@ export * from './clock.ts';
 export * from './package-root.ts';
 export * from './queue-name.ts';
 export * from './parse-input.ts';
+export * from './closest-name.ts';

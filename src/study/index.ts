@@ -7,4 +7,4 @@ export * from './study-state.ts';
 export * from './naming.ts';
 export { optimize, TrialPruned } from './optimize.ts';
 export { Study, StudyTrial, studySeed, type StudyOptions, type PastTrial } from './study.ts';
-export { missingMetricMessage, closestName } from './metric-check.ts';
+export { missingMetricMessage } from './metric-check.ts';

@@ -3,7 +3,7 @@
  * run arguments of train.py under `args/`, as one strict zod schema over the flat Params map.
  */
 import { z } from 'zod';
-import { ConfigError, type Params } from '../../../core/index.ts';
+import { ConfigError, closestName, type Params } from '../../../core/index.ts';
 import { formatIssues } from '../../../core/parse-input.ts';
 import { DEFAULT_HYP, type Hyp } from '../types.ts';
 
@@ -156,28 +156,7 @@ export function parseYoloParams(params: Params): YoloParams {
   return { hyp, args, warnings };
 }
 
-/** The known name within edit distance 3 of `name`, if one is clearly closest. */
+/** The known name within edit distance 3 of `name`; a bare name like `lr0` finds `hyp/lr0`. */
 function closest(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 4;
-  for (const candidate of names) {
-    const d = editDistance(name, candidate);
-    if (d < bestD) [best, bestD] = [candidate, d];
-  }
-  // A bare name like `lr0` should find `hyp/lr0`.
-  return best ?? names.find((n) => n.endsWith(`/${name}`));
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length];
+  return closestName(name, names, { maxDistance: 3 }) ?? names.find((n) => n.endsWith(`/${name}`));
 }
