@@ -3,8 +3,12 @@
  * Reports (1) the study loop's own cost per trial (strategy + store + dispatch + bookkeeping),
  * measured as controller-process CPU time per trial with trials run in-process by a no-wait
  * trainer, minus the trainer's own time; and (2) the start-up cost of a local trial process
- * (fork -> the child is ready to train), measured with real child processes.
- * Usage: npm run bench:overhead [-- --trials 200 --process-trials 200]
+ * (submit -> the child is ready to train), measured with real child processes whose epochs
+ * take `--epoch-ms` (a trial of a few seconds, so the executor's spare child can be ready in time;
+ * `--epoch-ms 0` shows the worst case, where every trial waits for a fresh process).
+ * The child runs the built entry (dist/, what `hpo` forks), so the script builds first;
+ * `--source` forks the TypeScript entry through tsx instead, as the tests do.
+ * Usage: npm run bench:overhead [-- --trials 200 --process-trials 200 --epoch-ms 200 --source]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +23,7 @@ import { InProcessExecutor } from '../src/exec/in-process/in-process-executor.ts
 import { LocalExecutor } from '../src/exec/local/local-executor.ts';
 import { createTaskRunner } from '../src/worker/run-task.ts';
 import { CHILD_ENTRY } from '../src/worker/index.ts';
+import { packageRoot } from '../src/core/index.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -26,14 +31,16 @@ const flag = (name: string, fallback: number): number => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const TRIALS = flag('trials', 200);
-const PROCESS_TRIALS = flag("process-trials", 200);
+const PROCESS_TRIALS = flag('process-trials', 200);
+const childEntry = args.includes('--source') ? CHILD_ENTRY : path.join(packageRoot()!, 'dist/src/worker/child-main.js');
 const EPOCHS = 5;
+const EPOCH_MS = flag('epoch-ms', 200);
 
-async function setup(dir: string, trials: number) {
+async function setup(dir: string, trials: number, epochMs: number) {
   const store = new FileTaskStore({ root: dir });
   const template = await store.create({
     name: 'curve', project: 'bench', type: 'training', status: 'draft',
-    trainer: { type: 'function', objective: 'learning-curve', epochMs: 0 },
+    trainer: { type: 'function', objective: 'learning-curve', epochMs },
     params: { 'hyp/lr0': 0.01, 'hyp/momentum': 0.937, 'args/epochs': EPOCHS },
   });
   const config = resolveConfig({
@@ -50,7 +57,7 @@ type Step = 'launch' | 'submit' | 'report' | 'finish' | 'check';
 /** Loop cost: the controller's own steps (ask + clone + submit, report handling, finish bookkeeping, stop checks). */
 async function loopCost(kind: 'in-process' | 'local', trials: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hpo-bench-'));
-  const { store, config, controllerId } = await setup(dir, trials);
+  const { store, config, controllerId } = await setup(dir, trials, kind === 'local' ? EPOCH_MS : 0);
   const totals: Record<Step, number> = { launch: 0, submit: 0, report: 0, finish: 0, check: 0 };
   const submitted = new Map<string, number>();
   const startups: number[] = [];
@@ -63,7 +70,7 @@ async function loopCost(kind: 'in-process' | 'local', trials: number) {
     makeExecutor: (events: ExecutorEvents) => {
       if (kind === 'in-process') return new InProcessExecutor(createTaskRunner(store, { log: () => {} }), events, 2);
       const executor = new LocalExecutor({
-        store, storeSpec: dir, childEntry: CHILD_ENTRY, concurrency: 2, graceMs: 5000,
+        store, storeSpec: dir, childEntry, concurrency: 2, graceMs: 5000,
         events: { ...events, started: (id) => { startups.push(performance.now() - submitted.get(id)!); events.started(id); } },
       });
       const submit = executor.submit.bind(executor);
@@ -88,6 +95,6 @@ const inProcess = await loopCost('in-process', TRIALS);
 console.log(`study loop, ${TRIALS} trials x ${EPOCHS} epochs, concurrency 2, trials in-process: wall ${(inProcess.wallMs / 1000).toFixed(1)} s`);
 console.log(`  loop cost per trial: ${show(inProcess)}`);
 const local = await loopCost('local', PROCESS_TRIALS);
-console.log(`study loop, ${PROCESS_TRIALS} trials x ${EPOCHS} epochs, concurrency 2, one child process per trial: wall ${(local.wallMs / 1000).toFixed(1)} s`);
+console.log(`study loop, ${PROCESS_TRIALS} trials x ${EPOCHS} epochs, concurrency 2, ${EPOCH_MS} ms epochs, one child process per trial (${path.relative(packageRoot()!, childEntry)}): wall ${(local.wallMs / 1000).toFixed(1)} s`);
 console.log(`  loop cost per trial: ${show(local)}`);
-console.log(`  process start-up per trial: fork call ${local.perTrial.submit.toFixed(1)} ms in the controller (not in the loop cost above); fork -> ready to train p50 ${local.startup.p50.toFixed(0)} ms, p90 ${local.startup.p90.toFixed(0)} ms, mean ${local.startup.mean.toFixed(0)} ms`);
+console.log(`  process start-up per trial: submit call ${local.perTrial.submit.toFixed(1)} ms in the controller (not in the loop cost above); submit -> ready to train p50 ${local.startup.p50.toFixed(0)} ms, p90 ${local.startup.p90.toFixed(0)} ms, mean ${local.startup.mean.toFixed(0)} ms`);

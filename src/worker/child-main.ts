@@ -1,40 +1,65 @@
 /**
- * Entry of a local trial's child process: `node --import tsx child-main.ts <store> <task-id>`.
+ * Entry of a local trial's child process: `node child-main.js <store> <task-id>`, or
+ * `<store> --spare [<trainer-type>]`.
  * Runs the task with the store-writing runner; console lines go to stdout, which the parent
  * captures into the task's log. Talks to the parent over IPC (src/exec/local/protocol.ts):
- * `started` / `report` / `finished` out, `stop` in. Exits when the parent goes away, so no trial
- * outlives its controller.
+ * `idle` / `started` / `report` / `finished` out, `run` / `stop` in. A spare is loaded ahead
+ * of need (with the trainer the previous trial used): it says `idle` and runs the task the next
+ * `run` names. Exits when
+ * the parent goes away, so no trial outlives its controller.
  */
 import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
+import { getTrainer } from './trainer-registry.ts';
 import { parseToChild, type ToParent } from '../exec/local/protocol.ts';
 import type { Ending } from '../core/index.ts';
 
-const [storeSpec, taskId] = process.argv.slice(2);
+const [storeSpec, taskArg, preload] = process.argv.slice(2);
+const argTaskId = taskArg === '--spare' ? undefined : taskArg;
 const send = (message: ToParent): void => {
   // A callback keeps a send on a closing channel from becoming an uncaught 'error'.
   if (process.connected) process.send?.(message, () => {});
 };
 
 async function main(): Promise<number> {
-  assertTaskId(taskId);
-  const store = await openStore(storeSpec);
+  if (argTaskId !== undefined) assertTaskId(argTaskId);
   const abort = new AbortController();
   const stop = (ending: Ending): void => abort.abort(ending);
+  let assigned: (taskId: string | undefined) => void = () => {};
+  const assignment = new Promise<string | undefined>((resolve) => (assigned = resolve));
   process.on('message', (raw: unknown) => {
     const message = parseToChild(raw);
     if (message?.type === 'stop') stop(message.ending);
+    if (message?.type === 'run') assigned(message.taskId);
   });
   process.on('disconnect', () => {
     // Lost to infrastructure (its controller died): a resumed study does not count it.
     stop({ kind: 'interrupted', reason: 'interrupted: its controller went away' });
+    assigned(undefined);
     setTimeout(() => process.exit(70), 2000).unref();
   });
   // The controller decides about Ctrl-C (stop at the epoch boundary, or kill on the second one).
   process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => stop({ kind: 'stopped', reason: 'terminated' }));
+  process.on('SIGTERM', () => {
+    stop({ kind: 'stopped', reason: 'terminated' });
+    assigned(undefined);
+  });
+  const store = await openStore(storeSpec);
   const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
+  if (argTaskId === undefined) {
+    // Loading the trainer is most of a trial's start-up (TensorFlow.js for YOLOv5); a wrong type fails in the trial, not here.
+    if (preload) await getTrainer(preload).catch(() => {});
+    send({ type: 'idle' });
+  }
+  const taskId = argTaskId ?? (await assignment);
+  if (taskId === undefined) {
+    // A spare that was never given a task: nothing to record.
+    await store.close();
+    return 0;
+  }
+  assertTaskId(taskId);
+  process.env.HPO_TASK_ID = taskId;
   send({ type: 'started' });
   const outcome = await runner(taskId, {
     signal: abort.signal,

@@ -24,7 +24,22 @@ export interface LocalExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** Called on each chunk of a trial's console output. */
   onOutput?: () => void;
+  /**
+   * Keep one child forked ahead of need, loaded with the trainer the last trial used, so the next
+   * trial starts without paying for Node's and the trainer's start-up. Default true; a one-off
+   * task (`hpo train`, an agent's job) has no next trial.
+   */
+  spare?: boolean;
 }
+
+/** A spare child: `ready` is true once it says `idle`, false when it died or took too long. */
+interface Spare {
+  child: ChildProcess;
+  ready: Promise<boolean>;
+}
+
+/** A spare that is not loaded by then is dropped and the trial forks its own child. */
+const SPARE_READY_MS = 30_000;
 
 interface Running {
   child: ChildProcess;
@@ -47,6 +62,8 @@ export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly capacity: number;
   private readonly running = new Map<string, Running>();
+  private spare?: Spare;
+  private closed = false;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.capacity = options.concurrency;
@@ -54,16 +71,9 @@ export class LocalExecutor implements Executor {
 
   async submit(task: Task): Promise<void> {
     const { options } = this;
-    const child = fork(options.childEntry, [options.storeSpec, task.id], {
-      // A .ts entry (tests run the sources) needs tsx, resolved from this package so trials run
-      // from any working directory; the built .js entry runs on plain Node.
-      execArgv: options.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ...options.env, HPO_TASK_ID: task.id },
-      // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
-      // The child still exits when its IPC channel closes, so it never outlives the controller.
-      detached: true,
-    });
+    const spare = await this.takeSpare(task);
+    const child = spare ?? this.fork([task.id], { HPO_TASK_ID: task.id });
+    if ((options.spare ?? true) && !this.closed) this.spare = this.forkSpare(task.trainer.type);
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
     this.running.set(task.id, entry);
     const output = (chunk: Buffer): void => {
@@ -73,12 +83,14 @@ export class LocalExecutor implements Executor {
     };
     child.stdout?.on('data', output);
     child.stderr?.on('data', output);
+    const started = (): void => {
+      this.startTimeout(task.id, entry);
+      options.events.started(task.id);
+    };
     child.on('message', (raw: unknown) => {
       const message = parseToParent(raw);
-      if (message?.type === 'started') {
-        this.startTimeout(task.id, entry);
-        options.events.started(task.id);
-      } else if (message?.type === 'report') {
+      if (message?.type === 'started') started();
+      else if (message?.type === 'report') {
         entry.watchdog?.activity();
         options.events.reported(task.id, message.step, message.scalars);
       }
@@ -86,6 +98,77 @@ export class LocalExecutor implements Executor {
     child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
     // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
     child.on('error', (error) => entry.logs.write(`trial process error: ${error.message}\n`));
+    // A spare said `started` before it was handed over.
+    if (spare) started();
+  }
+
+  private fork(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+    const { options } = this;
+    return fork(options.childEntry, [options.storeSpec, ...args], {
+      // A .ts entry (tests run the sources) needs tsx, resolved from this package so trials run
+      // from any working directory; the built .js entry runs on plain Node.
+      execArgv: options.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...options.env, ...env },
+      // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
+      // The child still exits when its IPC channel closes, so it never outlives the controller.
+      detached: true,
+    });
+  }
+
+  private forkSpare(trainerType: string): Spare {
+    const child = this.fork(['--spare', trainerType]);
+    // A spare that cannot start is simply not used; the trial that would have taken it forks its own.
+    child.on('error', () => {});
+    const ready = new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(ok);
+      };
+      const onMessage = (raw: unknown): void => {
+        if (parseToParent(raw)?.type === 'idle') done(true);
+      };
+      const onExit = (): void => done(false);
+      const timer = setTimeout(() => done(false), SPARE_READY_MS);
+      timer.unref();
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    return { child, ready };
+  }
+
+  /**
+   * The spare, running `task`, or undefined when there is none that is alive and loaded. It is
+   * handed over only once it says `started` (milliseconds for a loaded process): a spare that
+   * died unseen (the OOM killer) must not take a trial down with it.
+   */
+  private async takeSpare(task: Task): Promise<ChildProcess | undefined> {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!spare) return undefined;
+    if ((await spare.ready) && spare.child.connected) {
+      const { child } = spare;
+      const started = new Promise<boolean>((resolve) => {
+        const onMessage = (raw: unknown): void => {
+          if (parseToParent(raw)?.type === 'started') done(true);
+        };
+        const done = (ok: boolean): void => {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(ok);
+        };
+        const onExit = (): void => done(false);
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+      });
+      const message: ToChild = { type: 'run', taskId: task.id };
+      child.send(message, () => {});
+      if (await started) return child;
+    }
+    await killChild(spare.child);
+    return undefined;
   }
 
   async stop(taskId: string, ending: StopEnding): Promise<void> {
@@ -124,6 +207,10 @@ export class LocalExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) await killChild(spare.child);
     const exits = [...this.running.values()].map((e) => new Promise((r) => e.child.once('exit', r)));
     for (const id of this.running.keys()) await this.stop(id, { kind: 'interrupted', reason: 'interrupted: its controller closed' });
     await Promise.all(exits);
@@ -161,4 +248,12 @@ export class LocalExecutor implements Executor {
           : { kind: 'failed' as const, reason: signal ? `trial process killed by ${signal}` : `trial process exited with code ${code}` };
     return { status: statusOfEnding(ending.kind), ending, reason: ending.reason };
   }
+}
+
+/** SIGKILL and wait for the exit (an idle spare holds no state worth a grace period). */
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }

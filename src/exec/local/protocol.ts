@@ -3,15 +3,20 @@ import { z } from 'zod';
 /**
  * The messages between a controller (or agent) and its trial child processes, over Node's IPC
  * channel. One schema per direction, parsed on receipt: a malformed message is dropped, never
- * trusted. Parent -> child: `stop` (end at the next epoch boundary with this ending). Child ->
- * parent: `started`, `report` (one epoch's scalars, already in the store), `finished`.
+ * trusted. Parent -> child: `run` (a spare child's task), `stop` (end at the next epoch boundary
+ * with this ending). Child -> parent: `idle` (a spare is loaded and waits for `run`), `started`,
+ * `report` (one epoch's scalars, already in the store), `finished`.
  */
 const stopKind = z.enum(['pruned', 'stopped', 'interrupted', 'timeout']);
 const endingSchema = z.object({ kind: z.enum(['completed', 'pruned', 'failed', 'timeout', 'interrupted', 'stopped']), reason: z.string() });
 
-export const toChildSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('stop'), ending: z.object({ kind: stopKind, reason: z.string() }) })]);
+export const toChildSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run'), taskId: z.string() }),
+  z.object({ type: z.literal('stop'), ending: z.object({ kind: stopKind, reason: z.string() }) }),
+]);
 
 export const toParentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('idle') }),
   z.object({ type: z.literal('started') }),
   z.object({
     type: z.literal('report'),

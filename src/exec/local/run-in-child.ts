@@ -26,6 +26,7 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
       storeSpec: options.storeSpec,
       childEntry: options.childEntry,
       concurrency: 1,
+      spare: false,
       graceMs: options.graceMs ?? 10_000,
       onOutput: options.onOutput,
       env: options.env,

@@ -1,0 +1,88 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileTaskStore } from '../../../src/store/index.ts';
+import { LocalExecutor } from '../../../src/exec/local/local-executor.ts';
+import { CHILD_ENTRY } from '../../../src/worker/index.ts';
+import type { TrialOutcome } from '../../../src/study/executor.ts';
+
+/** Pids of this process's children whose command line has `--spare`: the executor's spare trial process. */
+async function spares(): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0');
+      if (ppid === process.pid && cmdline.includes('--spare')) found.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('LocalExecutor spare child', () => {
+  let dir: string;
+  let store: FileTaskStore;
+  let executor: LocalExecutor;
+  const finished = new Map<string, TrialOutcome>();
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hpo-spare-'));
+    store = new FileTaskStore({ root: dir });
+    finished.clear();
+    executor = new LocalExecutor({
+      store, storeSpec: dir, childEntry: CHILD_ENTRY, concurrency: 1, graceMs: 2000,
+      events: { started: () => {}, reported: () => {}, finished: (id, outcome) => finished.set(id, outcome) },
+    });
+  });
+  afterEach(async () => {
+    await executor.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const trial = (name: string) =>
+    store.create({ name, project: 'spare', type: 'training', status: 'queued', trainer: { type: 'function', objective: 'learning-curve', epochMs: 0 }, params: { 'hyp/lr0': 0.01, 'args/epochs': 2 } });
+  const run = async (name: string) => {
+    const task = await trial(name);
+    await executor.submit(task);
+    const outcome = await until(async () => finished.get(task.id));
+    return { outcome, task: await store.get(task.id) };
+  };
+
+  it('runs the next trial in the process it forked ahead, and kills the unused spare on close', async () => {
+    const first = await run('first');
+    expect(first.outcome.status).toBe('completed');
+    const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+    expect(first.task.environment?.run?.pid).not.toBe(spare);
+
+    const second = await run('second');
+    expect(second.outcome.status).toBe('completed');
+    expect(second.task.environment?.run?.pid).toBe(spare);
+    expect(process.env.HPO_TASK_ID).toBeUndefined();
+
+    await until(async () => ((await spares()).length === 1 ? true : undefined));
+    await executor.close();
+    expect(await spares()).toEqual([]);
+  });
+
+  it('forks a fresh process when the spare died before its turn', async () => {
+    await run('first');
+    const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+    process.kill(spare, 'SIGKILL');
+    const second = await run('second');
+    expect(second.outcome.status).toBe('completed');
+    expect(second.task.environment?.run?.pid).not.toBe(spare);
+  });
+});
