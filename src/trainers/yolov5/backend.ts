@@ -58,7 +58,7 @@ function parseChoice(value: string, source: string): BackendChoice {
  */
 export async function initBackend(preferred?: BackendChoice): Promise<string> {
   registerTrainingKernels();
-  await registerCoreGradients();
+  registerCoreGradients();
   const env = process.env[BACKEND_ENV];
   const forced = env != null && env !== '' ? parseChoice(env, BACKEND_ENV) : undefined;
   const wanted = forced ?? (preferred != null ? parseChoice(preferred, 'initBackend(preferred)') : undefined);

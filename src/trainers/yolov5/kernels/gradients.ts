@@ -1,33 +1,23 @@
 /**
- * Registers TF.js's gradient functions, which `@tensorflow/tfjs-core` alone does not: the
- * `@tensorflow/tfjs` umbrella package normally imports `tfjs-core/dist/register_all_gradients`,
- * but that file and its imports are ESM with extensionless relative specifiers that Node's
- * resolver rejects. A resolve hook scoped to tfjs-core's dist folder adds the `.js` Node expects;
- * the modules it loads share the engine and the kernel/gradient registries with the CommonJS
- * build through TF.js's global namespace (the mechanism TF.js has for duplicate copies).
+ * Registers TF.js's gradient functions and chained tensor ops, which `@tensorflow/tfjs-core`'s
+ * CommonJS build alone does not: tfjs-core ships them only as ESM with extensionless relative
+ * imports that Node's resolver rejects. The build bundles them into one CommonJS file
+ * (scripts/bundle-tfjs-gradients.mjs); its copies of tfjs-core internals share the engine and the
+ * kernel and gradient registries with the CommonJS build through TF.js's global namespace (the
+ * mechanism TF.js has for duplicate copies).
  */
-import { register } from 'node:module';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { getGradient } from '@tensorflow/tfjs-core';
+import { packageRoot } from '../../../core/index.ts';
 
-const RESOLVE_HOOK = `
-const DIST = '/@tensorflow/tfjs-core/dist/';
-export async function resolve(specifier, context, next) {
-  const parent = context.parentURL ?? '';
-  if (parent.includes(DIST) && specifier.startsWith('.') && !specifier.endsWith('.js')) {
-    try { return await next(specifier + '.js', context); } catch { return next(specifier + '/index.js', context); }
-  }
-  return next(specifier, context);
-}`;
-
-let loading: Promise<void> | undefined;
+const BUNDLE = 'dist/vendor/tfjs-core-gradients.cjs';
 
 /** Registers all of tfjs-core's gradients and chained tensor ops. Idempotent; process-global. */
-export function registerCoreGradients(): Promise<void> {
-  loading ??= (async () => {
-    if (getGradient('AddN') != null) return;
-    register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`);
-    await import('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js' as string);
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
-  })();
-  return loading;
+export function registerCoreGradients(): void {
+  if (getGradient('AddN') != null) return;
+  const file = join(packageRoot() ?? '.', BUNDLE);
+  if (!existsSync(file)) throw new Error(`TF.js gradients not built: ${file} is missing; run \`npm run build\` in the hpo package`);
+  createRequire(import.meta.url)(file);
 }

@@ -7,7 +7,7 @@ import { DEFAULT_ANCHORS, DEFAULT_HYP, type Hyp } from '../../../../src/trainers
 import { bce, referenceLoss, type RefCase } from './reference.ts';
 
 beforeAll(async () => {
-  await registerCoreGradients();
+  registerCoreGradients();
   await tf.setBackend('cpu');
 });
 
