@@ -48,6 +48,7 @@ program
   .option('--grace <seconds>', 'between a stop and SIGTERM, and SIGTERM and SIGKILL, of a trial; a shutdown waits about twice this (default 10)')
   .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
   .option('--name <name>', 'agent name in logs and its presence record (default <host>:<pid>; `hpo autoscale` names its instances)')
+  .option('--strict', 'fail tasks created with another hpo version (default: run them with a warning in their log)')
   .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
 
 program

@@ -119,6 +119,8 @@ export interface Task {
   environment?: Environment;
   /** The recorded code (`hpo task create --repo`); runners materialize it before the trainer starts. */
   code?: CodeSnapshot;
+  /** A built-in trainer's code is hpo itself: the version the task was created with, which runners compare with their own. */
+  hpoVersion?: string;
   stopRequest?: StopRequest;
   /** Controller tasks: which process runs the study now (one at a time). */
   lease?: Lease;
@@ -182,6 +184,7 @@ export interface NewTask {
   status?: 'draft' | 'queued';
   environment?: Environment;
   code?: CodeSnapshot;
+  hpoVersion?: string;
 }
 
 /** A scalar series point. */

@@ -27,6 +27,7 @@ export function newTaskRecord(input: NewTask, now: number): Task {
     config: input.config,
     environment: input.environment,
     ...(input.code ? { code: input.code } : {}),
+    ...(input.hpoVersion ? { hpoVersion: input.hpoVersion } : {}),
     artifacts: {},
     createdAt: now,
     updatedAt: now,
@@ -42,6 +43,7 @@ export function cloneInput(source: Task, overrides: CloneOverrides = {}): NewTas
     trainer: source.trainer,
     // A clone runs the same code as its source, wherever it runs.
     ...(source.code ? { code: source.code } : {}),
+    ...(source.hpoVersion ? { hpoVersion: source.hpoVersion } : {}),
     params: { ...source.params, ...overrides.params },
     tags: overrides.tags ?? source.tags,
     parent: overrides.parent,

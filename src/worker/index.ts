@@ -8,6 +8,7 @@ import { siblingModule } from '../core/index.ts';
 
 export { createTaskRunner } from './run-task.ts';
 export { captureEnvironment } from './environment.ts';
+export { versionPin, checkVersionPin } from './version-pin.ts';
 export { getTrainer, TRAINER_TYPES } from './trainer-registry.ts';
 export type { Trainer, TrainerContext } from './trainer.ts';
 

@@ -8,6 +8,7 @@ import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
 import { materializeCode } from './materialize-code.ts';
+import { checkVersionPin } from './version-pin.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
@@ -18,6 +19,8 @@ export interface RunnerOptions {
   keepWorkDirOnFailure?: boolean;
   /** Keep every trial's scratch folder, whatever its ending (to read what a trainer wrote there). */
   keepWorkDir?: boolean;
+  /** Fail a task pinned to another hpo version instead of warning. Default: $HPO_STRICT_VERSION is `1` (`hpo agent --strict`). */
+  strictVersion?: boolean;
 }
 
 /**
@@ -88,6 +91,8 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
 
       let outcome: TrialOutcome;
       try {
+        const pinWarning = checkVersionPin(task, options.strictVersion ?? process.env.HPO_STRICT_VERSION === '1');
+        if (pinWarning) log(pinWarning);
         if (task.code) {
           // The task's own code, recreated here (an agent's cwd is not the creator's).
           ctx.codeDir = await materializeCode(task.code);

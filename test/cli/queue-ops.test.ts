@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileTaskStore } from '../../src/store/index.ts';
@@ -81,6 +82,31 @@ describe('queue operations: task clone, enqueue, queues, agents', { timeout: 120
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`Task ${cloneId} is completed: a completed task is final. Clone it and enqueue the clone`);
     await store.close();
+  });
+
+  it('a task pins the hpo version it was created with: an agent of another version warns, with --strict it fails the task', async () => {
+    await writeTemplate(dir);
+    const version = JSON.parse(await readFile(path.join(path.dirname(BIN), '..', 'package.json'), 'utf8')).version;
+    const templateId = hpo(['task', 'create', 'template.ts']).stdout.trim();
+    const store = new FileTaskStore({ root: path.join(dir, '.hpo') });
+    const created = await store.get(templateId);
+    expect(created.hpoVersion).toBe(version);
+    // As an older hpo would have created it; clones keep the pin.
+    const old = await store.create({ name: created.name, project: created.project, type: 'training', trainer: created.trainer, params: created.params, hpoVersion: '0.0.1' });
+    const [lenient, strict] = ['lenient', 'strict'].map((name) => hpo(['task', 'clone', old.id, '--name', name]).stdout.trim());
+    expect((await store.get(strict)).hpoVersion).toBe('0.0.1');
+
+    const queue = `q-${randomUUID()}`;
+    hpo(['enqueue', lenient, '--queue', queue]);
+    const plain = start(['agent', '--queue', queue, '--in-process']);
+    await until('the lenient task to complete', async () => (await store.get(lenient)).status === 'completed');
+    expect(await store.readLog(lenient)).toContain(`warning: task ${lenient} was created with hpo 0.0.1; this runner is hpo ${version}`);
+    plain.child.kill('SIGKILL');
+
+    hpo(['enqueue', strict, '--queue', queue]);
+    start(['agent', '--queue', queue, '--strict']);
+    await until('the strict task to fail', async () => (await store.get(strict)).status === 'failed');
+    expect((await store.get(strict)).statusReason).toBe(`task ${strict} was created with hpo 0.0.1; this runner is hpo ${version}: run it on an agent of hpo 0.0.1, or without --strict`);
   });
 
   it('refuses a clone whose --set names an argument train.py does not have', async () => {

@@ -144,7 +144,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
     });
 
     it('clones trainer, params, project and tags; applies overrides and parent; starts draft', async () => {
-      const source = await store.create(training({ tags: ['base'], config: { study: true } }));
+      const source = await store.create({ ...training({ tags: ['base'], config: { study: true } }), hpoVersion: '0.1.0' });
       await store.setStatus(source.id, 'queued');
       await store.setStatus(source.id, 'running');
       await store.appendScalars(source.id, 0, { 'metrics/mAP_0.5': 0.2 });
@@ -153,7 +153,8 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       const controller = await store.create(training({ type: 'controller', name: 'study' }));
       clock.tick(5);
       const trial = await store.clone(source.id, { params: { 'hyp/lr0': 0.02, 'hyp/mosaic': 1 }, parent: controller.id, name: 'trial-0' });
-      expect(trial).toMatchObject({ name: 'trial-0', project: 'coco128', type: 'training', status: 'draft', parent: controller.id, tags: ['base'], trainer: source.trainer, artifacts: {} });
+      expect(trial).toMatchObject({ name: 'trial-0', project: 'coco128', type: 'training', status: 'draft', parent: controller.id, tags: ['base'], trainer: source.trainer, hpoVersion: '0.1.0', artifacts: {} });
+      expect((await store.get(trial.id)).hpoVersion).toBe('0.1.0');
       expect(trial.params).toEqual({ 'hyp/lr0': 0.02, 'args/epochs': 3, 'hyp/fliplr': 0.5, 'hyp/mosaic': 1 });
       expect(trial.id).not.toBe(source.id);
       expect(trial.createdAt).toEqual(at(clock.time));

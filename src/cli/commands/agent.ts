@@ -27,12 +27,14 @@ const agentFlags = z.looseObject({
  * finish, with --drain); a second signal exits at once.
  */
 export async function agentCommand(
-  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string; grace?: string },
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string; grace?: string; strict?: boolean },
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(agentFlags, options, 'flags');
   const { store, storeSpec } = await openCliStore(globals);
   const { startAgent, closeOnSignals } = await import('../../exec/queue/index.ts');
+  // Child slots inherit it through the environment; in-process slots read it in their runner.
+  if (options.strict) process.env.HPO_STRICT_VERSION = '1';
   const inProcess = createTaskRunner(store);
   const graceMs = (flags.grace ?? 10) * 1000;
   const agent = await startAgent({

@@ -5,6 +5,7 @@ import { loadConfig, loadTemplate } from '../../config/index.ts';
 import { buildLeaderboard, createStudy } from '../../study/index.ts';
 import { logLine, openCliStore, parseRunFlags, type GlobalOptions } from '../context.ts';
 import { executeStudy } from '../study-runner.ts';
+import { versionPin } from '../../worker/index.ts';
 import { renderLeaderboard } from '../render/leaderboard-table.ts';
 
 const ROOT = packageRoot() ?? process.cwd();
@@ -22,7 +23,7 @@ export async function demoCommand(options: { trials?: string; json?: boolean }, 
   const { store, storeSpec } = await openCliStore(globals);
   const data = await ensureDataset(path.join(storeSpec, 'datasets', 'synth-128'), globals);
   const template = await loadTemplate(DEMO_TEMPLATE);
-  const task = await store.create({ ...template, type: 'training', params: { ...template.params, 'args/data': data }, status: 'draft' });
+  const task = await store.create({ ...template, ...versionPin(template.trainer), type: 'training', params: { ...template.params, 'args/data': data }, status: 'draft' });
   logLine(globals, 'info', `demo: template task ${task.id} (${template.name}, ${path.relative(process.cwd(), DEMO_TEMPLATE)})`);
   const { config } = await loadConfig({ file: DEMO_CONFIG, overrides: { budget: { maxTrials: flags.trials } } });
   const { controller, warnings } = await createStudy(store, { config, templateId: task.id, storeSpec });

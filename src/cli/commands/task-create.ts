@@ -1,6 +1,7 @@
 import { loadTemplate } from '../../config/index.ts';
 import { checkTrainerParams } from '../../trainers/check-params.ts';
 import { codeForTemplate } from './record-code.ts';
+import { versionPin } from '../../worker/index.ts';
 import { openCliStore, type GlobalOptions } from '../context.ts';
 
 /** `hpo task create <template-file> [--repo DIR]`: stores the template as a draft task (with its code, see codeForTemplate); prints its id. */
@@ -9,7 +10,7 @@ export async function taskCreateCommand(file: string, options: { repo?: string }
   const template = await loadTemplate(file);
   await checkTrainerParams(template.trainer, template.params);
   const code = await codeForTemplate(file, template.trainer, options.repo, globals);
-  const task = await store.create({ ...template, type: 'training', status: 'draft', ...(code ? { code } : {}) });
+  const task = await store.create({ ...template, ...versionPin(template.trainer), type: 'training', status: 'draft', ...(code ? { code } : {}) });
   process.stdout.write(`${task.id}\n`);
   await store.close();
 }

@@ -59,6 +59,7 @@ function describeTask(t: Task): string {
     t.ending ? `ending ${t.ending.kind}: ${t.ending.reason}` : '',
     t.error ? `error ${t.error.name}: ${t.error.message}` : '',
     t.lease ? `lease ${t.lease.owner} until ${new Date(t.lease.expiresAt).toISOString()}` : '',
+    t.hpoVersion ? `code hpo ${t.hpoVersion} (built-in trainer; agents of another version warn, --strict ones refuse)` : '',
     t.code ? `code ${t.code.remote} at ${t.code.commit.slice(0, 12)}${t.code.branch ? ` (${t.code.branch})` : ''}${t.code.diff ? `, ${t.code.diff.split('\n').length} diff lines` : ''}${t.code.untracked ? `, ${t.code.untracked.length} untracked files` : ''}, working dir ${t.code.workingDir}` : '',
     ...(t.environment ? describeEnvironment(t.environment) : []),
     Object.keys(t.params).length ? `params:\n${Object.entries(t.params).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`).join('\n')}` : '',

@@ -6,7 +6,7 @@ import { runInChild } from '../../exec/local/run-in-child.ts';
 import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
 import { checkTrainerParams } from '../../trainers/check-params.ts';
 import { parseSetFlags } from './set-params.ts';
-import { CHILD_ENTRY } from '../../worker/index.ts';
+import { CHILD_ENTRY, versionPin } from '../../worker/index.ts';
 
 /**
  * `hpo train <template-file | task-id>`: runs one task in a child process (captured like any
@@ -19,7 +19,7 @@ export async function trainCommand(source: string, options: { set?: string[]; js
     const template = await loadTemplate(source);
     const params = { ...template.params, ...parseSetFlags(options.set, template.params) };
     await checkTrainerParams(template.trainer, params);
-    task = await store.create({ ...template, type: 'training', params, status: 'queued' });
+    task = await store.create({ ...template, ...versionPin(template.trainer), type: 'training', params, status: 'queued' });
   } else if ((await store.get(source)).status === 'draft' && !options.set?.length) {
     // A draft (from `hpo task create`) runs as itself; anything else is cloned.
     task = await store.setStatus(source, 'queued');
