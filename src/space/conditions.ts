@@ -58,6 +58,8 @@ export function dropInactive(space: Space, params: Params): Params {
 export interface ConditionIssue {
   path: string[];
   message: string;
+  /** The value at `path` (what the message calls received). */
+  input: unknown;
 }
 
 /** Unknown parents, values a parent can never take, self-references and cycles. */
@@ -67,17 +69,18 @@ export function conditionIssues(space: Space, legal: (dim: Dimension, value: Par
   for (const [name, dim] of Object.entries(space)) {
     for (const parent of Object.keys(dim.when ?? {})) {
       const path = [name, 'when', parent];
-      if (parent === name) issues.push({ path, message: `"${name}" cannot be conditioned on itself` });
-      else if (!(parent in space)) issues.push({ path, message: `condition on unknown param "${parent}"; the space has: ${names.join(', ')}` });
+      const input = dim.when![parent];
+      if (parent === name) issues.push({ path, input, message: `"${name}" cannot be conditioned on itself` });
+      else if (!(parent in space)) issues.push({ path, input, message: `condition on unknown param "${parent}"; the space has: ${names.join(', ')}` });
       else {
         for (const value of acceptedValues(dim.when!, parent)) {
-          if (!legal(space[parent], value)) issues.push({ path, message: `"${parent}" can never be ${JSON.stringify(value)}${describe(space[parent])}` });
+          if (!legal(space[parent], value)) issues.push({ path, input, message: `"${parent}" can never be ${JSON.stringify(value)}${describe(space[parent])}` });
         }
       }
     }
   }
   const cycle = findCycle(space);
-  if (cycle) issues.push({ path: [cycle[0], 'when'], message: `conditions form a cycle: ${cycle.join(' -> ')}` });
+  if (cycle) issues.push({ path: [cycle[0], 'when'], input: space[cycle[0]].when, message: `conditions form a cycle: ${cycle.join(' -> ')}` });
   return issues;
 }
 

@@ -56,7 +56,7 @@ export const spaceSchema = z
   .record(paramNameSchema, dimensionSchema)
   .refine((s) => Object.keys(s).length > 0, { message: 'the search space is empty: add at least one param' })
   .superRefine((s, ctx) => {
-    for (const issue of conditionIssues(s as Space, contains)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of conditionIssues(s as Space, contains)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.input });
   });
 
 /** Validates a space; throws a ZodError. Callers at the boundary turn it into a ConfigError. */
