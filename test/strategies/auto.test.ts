@@ -14,7 +14,8 @@ function history(space: Space, n: number, extra: Partial<TrialView> = {}): Trial
 }
 
 const continuous: Space = { x: float(0, 1), y: float(-2, 2), z: float(1e-3, 1, { log: true }) };
-const categoricalHeavy: Space = { a: categorical(['p', 'q', 'r']), b: categorical([1, 2, 3]), x: float(0, 1) };
+const categoricalHeavy: Space = { a: categorical(['p', 'q', 'r']), b: categorical([1, 2, 3]), c: categorical([true, false]), x: float(0, 1) };
+const mixed: Space = { a: categorical(['p', 'q', 'r']), b: categorical([1, 2, 3]), x: float(0, 1), y: float(0, 1) };
 const conditional: Space = { opt: categorical(['SGD', 'Adam']), m: float(0.6, 0.98, { when: { opt: 'SGD' } }), x: float(0, 1) };
 
 describe('auto strategy', () => {
@@ -31,9 +32,17 @@ describe('auto strategy', () => {
     expect(auto.ask(view, ctx(30))).toEqual(tpe.ask(view, ctx(30)));
   });
 
-  it('uses TPE on categorical-heavy and conditional spaces', () => {
-    expect(auto.explain({ space: categoricalHeavy, direction: 'minimize', trials: [] }, ctx(0))).toEqual({ sampler: 'tpe', reason: '2 of 3 dimensions categorical: TPE' });
-    expect(auto.explain({ space: conditional, direction: 'minimize', trials: [] }, ctx(0)).reason).toBe('conditional space: TPE, grouped by the params active together');
+  it('uses TPE on categorical-heavy spaces, the GP on half-categorical and mostly numeric conditional ones', () => {
+    expect(auto.explain({ space: categoricalHeavy, direction: 'minimize', trials: [] }, ctx(0))).toEqual({ sampler: 'tpe', reason: '3 of 4 dimensions categorical: TPE' });
+    expect(auto.explain({ space: mixed, direction: 'minimize', trials: [] }, ctx(0)).sampler).toBe('gp');
+    expect(auto.explain({ space: conditional, direction: 'minimize', trials: [] }, ctx(0))).toEqual({
+      sampler: 'gp',
+      reason: 'conditional space, 2 of 3 dimensions numeric, 0 complete trials of a budget of 50: GP, inactive params imputed',
+    });
+    const conditionalCategorical: Space = { ...categoricalHeavy, m: categorical([1, 2], { when: { a: 'p' } }) };
+    expect(auto.explain({ space: conditionalCategorical, direction: 'minimize', trials: [] }, ctx(0)).reason).toBe(
+      'conditional space, 4 of 5 dimensions categorical: TPE, grouped by the params active together',
+    );
   });
 
   it('names the multi-objective form of the sampler it picks', () => {
