@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Params, Space } from '../src/core/index.ts';
+import { samplingOrder } from '../src/space/index.ts';
 
 const SCRIPT = fileURLToPath(new URL('./reference/optuna_bridge.py', import.meta.url));
 export const PYTHON = process.env.OPTUNA_PYTHON ?? '/usr/bin/python3';
@@ -21,9 +22,12 @@ export function optunaVersion(): { version?: string; problem?: string } {
 
 export interface OptunaStudyOptions {
   direction: 'minimize' | 'maximize';
+  /** Several objectives (overrides `direction`). */
+  directions?: ReadonlyArray<'minimize' | 'maximize'>;
   space: Space;
   seed: number;
-  sampler: { type: 'tpe' | 'random'; [option: string]: unknown };
+  /** `constraints: true` gives the sampler a constraints_func over the values told with `tell`. */
+  sampler: { type: 'tpe' | 'random' | 'nsga2' | 'motpe'; [option: string]: unknown };
   pruner?: { type: 'none' | 'median' | 'successive-halving' | 'hyperband'; [option: string]: unknown };
 }
 
@@ -56,13 +60,15 @@ export class OptunaBridge {
   }
 
   async create(options: OptunaStudyOptions): Promise<void> {
-    const space = Object.fromEntries(
-      Object.entries(options.space).map(([name, d]) => {
-        if (d.type !== 'float' || d.step !== undefined) throw new Error(`bench/lib-optuna.ts handles plain float params only; ${name} is ${JSON.stringify(d)}`);
-        return [name, { low: d.low, high: d.high, log: d.log }];
-      }),
-    );
-    await this.request({ cmd: 'create', direction: options.direction, space, seed: options.seed, sampler: options.sampler, pruner: options.pruner ?? { type: 'none' } });
+    // Parents first, so the bridge can suggest define-by-run and skip inactive params.
+    const space = samplingOrder(options.space).map((name) => {
+      const d = options.space[name];
+      const when = d.when ? Object.fromEntries(Object.entries(d.when).map(([p, v]) => [p, Array.isArray(v) ? v : [v]])) : undefined;
+      if (d.type === 'categorical') return [name, { type: 'categorical', choices: d.choices, when }];
+      if (d.type !== 'float' || d.step !== undefined) throw new Error(`bench/lib-optuna.ts handles plain float and categorical params only; ${name} is ${JSON.stringify(d)}`);
+      return [name, { type: 'float', low: d.low, high: d.high, log: d.log, when }];
+    });
+    await this.request({ cmd: 'create', direction: options.direction, directions: options.directions, space, seed: options.seed, sampler: options.sampler, pruner: options.pruner ?? { type: 'none' } });
   }
 
   ask(): Promise<{ number: number; params: Params }> {
@@ -73,7 +79,7 @@ export class OptunaBridge {
     return (await this.request<{ prune: boolean }>({ cmd: 'report', number, step, value })).prune;
   }
 
-  async tell(number: number, outcome: { value: number } | { pruned: true }): Promise<void> {
+  async tell(number: number, outcome: { value: number } | { values: readonly number[]; constraints?: readonly number[] } | { pruned: true }): Promise<void> {
     await this.request({ cmd: 'tell', number, ...outcome });
   }
 

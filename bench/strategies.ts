@@ -36,6 +36,7 @@ const VARIANTS: Variant[] = [
   { name: 'tpe-multivariate-parallel4', strategy: { type: 'tpe', multivariate: true }, concurrency: 4 },
   { name: 'gp', strategy: { type: 'gp' }, concurrency: 1 },
   { name: 'gp-parallel4', strategy: { type: 'gp' }, concurrency: 4 },
+  { name: 'auto', strategy: { type: 'auto' }, concurrency: 1 },
 ];
 
 /** Optuna itself (--optuna): the reference numbers, rerun on our seeds and protocol. */

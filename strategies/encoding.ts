@@ -1,5 +1,5 @@
 import type { Dimension, ParamValue, Params, Space } from '../src/core/index.ts';
-import { snap } from '../src/space/index.ts';
+import { isActive, snap } from '../src/space/index.ts';
 
 /**
  * The unit-interval view of a space that model-based strategies (TPE, GP) work in. Numeric
@@ -49,4 +49,15 @@ export function fitsAxes(axes: readonly Axis[], params: Params): boolean {
     if (a.kind === 'categorical') return choiceIndex(a, v) >= 0;
     return typeof v === 'number' && Number.isFinite(v) && (!a.dim.log || v > 0);
   });
+}
+
+/**
+ * Conditional spaces: true when every param active under `params` has a usable value; inactive
+ * params may be absent (they are, in trials of a conditional space).
+ */
+export function fitsActive(space: Space, axes: readonly Axis[], params: Params): boolean {
+  return fitsAxes(
+    axes.filter((a) => isActive(space, a.name, params)),
+    params,
+  );
 }

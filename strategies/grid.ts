@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AskContext, Params, Strategy, StudyView } from '../src/core/index.ts';
-import { gridValues } from '../src/space/index.ts';
+import type { AskContext, Params, Space, Strategy, StudyView } from '../src/core/index.ts';
+import { dropInactive, gridValues, isActive, isConditional, samplingOrder } from '../src/space/index.ts';
 
 export const gridOptionsSchema = z.strictObject({
   type: z.literal('grid'),
@@ -14,15 +14,22 @@ export const gridOptionsSchema = z.strictObject({
 /**
  * Exhaustive grid. The k-th trial gets grid point k (mod the grid size), so the point depends
  * only on the trial number, which keeps restarts and parallel controllers consistent.
- * Points already taken by running or finished trials are skipped.
+ * Points already taken by running or finished trials are skipped. In a conditional space a grid
+ * point drops the params it leaves inactive, so points that differ only there are visited once.
  */
 export class GridStrategy implements Strategy {
   readonly name = 'grid';
   constructor(private readonly options: { resolution: number; shuffle: boolean }) {}
 
-  /** Number of distinct points in the grid of `study.space` (may exceed 2^53 in high dimensions). */
+  /**
+   * Number of distinct points in the grid of `study.space` (may exceed 2^53 in high dimensions).
+   * In a conditional space points differing only in inactive params are one point; those are
+   * counted exactly up to 2^16 points, beyond that the full product stands (the budget ends it).
+   */
   size(study: StudyView): bigint {
-    return Object.values(study.space).reduce((n, d) => n * BigInt(gridValues(d, this.options.resolution).length), 1n);
+    const product = Object.values(study.space).reduce((n, d) => n * BigInt(gridValues(d, this.options.resolution).length), 1n);
+    if (!isConditional(study.space)) return product;
+    return activePoints(study.space, this.options.resolution, 1 << 16) ?? product;
   }
 
   ask(study: StudyView, ctx: AskContext): Params {
@@ -35,12 +42,26 @@ export class GridStrategy implements Strategy {
     // Walk from the trial's own slot; stop after one lap (grid exhausted) or a bounded search.
     const limit = size < 1_000_000n ? size : 1_000_000n;
     for (let i = 0n; i < limit; i++) {
-      const params = pointAt(order((start + i) % size), names, axes);
+      const params = dropInactive(study.space, pointAt(order((start + i) % size), names, axes));
       if (!taken.has(key(params, names))) return params;
     }
     // Grid exhausted: repeat the trial-numbered point rather than fail (the budget decides).
-    return pointAt(order(start % size), names, axes);
+    return dropInactive(study.space, pointAt(order(start % size), names, axes));
   }
+}
+
+/** Distinct grid points of a conditional space (parents first, inactive params skipped), or undefined past `cap`. */
+function activePoints(space: Space, resolution: number, cap: number): bigint | undefined {
+  const names = samplingOrder(space);
+  const values = names.map((n) => gridValues(space[n], resolution));
+  let count = 0;
+  const walk = (d: number, params: Params): boolean => {
+    if (d === names.length) return ++count <= cap;
+    if (!isActive(space, names[d], params)) return walk(d + 1, params);
+    for (const v of values[d]) if (!walk(d + 1, { ...params, [names[d]]: v })) return false;
+    return true;
+  };
+  return walk(0, {}) ? BigInt(count) : undefined;
 }
 
 function pointAt(index: bigint, names: string[], axes: Params[string][][]): Params {

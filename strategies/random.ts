@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AskContext, Params, Space, Strategy, StudyView } from '../src/core/index.ts';
-import { sampleSpace } from '../src/space/index.ts';
+import { dropInactive, sampleSpace } from '../src/space/index.ts';
 import { axesOf, decodeNumeric } from './encoding.ts';
 import { sobolPoint } from './sobol.ts';
 
@@ -14,7 +14,8 @@ export const randomOptionsSchema = z.strictObject({
 /**
  * Independent uniform draws (log-uniform on log dimensions), or with `sobol: true` the points of
  * a digitally shifted Sobol sequence, which cover the space more evenly for small budgets.
- * History is ignored by design; the point for trial k depends only on the seed and k.
+ * History is ignored by design; the point for trial k depends only on the seed and k. In a
+ * conditional space the params a point leaves inactive are dropped.
  */
 export class RandomStrategy implements Strategy {
   readonly name: string;
@@ -23,7 +24,7 @@ export class RandomStrategy implements Strategy {
   }
 
   ask(study: StudyView, ctx: AskContext): Params {
-    return this.options.sobol ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
+    return this.options.sobol ? dropInactive(study.space, sobolParams(study.space, ctx.trialNumber, ctx.seed)) : sampleSpace(study.space, ctx.rng);
   }
 }
 

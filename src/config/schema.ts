@@ -1,13 +1,13 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { QUEUE_NAME, QUEUE_NAME_RULE } from '../core/index.ts';
-import { spaceSchema } from '../space/index.ts';
+import { isActive, spaceSchema } from '../space/index.ts';
 import { strategySchema } from '../../strategies/index.ts';
 import { prunerSchema } from '../../strategies/pruners/index.ts';
 import { durationSchema } from './duration.ts';
 import { autoscaleSchema } from './autoscale-schema.ts';
 
-/** The objective every trial is ranked by. */
+/** An objective every trial is ranked by. */
 export const objectiveSchema = z.strictObject({
   /** A scalar name the trainer reports (YOLOv5 results.csv names). */
   metric: z.string().min(1).default('metrics/mAP_0.5:0.95'),
@@ -15,6 +15,43 @@ export const objectiveSchema = z.strictObject({
   /** A trial's value: its last reported value (`last`) or its best over epochs (`best`). */
   mode: z.enum(['last', 'best']).default('last'),
 });
+
+/**
+ * Several objectives (2-3; a Pareto front is then the result): `[{ metric: 'metrics/mAP_0.5:0.95',
+ * direction: 'maximize' }, { metric: 'x/latency_ms', direction: 'minimize' }]`.
+ */
+const objectiveListSchema = z
+  .array(objectiveSchema)
+  .min(1, { message: 'objective needs at least one entry' })
+  .max(3, { message: 'at most 3 objectives are supported (hypervolume and fronts get costly and hard to read beyond that)' })
+  .refine((list) => new Set(list.map((o) => o.metric)).size === list.length, { message: 'each objective needs its own metric' });
+
+/**
+ * One objective or a list. Picked by shape rather than a union, so a bad list reports its own
+ * issues (a union says only "Invalid input").
+ */
+export const objectivesSchema = z.unknown().transform((value, ctx) => {
+  const result = (Array.isArray(value) ? objectiveListSchema : objectiveSchema).safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
+  return z.NEVER;
+}) as unknown as z.ZodType<ObjectiveConfig | ObjectiveConfig[], z.input<typeof objectiveSchema> | z.input<typeof objectiveSchema>[]>;
+
+/**
+ * A limit on a reported metric (its last value when the trial ends): `{ metric: 'x/latency_ms',
+ * max: 20 }`. Trials that break one rank after every trial that keeps them all; strategies steer away.
+ */
+export const constraintSchema = z
+  .strictObject({
+    metric: z.string().min(1),
+    max: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+    min: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+  })
+  .refine((c) => c.max !== undefined || c.min !== undefined, { message: 'a constraint needs max, min or both, e.g. { metric: "x/latency_ms", max: 20 }' })
+  .refine((c) => c.max === undefined || c.min === undefined || c.min <= c.max, { message: 'min must be <= max', path: ['min'] });
+
+export type ObjectiveConfig = z.output<typeof objectiveSchema>;
+export type ConstraintConfig = z.output<typeof constraintSchema>;
 
 export const budgetSchema = z
   .strictObject({
@@ -57,7 +94,7 @@ export const executionSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-export const configSchema = z.strictObject({
+const studySchema = z.strictObject({
   /** Project the controller and its trials are filed under. */
   project: z.string().min(1).default('hpo'),
   /** Study name (the controller task's name). */
@@ -65,8 +102,12 @@ export const configSchema = z.strictObject({
   /** Template task id to clone; `--template` overrides it. */
   template: z.string().optional(),
   space: spaceSchema,
-  objective: objectiveSchema.prefault({}),
-  strategy: strategySchema.prefault({ type: 'random' }),
+  /** One objective, or a list of 2-3 (see objectivesSchema). */
+  objective: objectivesSchema.prefault({}),
+  /** Limits on reported metrics; infeasible trials rank last (see constraintSchema). */
+  constraints: z.array(constraintSchema).default([]),
+  /** Default `auto`: GP or TPE per ask, from the space, the history and the budget (strategies/auto.ts). */
+  strategy: strategySchema.prefault({ type: 'auto' }),
   pruner: prunerSchema.prefault({ type: 'none' }),
   budget: budgetSchema.prefault({}),
   execution: executionSchema.prefault({ type: 'local' }),
@@ -80,14 +121,36 @@ export const configSchema = z.strictObject({
   enqueue: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))).optional(),
   /** A finished study's controller id: its completed trials (same space) seed this study's strategy. */
   warmStart: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'warmStart takes a controller task id' }).optional(),
-}).superRefine((config, ctx) => {
-  config.enqueue?.forEach((params, i) => {
-    for (const [name, value] of Object.entries(params)) {
-      const problem = enqueueProblem(config.space, name, value);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['enqueue', i, name], message: problem, input: value });
-    }
-  });
 });
+
+/**
+ * The config schema. Its output has `objectives` (every objective, in order) and `objective` (the
+ * first), so single-objective code reads `objective` as before. Pruning with several objectives is
+ * refused, as Optuna refuses it: a pruner compares one intermediate value per step against other
+ * trials' values at that step, and several objectives give no single value to compare.
+ */
+export const configSchema = studySchema
+  .superRefine((config, ctx) => {
+    config.enqueue?.forEach((params, i) => {
+      for (const [name, value] of Object.entries(params)) {
+        const problem = enqueueProblem(config.space, name, value) ?? inactiveProblem(config.space, name, params);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['enqueue', i, name], message: problem, input: value });
+      }
+    });
+    const count = Array.isArray(config.objective) ? config.objective.length : 1;
+    if (count > 1 && config.pruner.type !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pruner', 'type'],
+        input: config.pruner.type,
+        message: `pruning needs a single objective, got ${count} objectives: a pruner compares one intermediate value per step and there is none to compare here (Optuna refuses this too); set pruner: { type: 'none' } or keep one objective`,
+      });
+    }
+  })
+  .transform(({ objective, ...rest }) => {
+    const objectives = Array.isArray(objective) ? objective : [objective];
+    return { ...rest, objective: objectives[0], objectives };
+  });
 
 /** A list of params to run first, as `enqueue` and `--enqueue FILE.json` hold it. */
 export const enqueueSchema = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), { message: 'expected an array of params objects, e.g. [{"hyp/lr0": 0.01}]' });
@@ -100,6 +163,13 @@ export function enqueueProblem(space: z.output<typeof spaceSchema>, name: string
   if (typeof value !== 'number' || value < dim.low || value > dim.high) return `expected a number in [${dim.low}, ${dim.high}]`;
   if (dim.type === 'int' && !Number.isInteger(value)) return 'expected an integer';
   return undefined;
+}
+
+/** An enqueued param its own params leave inactive (its parents are all given, and not as its `when` asks). */
+function inactiveProblem(space: z.output<typeof spaceSchema>, name: string, params: Record<string, unknown>): string | undefined {
+  const when = space[name]?.when;
+  if (!when || !Object.keys(when).every((p) => p in params) || isActive(space, name, params as never)) return undefined;
+  return `"${name}" is inactive for these params (it needs ${JSON.stringify(when)}); drop it from this entry or change its parents`;
 }
 
 /** What users write in hpo.config.ts (everything but `space` optional). */

@@ -3,11 +3,18 @@ import type { Rng } from './rng.ts';
 
 export type Direction = 'maximize' | 'minimize';
 
+/**
+ * When a conditional param is active: every named param is active and has the given value (or
+ * one of the listed values). Inactive params are absent from a trial's params.
+ */
+export type Condition = Readonly<Record<string, ParamValue | readonly ParamValue[]>>;
+
 /** A dimension of the search space. Built with `float`, `int`, `categorical` from src/space. */
-export type Dimension =
+export type Dimension = (
   | { type: 'float'; low: number; high: number; log: boolean; step?: number }
   | { type: 'int'; low: number; high: number; log: boolean; step: number }
-  | { type: 'categorical'; choices: readonly ParamValue[] };
+  | { type: 'categorical'; choices: readonly ParamValue[] }
+) & { when?: Condition };
 
 /** Param name (`hyp/lr0`) -> dimension. Key order is the order strategies see. */
 export type Space = Record<string, Dimension>;
@@ -28,6 +35,11 @@ export interface TrialView {
   value?: number;
   /** Several objectives: one value per `StudyView.directions` entry (complete trials). */
   values?: readonly number[];
+  /**
+   * Constraint violations, one per constraint (Optuna's semantics: <= 0 satisfied, > 0 by how
+   * much it is violated); absent when the study has no constraints or the trial reported none.
+   */
+  constraints?: readonly number[];
   /** The objective metric per reported step (epoch), sorted by step. */
   intermediate: ReadonlyArray<{ step: number; value: number }>;
 }
@@ -50,6 +62,14 @@ export interface AskContext {
   trialNumber: number;
   /** Params of trials already running (constant liar / kriging believer). */
   pending: readonly Params[];
+  /** The study's trial budget (`budget.maxTrials`), when the caller knows it. */
+  budget?: number;
+}
+
+/** Which sampler answered an ask and why, in words a user reads beside the trial. */
+export interface StrategyNote {
+  sampler: string;
+  reason: string;
 }
 
 /** Proposes params for the next trial. Pure given its inputs: no private history. */
@@ -58,6 +78,12 @@ export interface Strategy {
   ask(study: StudyView, ctx: AskContext): Params;
   /** Finite strategies (grid): how many distinct points there are, so a study ends when all ran. */
   size?(study: StudyView): bigint;
+  /**
+   * Optional: the sampler `ask` uses for these same inputs and why (a meta-strategy such as
+   * `auto` delegates). Pure and cheap; the engine calls it beside `ask` and stores the note on
+   * the trial. Strategies without it are their own sampler.
+   */
+  explain?(study: StudyView, ctx: AskContext): StrategyNote;
 }
 
 export type PruneVerdict = { prune: false } | { prune: true; reason: string };

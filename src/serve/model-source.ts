@@ -21,10 +21,14 @@ export async function resolveTrainingTask(store: TaskStore, id: string): Promise
   return best;
 }
 
-/** The study's best completed trial id, or undefined while none has completed. */
+/**
+ * The study's best completed trial id (feasible when it has constraints; several objectives: the
+ * first of the Pareto front, as ranked), or undefined while none has completed.
+ */
 export async function bestCompletedTrial(store: TaskStore, controllerId: string): Promise<string | undefined> {
   const board = await buildLeaderboard(store, controllerId);
-  return board.rows.find((r) => r.status === 'completed')?.taskId;
+  const completed = board.rows.filter((r) => r.status === 'completed');
+  return (completed.find((r) => r.feasible !== false) ?? completed[0])?.taskId;
 }
 
 /** A task's checkpoint: best.bin, else last.bin. */

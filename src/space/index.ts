@@ -1,3 +1,4 @@
 export * from './dsl.ts';
 export * from './schema.ts';
 export * from './transform.ts';
+export * from './conditions.ts';

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import type { Space } from '../core/index.ts';
+import { conditionIssues } from './conditions.ts';
+import { contains } from './transform.ts';
+
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+/** `{ 'args/optimizer': 'SGD' }` or `{ 'args/optimizer': ['Adam', 'AdamW'] }`. */
+const conditionSchema = z.record(z.string(), z.union([paramValue, z.array(paramValue).min(1, { message: 'a condition needs at least one value' }).readonly()])).optional();
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 
 const floatSchema = z
-  .strictObject({ type: z.literal('float'), low: finite, high: finite, log: z.boolean().default(false), step: z.number().positive().optional() })
+  .strictObject({ type: z.literal('float'), low: finite, high: finite, log: z.boolean().default(false), step: z.number().positive().optional(), when: conditionSchema })
   .superRefine(checkBounds);
 
 const intSchema = z
@@ -14,6 +20,7 @@ const intSchema = z
     high: z.number().int(),
     log: z.boolean().default(false),
     step: z.number().int().positive().default(1),
+    when: conditionSchema,
   })
   .superRefine(checkBounds);
 
@@ -23,6 +30,7 @@ const categoricalSchema = z.strictObject({
     .array(z.union([z.number(), z.string(), z.boolean()]))
     .min(1, { message: 'categorical needs at least one choice, got an empty list' })
     .readonly(),
+  when: conditionSchema,
 });
 
 function checkBounds(d: { low: number; high: number; log: boolean; step?: number }, ctx: z.RefinementCtx): void {
@@ -46,7 +54,10 @@ export const paramNameSchema = z
 
 export const spaceSchema = z
   .record(paramNameSchema, dimensionSchema)
-  .refine((s) => Object.keys(s).length > 0, { message: 'the search space is empty: add at least one param' });
+  .refine((s) => Object.keys(s).length > 0, { message: 'the search space is empty: add at least one param' })
+  .superRefine((s, ctx) => {
+    for (const issue of conditionIssues(s as Space, contains)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.input });
+  });
 
 /** Validates a space; throws a ZodError. Callers at the boundary turn it into a ConfigError. */
 export function parseSpace(input: unknown): Space {

@@ -1,4 +1,5 @@
 import type { Dimension, ParamValue, Params, Rng, Space } from '../core/index.ts';
+import { isActive, samplingOrder } from './conditions.ts';
 
 /**
  * Maps between param values and the unit interval, per dimension. Log dimensions are uniform
@@ -50,9 +51,17 @@ export function sampleDimension(dim: Dimension, rng: Rng): ParamValue {
   return fromUnit(dim, rng());
 }
 
-export function sampleSpace(space: Space, rng: Rng): Params {
+/**
+ * One uniform draw of every active param (parents first; inactive params are left out). With
+ * `fixed`, those values are kept and only the active params they leave out are drawn (a partly
+ * enqueued trial); params outside the space in `fixed` are kept too.
+ */
+export function sampleSpace(space: Space, rng: Rng, fixed: Params = {}): Params {
   const params: Params = {};
-  for (const [name, dim] of Object.entries(space)) params[name] = sampleDimension(dim, rng);
+  for (const name of samplingOrder(space)) {
+    if (isActive(space, name, params)) params[name] = name in fixed ? fixed[name] : sampleDimension(space[name], rng);
+  }
+  for (const [name, value] of Object.entries(fixed)) if (!(name in space)) params[name] = value;
   return params;
 }
 

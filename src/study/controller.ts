@@ -13,8 +13,19 @@ import {
 } from '../core/index.ts';
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from './executor.ts';
 import { trialName } from './naming.ts';
-import { objectiveOf, rankTrials } from './ranking.ts';
-import { epochsOf, getController, loadTrials, loadWarmStart, type ControllerConfig, type TrialRecord } from './study-state.ts';
+import { rankStudy } from './ranking.ts';
+import {
+  epochsOf,
+  getController,
+  loadTrials,
+  loadWarmStart,
+  objectivesOf,
+  studyDirections,
+  trialResult,
+  type ControllerConfig,
+  type TrialConfig,
+  type TrialRecord,
+} from './study-state.ts';
 import { StudyEventQueue } from './event-queue.ts';
 import { Study, studySeed, type StudyTrial } from './study.ts';
 import { missingMetricMessage } from './metric-check.ts';
@@ -29,7 +40,8 @@ export type StudyEvent =
   | { type: 'trial-reported'; trial: TrialRecord; step: number; value?: number }
   | { type: 'trial-pruned'; trial: TrialRecord; step: number; reason: string }
   | { type: 'trial-finished'; trial: TrialRecord; outcome: TrialOutcome }
-  | { type: 'progress'; done: number; budget: number; running: number; best?: number }
+  /** `best`: the first objective's best feasible value; `front`: with several objectives, the Pareto front's size. */
+  | { type: 'progress'; done: number; budget: number; running: number; best?: number; front?: number }
   | { type: 'warning'; message: string };
 
 export interface StudyDeps {
@@ -101,9 +113,11 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     record.task = await store.setStatus(record.id, 'stopped', { reason, ending: { kind: 'interrupted', reason }, expect: ['draft', 'queued', 'running'] });
     Object.assign(record, { state: 'failed', ending: record.task.ending });
   }
+  const directions = studyDirections(config);
   const study = new Study({
     space: config.space,
-    direction: config.objective.direction,
+    direction: directions[0],
+    ...(directions.length > 1 ? { directions } : {}),
     strategy: deps.strategy,
     pruner: deps.pruner,
     seed: studySeed(config.strategy.seed, config.seed),
@@ -131,7 +145,8 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   };
   const progress = (): void => {
     const done = study.trials.filter((t) => t.ending && t.ending.kind !== 'interrupted' && t.ending.kind !== 'stopped').length;
-    emit({ type: 'progress', done, budget: config.budget.maxTrials, running: study.running().length, best: study.best()?.value });
+    const front = directions.length > 1 ? { front: study.paretoFront().length } : {};
+    emit({ type: 'progress', done, budget: config.budget.maxTrials, running: study.running().length, best: study.best()?.value, ...front });
   };
 
   const timed = async <T>(step: ProfileStep, fn: () => Promise<T>): Promise<T> => {
@@ -162,6 +177,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     const task = await store.create({
       ...cloneInput(template, { name: trialName(template.name, trial.params), params, parent: controllerId, project: config.project, tags, status: 'queued' }),
       type: 'training',
+      ...(trial.note ? { config: { strategy: trial.note } satisfies TrialConfig } : {}),
     });
     trial.id = task.id;
     const entry: Entry = { trial, task, epochs: 0 };
@@ -195,11 +211,18 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     // The store's series is the authority (reports may have been missed over IPC or a queue).
     trial.intermediate.splice(0, trial.intermediate.length, ...series);
     const completed = outcome.ending.kind === 'completed';
-    study.tell(trial, completed ? objectiveOf(series, config.objective.mode, config.objective.direction) ?? Number.NaN : outcome.ending);
+    const result = trialResult(scalars, config);
+    if (completed && result.constraints) trial.setConstraints(result.constraints);
+    study.tell(trial, completed ? (result.values ?? result.value) : outcome.ending);
     entry.epochs = epochsOf(scalars);
-    entry.task = await store.update(trial.id, { result: { objective: trial.value ?? trial.intermediate.at(-1)?.value ?? null, epochs: entry.epochs } });
-    if (completed && series.length === 0 && !ended) {
-      const message = missingMetricMessage(metric, trial.id, Object.keys(scalars));
+    const stored = { objective: trial.value ?? trial.intermediate.at(-1)?.value ?? null, epochs: entry.epochs, ...(completed ? { values: result.values, constraints: result.constraints } : {}) };
+    entry.task = await store.update(trial.id, { result: stored });
+    for (const c of config.constraints ?? []) {
+      if (completed && !scalars[c.metric]?.length) warnOnce(`constraint:${c.metric}`, `trial ${trial.id} reported no "${c.metric}" (a constraint's metric): it counts as infeasible. Check constraints[].metric.`);
+    }
+    const missing = objectivesOf(config).find((o) => !scalars[o.metric]?.length)?.metric;
+    if (completed && missing !== undefined && !ended) {
+      const message = missingMetricMessage(missing, trial.id, Object.keys(scalars));
       ended = { status: 'failed', ending: { kind: 'failed', reason: message } };
       await stopAll({ kind: 'stopped', reason: 'study stopped: the objective metric is missing' });
     }
@@ -264,17 +287,26 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   }
 
   const trials = [...entries.values()].map(recordOf);
-  const ranked = rankTrials(trials, config.objective.direction);
+  const { ranked, places } = rankStudy(trials, directions);
   if (deps.signal?.aborted) {
     // Handed on: the next process (another agent) may take the lease at once.
     if (deps.lease) await store.releaseLease(controllerId, deps.lease.owner);
     return { controller: await store.get(controllerId), trials: ranked, detached: true };
   }
   if (!ended && study.allFailed()) ended = { status: 'failed', ending: { kind: 'failed', reason: failureSummary(study) } };
-  const best = ranked.find((t) => t.state === 'complete' && Number.isFinite(t.value));
+  const best = study.best();
   const summary = {
-    best: best ? { taskId: best.id, value: best.value, params: best.params } : null,
-    top: ranked.slice(0, 10).map((t) => ({ taskId: t.id, state: t.state, value: t.value ?? null, params: t.params })),
+    best: best ? { taskId: best.id, value: best.value, ...(best.values ? { values: best.values } : {}), params: best.params } : null,
+    top: ranked.slice(0, 10).map((t) => ({
+      taskId: t.id,
+      state: t.state,
+      value: t.value ?? null,
+      ...(t.values ? { values: t.values } : {}),
+      ...(t.constraints ? { feasible: places.get(t)!.feasible } : {}),
+      params: t.params,
+    })),
+    // Several objectives: the study's result is the front (feasible, non-dominated complete trials).
+    ...(directions.length > 1 ? { pareto: study.paretoFront().map((t) => ({ taskId: t.id, values: t.values, params: t.params })) } : {}),
     counts: countEndings(trials),
   };
   await store.update(controllerId, { result: summary });
@@ -288,8 +320,8 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
 }
 
 function recordOf({ trial, task, epochs }: Entry): TrialRecord {
-  const { number, id, params, state, value, intermediate, ending } = trial;
-  return { number, id, params, state, value, intermediate, ending, task, epochs };
+  const { number, id, params, state, value, values, constraints, intermediate, ending, note } = trial;
+  return { number, id, params, state, value, values, constraints, intermediate, ending, note, task, epochs };
 }
 
 async function reopen(store: TaskStore, controller: Task): Promise<Task> {

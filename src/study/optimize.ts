@@ -3,7 +3,6 @@ import { Study, studySeed, type StudyTrial } from './study.ts';
 import { spaceSchema } from '../space/index.ts';
 import { createStrategy, strategySchema, type StrategyInput } from '../../strategies/index.ts';
 import { createPruner, prunerSchema, type PrunerInput } from '../../strategies/pruners/index.ts';
-import { rankTrials } from './ranking.ts';
 import { parseOrThrow } from '../core/parse-input.ts';
 
 /** What an in-process objective receives besides its params (Optuna's `trial`). */
@@ -14,6 +13,11 @@ export interface TrialHandle {
   report(step: number, value: number): void;
   /** True when the pruner says this trial should stop now; then throw `new TrialPruned()`. */
   shouldPrune(): boolean;
+  /**
+   * Records the trial's constraint values (Optuna's semantics: <= 0 satisfied, > 0 violated by
+   * that much). Infeasible trials rank after feasible ones and strategies steer away from them.
+   */
+  setConstraints(values: readonly number[]): void;
 }
 
 /** Throw from an objective to end the trial as pruned (keeps its reported values). */
@@ -26,9 +30,12 @@ export class TrialPruned extends TrialStoppedError {
 
 export interface OptimizeOptions {
   space: Space;
-  direction: Direction;
-  objective: (params: Params, trial: TrialHandle) => number | Promise<number>;
-  /** A strategy config (`{ type: 'tpe' }`) or an instance. Default: random. */
+  /** The objective's direction; give `directions` instead for several objectives. */
+  direction?: Direction;
+  /** Several objectives (2-3): the objective returns one value per direction; no pruner then. */
+  directions?: readonly Direction[];
+  objective: (params: Params, trial: TrialHandle) => number | readonly number[] | Promise<number | readonly number[]>;
+  /** A strategy config (`{ type: 'tpe' }`) or an instance. Default: `auto`. */
   strategy?: StrategyInput | Strategy;
   pruner?: PrunerInput | Pruner;
   trials: number;
@@ -43,9 +50,12 @@ export interface OptimizeTrial extends TrialView {
 }
 
 export interface OptimizeResult {
-  /** Ranked best first (see rankTrials). */
+  /** Ranked best first (see rankStudy: feasible before infeasible, fronts for several objectives). */
   trials: OptimizeTrial[];
+  /** The best feasible complete trial (several objectives: the first of the Pareto front). */
   best?: OptimizeTrial;
+  /** Feasible complete trials no other one dominates (one objective: the best and its ties). */
+  pareto: OptimizeTrial[];
   /** In creation order, for regret curves. */
   history: OptimizeTrial[];
 }
@@ -58,7 +68,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const space = parseOrThrow(spaceSchema, options.space, 'space') as Space;
   const strategy = isStrategy(options.strategy)
     ? options.strategy
-    : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'random' }, 'strategy'));
+    : createStrategy(parseOrThrow(strategySchema, options.strategy ?? { type: 'auto' }, 'strategy'));
   const pruner = isPruner(options.pruner)
     ? options.pruner
     : createPruner(parseOrThrow(prunerSchema, options.pruner ?? { type: 'none' }, 'pruner'));
@@ -66,8 +76,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   if (!Number.isInteger(options.trials) || options.trials < 1) {
     throw new RangeError(`optimize: trials must be an integer >= 1, got ${options.trials}`);
   }
+  const directions = options.directions ?? (options.direction ? [options.direction] : []);
+  if (directions.length < 1 || directions.length > 3) {
+    throw new RangeError(`optimize: give direction, or directions with 1-3 entries, got ${JSON.stringify(options.directions ?? options.direction)}`);
+  }
   const strategySeed = isStrategy(options.strategy) ? undefined : options.strategy?.seed;
-  const study = new Study({ space, direction: options.direction, strategy, pruner, seed: studySeed(strategySeed, options.seed), maxTrials: options.trials });
+  const study = new Study({
+    space,
+    direction: directions[0],
+    ...(directions.length > 1 ? { directions } : {}),
+    strategy,
+    pruner,
+    seed: studySeed(strategySeed, options.seed),
+    maxTrials: options.trials,
+  });
 
   const runOne = async (trial: StudyTrial): Promise<void> => {
     try {
@@ -83,13 +105,17 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, options.trials) }, lane));
   const history = study.trials.map(toOptimizeTrial);
-  const trials = rankTrials(history, options.direction);
-  return { trials, best: trials.find((t) => t.state === 'complete' && Number.isFinite(t.value)), history };
+  const of = new Map(study.trials.map((t, i) => [t, history[i]]));
+  const asResult = (ts: StudyTrial[]): OptimizeTrial[] => ts.map((t) => of.get(t)!);
+  const pareto = asResult(study.paretoFront());
+  return { trials: asResult(study.ranked()), best: pareto[0], pareto, history };
 }
 
 function toOptimizeTrial(t: StudyTrial): OptimizeTrial {
   const out: OptimizeTrial = { number: t.number, id: t.id, params: t.params, state: t.state, intermediate: t.intermediate };
   if (t.value !== undefined) out.value = t.value;
+  if (t.values !== undefined) out.values = t.values;
+  if (t.constraints !== undefined) out.constraints = t.constraints;
   if (t.state === 'failed' && t.ending) out.error = t.ending.reason;
   return out;
 }

@@ -1,26 +1,37 @@
 import {
+  ConfigError,
   createRng,
   isUncounted,
   type Direction,
+  type AskContext,
   type Ending,
   type Params,
   type Pruner,
   type Space,
   type Strategy,
+  type StrategyNote,
   type StudyView,
   type TrialState,
   type TrialView,
 } from '../core/index.ts';
+import { activeNames, sampleSpace } from '../space/index.ts';
+import { paretoFront, rankStudy } from './ranking.ts';
 
 /** A trial of this study from before a restart: what the strategy saw, and how it ended. */
 export interface PastTrial extends TrialView {
   ending?: Ending;
+  note?: StrategyNote;
 }
 
 export interface StudyOptions {
   space: Space;
+  /** The objective's direction; with `directions`, the first of them. */
   direction: Direction;
-  /** Several objectives: one direction each (multi-objective strategies read it). */
+  /**
+   * Several objectives (2-3): one direction each; `tell` then takes one value per direction and
+   * the result is a Pareto front. Pruning is refused with several objectives, as Optuna refuses
+   * it: a pruner compares one intermediate value per step, and there is no single one to compare.
+   */
   directions?: readonly Direction[];
   strategy: Strategy;
   pruner: Pruner;
@@ -56,6 +67,10 @@ export class StudyTrial implements TrialView {
   ending?: Ending;
   /** Set once the pruner said stop; the trial should then end `pruned`. */
   pruneReason?: string;
+  /** Constraint values, Optuna's semantics (<= 0 satisfied); see `setConstraints`. */
+  constraints?: readonly number[];
+  /** Which sampler proposed the params and why (strategies with `explain`, e.g. `auto`). */
+  note?: StrategyNote;
 
   constructor(
     private readonly study: Study,
@@ -81,6 +96,15 @@ export class StudyTrial implements TrialView {
   shouldPrune(): boolean {
     return this.pruneReason !== undefined || this.study.prune(this) !== undefined;
   }
+
+  /**
+   * Records the trial's constraint values before it is told (Optuna's semantics: <= 0
+   * satisfied, > 0 violated by that much; non-finite counts as violated). Infeasible trials rank
+   * after every feasible one and strategies steer away from them.
+   */
+  setConstraints(values: readonly number[]): void {
+    this.constraints = [...values];
+  }
 }
 
 /**
@@ -102,8 +126,19 @@ export class Study {
   private maxTrials: number;
   private stopReason?: string;
   private exhaustedReason?: string;
+  readonly directions: readonly Direction[];
 
   constructor(private readonly options: StudyOptions) {
+    this.directions = options.directions ?? [options.direction];
+    if (this.directions.length < 1 || this.directions.length > 3) {
+      throw new ConfigError(`a study takes 1 to 3 objectives, got ${this.directions.length}`);
+    }
+    if (this.directions.length > 1 && options.pruner.name !== 'none') {
+      throw new ConfigError(
+        `pruner "${options.pruner.name}" needs a single objective, got ${this.directions.length}: a pruner compares one intermediate value per step ` +
+          "and several objectives give none to compare (Optuna refuses this too); use pruner { type: 'none' } or one objective",
+      );
+    }
     this.maxTrials = options.maxTrials;
     // Warm-start trials go first and get negative numbers, so they never collide with ours.
     const warm = (options.warmStart ?? []).filter((t) => t.state === 'complete');
@@ -111,7 +146,7 @@ export class Study {
     const past = [...(options.history ?? [])].sort((a, b) => a.number - b.number);
     for (const p of past) {
       const trial = new StudyTrial(this, p.number, p.id, p.params);
-      Object.assign(trial, { state: p.state, value: p.value, values: p.values, ending: p.ending });
+      Object.assign(trial, { state: p.state, value: p.value, values: p.values, constraints: p.constraints, note: p.note, ending: p.ending });
       trial.intermediate.push(...p.intermediate);
       this.trials.push(trial);
       if (!isUncounted(p.ending)) this.visible.push(trial);
@@ -119,8 +154,8 @@ export class Study {
     this.nextNumber = past.length ? past[past.length - 1].number + 1 : 0;
     const done = new Set(this.trials.filter((t) => !isUncounted(t.ending)).map((t) => this.key(t.params)));
     this.queue = (options.enqueue ?? []).filter((p) => !done.has(this.key(p)));
-    this.view = { space: options.space, direction: options.direction, directions: options.directions, trials: this.visible };
-    if (!options.directions) delete (this.view as { directions?: unknown }).directions;
+    this.view = { space: options.space, direction: this.directions[0], trials: this.visible };
+    if (this.directions.length > 1) this.view.directions = this.directions;
   }
 
   /**
@@ -131,33 +166,46 @@ export class Study {
     if (this.stopReason !== undefined || this.exhaustedReason !== undefined || this.remaining() <= 0) return undefined;
     const number = this.nextNumber;
     const enqueued = this.queue.shift();
+    const { seed, space, strategy } = this.options;
     let params: Params;
-    if (enqueued && Object.keys(this.options.space).every((k) => k in enqueued)) params = { ...enqueued };
+    let note: StrategyNote | undefined;
+    if (enqueued && this.isComplete(enqueued)) params = sampleSpace(space, createRng(seed, `enqueue:${number}`), enqueued);
     else {
       if (!enqueued && this.isExhausted()) return undefined;
-      const { seed } = this.options;
       const pending = this.running().map((t) => t.params);
-      const asked = this.options.strategy.ask(this.view, { rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending });
-      params = { ...asked, ...enqueued };
+      const ctx = (): AskContext => ({ rng: createRng(seed, `trial:${number}`), seed, trialNumber: number, pending, budget: this.maxTrials });
+      // Its own context, so an explain that draws cannot change what ask proposes.
+      note = strategy.explain?.(this.view, ctx());
+      const asked = strategy.ask(this.view, ctx());
+      // A partly enqueued trial: the strategy fills the rest; params its values make active are drawn.
+      params = enqueued ? sampleSpace(space, createRng(seed, `enqueue:${number}`), { ...asked, ...enqueued }) : asked;
     }
     this.nextNumber++;
     const trial = new StudyTrial(this, number, String(number), params, enqueued !== undefined);
+    if (note) trial.note = note;
     this.trials.push(trial);
     this.visible.push(trial);
     return trial;
   }
 
   /**
-   * Ends a trial: a number is its objective (completed); an Ending says how else it ended.
-   * Interrupted and stopped trials leave the strategy's view and give their budget slot back.
+   * Ends a trial: a number is its objective, a list one value per objective (completed); an
+   * Ending says how else it ended. Interrupted and stopped trials leave the strategy's view and
+   * give their budget slot back. Throws, leaving the trial running, when a list's length does
+   * not match the objectives.
    */
-  tell(trial: StudyTrial, result: number | Ending): void {
+  tell(trial: StudyTrial, result: number | readonly number[] | Ending): void {
     if (trial.state !== 'running' || trial.ending) throw new Error(`trial ${trial.number} was already told (${trial.ending?.kind ?? trial.state})`);
-    const ending: Ending = typeof result === 'number' ? { kind: 'completed', reason: 'completed' } : result;
+    const values = typeof result === 'number' ? [result] : Array.isArray(result) ? (result as readonly number[]) : undefined;
+    if (values && values.length !== this.directions.length) {
+      throw new RangeError(`trial ${trial.number}: got ${values.length} objective value(s) for ${this.directions.length} objective(s)`);
+    }
+    const ending: Ending = values ? { kind: 'completed', reason: 'completed' } : (result as Ending);
     trial.ending = ending;
     if (ending.kind === 'completed') {
       trial.state = 'complete';
-      trial.value = typeof result === 'number' ? result : Number.NaN;
+      trial.value = values?.[0] ?? Number.NaN;
+      if (values && values.length > 1) trial.values = [...values];
     } else trial.state = ending.kind === 'pruned' ? 'pruned' : 'failed';
     if (isUncounted(ending)) this.visible.splice(this.visible.indexOf(trial), 1);
   }
@@ -209,15 +257,19 @@ export class Study {
     return this.running().length === 0 && (this.stopReason !== undefined || this.remaining() <= 0 || this.isExhausted());
   }
 
-  /** The best complete trial with a finite value, if any. */
+  /** Every trial, best first (see rankStudy: feasible first, by front with several objectives). */
+  ranked(): StudyTrial[] {
+    return rankStudy(this.trials, this.directions).ranked;
+  }
+
+  /** The study's result: the feasible complete trials no other one dominates (one objective: the best and its ties). */
+  paretoFront(): StudyTrial[] {
+    return paretoFront(this.trials, this.directions);
+  }
+
+  /** The best feasible complete trial with finite values (several objectives: the front's first), if any. */
   best(): StudyTrial | undefined {
-    const sign = this.options.direction === 'maximize' ? -1 : 1;
-    let best: StudyTrial | undefined;
-    for (const t of this.trials) {
-      if (t.state !== 'complete' || !Number.isFinite(t.value)) continue;
-      if (!best || sign * t.value! < sign * best.value!) best = t;
-    }
-    return best;
+    return this.paretoFront()[0];
   }
 
   /** True when trials ended and every counted one failed (the trainer is broken, not the params). */
@@ -234,6 +286,11 @@ export class Study {
     if (BigInt(taken.size) < size) return false;
     this.exhaustedReason = `grid exhausted after ${size} points`;
     return true;
+  }
+
+  /** True when `params` holds every param it makes active (an enqueued trial that needs no strategy). */
+  private isComplete(params: Params): boolean {
+    return activeNames(this.options.space, params).every((k) => k in params);
   }
 
   private key(params: Params): string {

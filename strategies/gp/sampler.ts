@@ -1,7 +1,8 @@
-import type { AskContext, Params, Rng, Strategy, StudyView } from '../../src/core/index.ts';
-import { sampleSpace } from '../../src/space/index.ts';
-import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsAxes, type Axis } from '../encoding.ts';
-import { completeObservations, firstNotPending, prunedObservations, type Observation } from '../history.ts';
+import type { AskContext, Params, Rng, Space, Strategy, StudyView } from '../../src/core/index.ts';
+import { dropInactive, isActive, isConditional, sampleSpace } from '../../src/space/index.ts';
+import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsActive, type Axis } from '../encoding.ts';
+import { firstNotPending, prunedObservations, type Observation } from '../history.ts';
+import { scalarObservations } from '../objectives.ts';
 import { sobolParams } from '../random.ts';
 import { maximizeLogEi, type AxisPoint } from './acquisition.ts';
 import { defaultPrior, fitHyper } from './fit.ts';
@@ -22,6 +23,13 @@ import { GP_DEFAULTS, type GpOptions } from './options.ts';
  * proposal that rounds onto a running trial's params (ints, steps, bounds, categoricals) is
  * replaced by a uniform draw, so two running trials never share params.
  *
+ * Several objectives are scalarized per ask (ParEGO's random augmented Chebyshev weights) and
+ * infeasible trials are told as worse than every feasible one by their violation (objectives.ts).
+ * Conditional spaces: an inactive numeric param is encoded as -1 (outside the unit interval, so
+ * trials on different branches are far apart) and an inactive categorical as an all-zero one-hot;
+ * candidates are scored with the params their own values leave inactive imputed the same way, and
+ * the proposal drops them.
+ *
  * Pure: no state besides options; restarts of the hyperparameter fit draw from `ctx.rng`.
  */
 export class GpStrategy implements Strategy {
@@ -33,19 +41,23 @@ export class GpStrategy implements Strategy {
   }
 
   ask(study: StudyView, ctx: AskContext): Params {
-    const axes = axesOf(study.space);
-    const complete = completeObservations(study).filter((o) => fitsAxes(axes, o.params));
+    const space = study.space;
+    const axes = axesOf(space);
+    const fits = (p: Params): boolean => fitsActive(space, axes, p);
+    const complete = scalarObservations(study, ctx.rng).filter((o) => fits(o.params));
     if (complete.length < this.options.nStartupTrials) {
-      const start = this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
-      return firstNotPending([start], ctx.pending, study.space, ctx.rng);
+      const start = this.options.startup === 'sobol' ? dropInactive(space, sobolParams(space, ctx.trialNumber, ctx.seed)) : sampleSpace(space, ctx.rng);
+      return firstNotPending([start], ctx.pending, space, ctx.rng);
     }
     const worst = Math.max(...complete.map((o) => o.loss));
     const pruned = prunedObservations(study)
-      .filter((o) => fitsAxes(axes, o.params))
+      .filter((o) => fits(o.params))
       .map((o): Observation => ({ ...o, loss: worst }));
     const data = [...complete, ...pruned];
     const groups = featureGroups(axes);
-    const xs = data.map((o) => toFeatures(axes, encode(axes, o.params)));
+    const conditional = isConditional(space);
+    const features = (p: AxisPoint): Float64Array => toFeatures(axes, conditional ? imputeInactive(space, axes, p) : p);
+    const xs = data.map((o) => features(encode(axes, o.params)));
     const y = standardize(this.options.outputWarp === 'log' ? logWarp(data.map((o) => o.loss)) : data.map((o) => o.loss));
 
     const fitIdx = fitSubset(y, this.options.maxFitPoints, ctx.rng);
@@ -61,7 +73,7 @@ export class GpStrategy implements Strategy {
     let model = new GpModel(xs, y, hyper, groups);
     let best = Math.min(...y);
 
-    const pendingPoints = ctx.pending.filter((p) => fitsAxes(axes, p)).map((p) => toFeatures(axes, encode(axes, p)));
+    const pendingPoints = ctx.pending.filter(fits).map((p) => features(encode(axes, p)));
     if (pendingPoints.length > 0) {
       // Kriging believer: conditioning on the posterior mean leaves other means unchanged, so all
       // pending points can be added at once with means from the data-only model.
@@ -74,13 +86,28 @@ export class GpStrategy implements Strategy {
       .sort((a, b) => y[a] - y[b])
       .slice(0, 3)
       .map((i) => encode(axes, data[i].params));
-    const point = maximizeLogEi(model, axes, (p) => toFeatures(axes, p), best, anchors, ctx.rng, `${ctx.seed}:gp:${ctx.trialNumber}`, {
+    const point = maximizeLogEi(model, axes, features, best, anchors, ctx.rng, `${ctx.seed}:gp:${ctx.trialNumber}`, {
       sweep: this.options.sweep,
       refineStarts: this.options.refineStarts,
       refineEvals: this.options.refineEvals,
     });
-    return firstNotPending([decode(axes, point)], ctx.pending, study.space, ctx.rng);
+    const proposal = decode(axes, point);
+    return firstNotPending([conditional ? dropInactive(space, proposal) : proposal], ctx.pending, space, ctx.rng);
   }
+}
+
+/**
+ * The point as the model sees it: params its own values leave inactive at -1 (numeric: off the
+ * unit interval; categorical: no one-hot bit), active ones still at -1 (an anchor from another
+ * branch) moved to 0, which is where `decode` puts them.
+ */
+function imputeInactive(space: Space, axes: readonly Axis[], p: AxisPoint): AxisPoint {
+  const params = decode(axes, p);
+  const out = Float64Array.from(p);
+  axes.forEach((a, d) => {
+    out[d] = isActive(space, a.name, params) ? Math.max(0, p[d]) : -1;
+  });
+  return out;
 }
 
 /** Numeric axes get one feature and one length scale; a categorical axis gets a one-hot block sharing one. */
@@ -100,21 +127,25 @@ export function toFeatures(axes: readonly Axis[], p: AxisPoint): Float64Array {
   axes.forEach((a, d) => {
     if (a.kind === 'numeric') out[f++] = p[d];
     else {
-      out[f + p[d]] = 1;
+      if (p[d] >= 0) out[f + p[d]] = 1;
       f += a.size;
     }
   });
   return out;
 }
 
+/** Axis point of params; absent (inactive) params become -1. */
 function encode(axes: readonly Axis[], params: Params): AxisPoint {
-  return Float64Array.from(axes, (a) => (a.kind === 'categorical' ? choiceIndex(a, params[a.name]) : encodeNumeric(a, params[a.name] as number)));
+  return Float64Array.from(axes, (a) => {
+    if (!(a.name in params)) return -1;
+    return a.kind === 'categorical' ? choiceIndex(a, params[a.name]) : encodeNumeric(a, params[a.name] as number);
+  });
 }
 
 function decode(axes: readonly Axis[], p: AxisPoint): Params {
   const params: Params = {};
   axes.forEach((a, d) => {
-    params[a.name] = a.kind === 'categorical' ? a.dim.choices[p[d]] : decodeNumeric(a, p[d]);
+    params[a.name] = a.kind === 'categorical' ? a.dim.choices[Math.max(0, p[d])] : decodeNumeric(a, p[d]);
   });
   return params;
 }

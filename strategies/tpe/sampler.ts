@@ -1,11 +1,17 @@
-import type { AskContext, Params, Rng, Strategy, StudyView } from '../../src/core/index.ts';
-import { sampleSpace } from '../../src/space/index.ts';
-import { axesOf, choiceIndex, decodeNumeric, encodeNumeric, fitsAxes, type Axis } from '../encoding.ts';
+import type { AskContext, Params, Strategy, StudyView } from '../../src/core/index.ts';
+import { dropInactive, isConditional, sampleSpace } from '../../src/space/index.ts';
+import { axesOf, fitsAxes } from '../encoding.ts';
 import { sobolParams } from '../random.ts';
-import { ParzenEstimator, type EncodedPoint } from './parzen.ts';
+import { ParzenEstimator } from './parzen.ts';
 import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
-import { rankTrials, splitGoodBad } from './ranking.ts';
+import { rankTrials, splitGoodBad, type RankedObservation } from './ranking.ts';
 import { firstNotPending } from '../history.ts';
+import { feasibleFirst, isMultiObjective } from '../objectives.ts';
+import { rankByFronts } from './multi-objective.ts';
+import { askGrouped } from './grouped.ts';
+import { bestPerAxis, decode, encode, rankJoint, recencyWeights } from './candidates.ts';
+
+export { recencyWeights };
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011). Each ask ranks the usable trials,
@@ -25,6 +31,13 @@ import { firstNotPending } from '../history.ts';
  * still decodes onto a running trial's params (ints, steps, categoricals), the best candidate that
  * does not is taken, else a uniform draw: two running trials never share params.
  *
+ * Several objectives (MOTPE, Ozaki et al. 2020): trials are ranked by non-dominated front and
+ * hypervolume contribution instead of by value (multi-objective.ts); the rest is unchanged.
+ * Constraints (Optuna's semantics): feasible trials rank before every infeasible one, infeasible
+ * ones by total violation, so the good set learns where the feasible region is.
+ * Conditional spaces: the space is split into groups of params active together and each group
+ * gets its own TPE over the trials where it was active (grouped.ts, Optuna's `group=True`).
+ *
  * Pure: no state besides options; the same study view and context give the same params.
  */
 export class TpeStrategy implements Strategy {
@@ -37,12 +50,14 @@ export class TpeStrategy implements Strategy {
   }
 
   ask(study: StudyView, ctx: AskContext): Params {
-    const axes = axesOf(study.space);
-    const ranked = rankTrials(study, this.options.prunedTrials).filter((o) => fitsAxes(axes, o.params));
-    if (ranked.length < this.options.nStartupTrials) {
-      const start = this.options.startup === 'sobol' ? sobolParams(study.space, ctx.trialNumber, ctx.seed) : sampleSpace(study.space, ctx.rng);
-      return firstNotPending([start], ctx.pending, study.space, ctx.rng);
+    const all = this.rank(study);
+    if (isConditional(study.space)) {
+      if (all.length < this.options.nStartupTrials) return firstNotPending([this.startup(study, ctx)], ctx.pending, study.space, ctx.rng);
+      return askGrouped(study, ctx, this.options, all);
     }
+    const axes = axesOf(study.space);
+    const ranked = all.filter((o) => fitsAxes(axes, o.params));
+    if (ranked.length < this.options.nStartupTrials) return firstNotPending([this.startup(study, ctx)], ctx.pending, study.space, ctx.rng);
     const { good, bad } = splitGoodBad(ranked, this.options.gamma, this.options.maxGood, this.options.prunedTrials);
     const goodPoints = good.map((o) => encode(axes, o.params));
     const badPoints = bad.map((o) => encode(axes, o.params));
@@ -58,67 +73,14 @@ export class TpeStrategy implements Strategy {
     if (ctx.pending.length === 0) return decode(axes, candidates[0]);
     return firstNotPending(candidates.map((x) => decode(axes, x)), ctx.pending, study.space, ctx.rng);
   }
-}
 
-/**
- * Joint candidates: one kernel per candidate for all axes; score log l - log g on the joint
- * densities. Returns the candidates best first (a stable sort: ties keep draw order, so the
- * winner is the one a single argmax would pick).
- */
-function rankJoint(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint[] {
-  const scored: Array<{ x: EncodedPoint; score: number }> = [];
-  for (let c = 0; c < count; c++) {
-    const kernel = l.pickKernel(rng);
-    const x = new Float64Array(dims);
-    for (let d = 0; d < dims; d++) x[d] = l.sampleAxis(d, kernel, rng);
-    const score = l.logPdf(x) - g.logPdf(x);
-    scored.push({ x, score: Number.isNaN(score) ? Number.NEGATIVE_INFINITY : score });
+  /** Usable trials best first: by value or (several objectives) by front, feasible ones first. */
+  private rank(study: StudyView): RankedObservation[] {
+    const ranked = isMultiObjective(study) ? rankByFronts(study) : rankTrials(study, this.options.prunedTrials);
+    return feasibleFirst(ranked, study);
   }
-  return scored.sort((a, b) => b.score - a.score).map((s) => s.x);
-}
 
-/** Univariate TPE: every axis picks its own best candidate against its marginal densities. */
-function bestPerAxis(l: ParzenEstimator, g: ParzenEstimator, dims: number, count: number, rng: Rng): EncodedPoint {
-  const out = new Float64Array(dims);
-  for (let d = 0; d < dims; d++) {
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (let c = 0; c < count; c++) {
-      const x = l.sampleAxis(d, l.pickKernel(rng), rng);
-      const score = l.logPdfAxis(d, x) - g.logPdfAxis(d, x);
-      if (c === 0 || score > bestScore) {
-        out[d] = x;
-        bestScore = score;
-      }
-    }
+  private startup(study: StudyView, ctx: AskContext): Params {
+    return this.options.startup === 'sobol' ? dropInactive(study.space, sobolParams(study.space, ctx.trialNumber, ctx.seed)) : sampleSpace(study.space, ctx.rng);
   }
-  return out;
-}
-
-/**
- * Optuna's recency weights: with n >= 25 observations (oldest first) the newest 25 weigh 1 and
- * older ones ramp linearly from 1/n, so the model follows a study that has moved on.
- */
-export function recencyWeights(n: number): number[] {
-  if (n < 25) return new Array(n).fill(1);
-  const ramp = n - 25;
-  const out: number[] = [];
-  for (let i = 0; i < ramp; i++) out.push(ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1));
-  for (let i = 0; i < 25; i++) out.push(1);
-  return out;
-}
-
-function encode(axes: readonly Axis[], params: Params): EncodedPoint {
-  const x = new Float64Array(axes.length);
-  axes.forEach((a, d) => {
-    x[d] = a.kind === 'categorical' ? choiceIndex(a, params[a.name]) : encodeNumeric(a, params[a.name] as number);
-  });
-  return x;
-}
-
-function decode(axes: readonly Axis[], x: EncodedPoint): Params {
-  const params: Params = {};
-  axes.forEach((a, d) => {
-    params[a.name] = a.kind === 'categorical' ? a.dim.choices[x[d]] : decodeNumeric(a, x[d]);
-  });
-  return params;
 }

@@ -22,7 +22,9 @@ describe('config validation messages', () => {
   it('fills every default from a minimal config', () => {
     const config = resolveConfig({ space });
     expect(config.objective).toEqual({ metric: 'metrics/mAP_0.5:0.95', direction: 'maximize', mode: 'last' });
-    expect(config.strategy).toMatchObject({ type: 'random' });
+    expect(config.strategy).toMatchObject({ type: 'auto' });
+    expect(config.objectives).toEqual([config.objective]);
+    expect(config.constraints).toEqual([]);
     expect(config.pruner).toEqual({ type: 'none' });
     expect(config.budget.maxTrials).toBe(20);
     expect(config.execution).toEqual({ type: 'local', graceSeconds: 10 });

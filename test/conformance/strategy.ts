@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, type AskContext, type Direction, type Params, type Space, type Strategy, type StudyView, type TrialView } from '../../src/core/index.ts';
-import { categorical, contains, float, int, toUnit } from '../../src/space/index.ts';
+import { activeNames, categorical, contains, float, int, toUnit } from '../../src/space/index.ts';
 
 /**
- * The conformance suite every strategy runs (random, random+sobol, grid, tpe, gp): determinism,
- * legal values, degenerate histories, non-finite values, restart safety and direction symmetry.
+ * The conformance suite every strategy runs (auto, random, random+sobol, grid, tpe, gp): determinism,
+ * legal values, degenerate histories, non-finite values, restart safety, direction symmetry,
+ * conditional spaces (inactive params absent), several objectives and constraints.
  * Call `strategyConformance` inside a test file; `make` must build a fresh instance each call.
  */
 export interface StrategyCase {
@@ -110,6 +111,25 @@ export function expectLegal(space: Space, params: Params): void {
   }
 }
 
+/** A conditional space: a chain (optimizer -> beta1 -> a nested choice) and a two-param branch. */
+export const CONDITIONAL_SPACE: Space = {
+  'args/optimizer': categorical(['SGD', 'Adam', 'AdamW']),
+  'hyp/lr0': float(1e-5, 1e-1, { log: true }),
+  'hyp/momentum': float(0.6, 0.98, { when: { 'args/optimizer': 'SGD' } }),
+  'hyp/beta1': float(0.8, 0.99, { when: { 'args/optimizer': ['Adam', 'AdamW'] } }),
+  'args/amsgrad': categorical([true, false], { when: { 'args/optimizer': 'Adam', 'hyp/beta1': [0.8, 0.9] } }),
+  'aug/mosaic': categorical([true, false]),
+  'hyp/mixup': float(0, 0.5, { when: { 'aug/mosaic': true } }),
+  'hyp/scale': int(1, 9, { when: { 'aug/mosaic': true } }),
+};
+
+/** Legal values for exactly the active params (inactive ones absent). */
+export function expectLegalConditional(space: Space, params: Params): void {
+  const active = activeNames(space, params);
+  expect(Object.keys(params).sort()).toEqual([...active].sort());
+  for (const name of active) expect(contains(space[name], params[name]), `${name}=${String(params[name])}`).toBe(true);
+}
+
 function ctxFor(seed: number, trialNumber: number, pending: Params[] = []): AskContext {
   return { rng: createRng(seed, `trial:${trialNumber}`), seed, trialNumber, pending };
 }
@@ -179,6 +199,28 @@ export function strategyConformance(c: StrategyCase): void {
       const space: Space = { 'args/optimizer': categorical(['SGD', 'Adam', 'AdamW']), 'args/cos_lr': categorical([true, false]) };
       const run = simulate(c.make(), { space, direction: 'minimize', trials: c.trials, seed: 2, lag: 1 });
       for (const step of run.steps) expectLegal(space, step.params);
+    });
+
+    it('leaves inactive params of a conditional space out and gives the active ones legal values', () => {
+      const run = simulate(c.make(), { space: CONDITIONAL_SPACE, direction: 'minimize', trials: c.trials + 8, seed: 6, lag: 1, awkward: true });
+      for (const step of run.steps) expectLegalConditional(CONDITIONAL_SPACE, step.params);
+      // Both branches of the optimizer get explored (a plain grid walks the last params first).
+      if (c.seeded !== false) expect(new Set(run.steps.map((s) => s.params['args/optimizer'])).size).toBeGreaterThan(1);
+    });
+
+    it('answers deterministically for several objectives and for constrained trials', () => {
+      const base = simulate(c.make(), { space: MIXED_SPACE, direction: 'minimize', trials: c.trials, seed: 14 }).trials;
+      const trials = base.map((t, i) => ({
+        ...t,
+        values: [mixedObjective(MIXED_SPACE, t.params), i % 4, -i],
+        constraints: [i % 3 === 0 ? 1 + i : -1],
+      }));
+      const view: StudyView = { space: MIXED_SPACE, direction: 'minimize', directions: ['minimize', 'minimize', 'maximize'], trials };
+      const a = c.make().ask(view, ctxFor(14, trials.length));
+      expectLegal(MIXED_SPACE, a);
+      expect(c.make().ask(snapshot(view), ctxFor(14, trials.length))).toEqual(a);
+      const explained = c.make().explain?.(view, ctxFor(14, trials.length));
+      if (explained) expect(explained.reason.length).toBeGreaterThan(0);
     });
 
     it('answers in a 40-dimensional space', () => {

@@ -1,5 +1,5 @@
 import { strategyConformance } from '../conformance/strategy.ts';
-import { GpStrategy, GridStrategy, RandomStrategy, TpeStrategy } from '../../strategies/index.ts';
+import { AutoStrategy, GpStrategy, GridStrategy, RandomStrategy, TpeStrategy } from '../../strategies/index.ts';
 
 // Small budgets keep the GP quick; the algorithms run their real code paths past start-up.
 const gpFast = { nStartupTrials: 5, sweep: 128, refineStarts: 2, refineEvals: 40, fitMaxIter: 25 };
@@ -12,3 +12,9 @@ strategyConformance({ name: 'tpe (univariate)', make: () => new TpeStrategy({ mu
 strategyConformance({ name: 'tpe (multivariate)', make: () => new TpeStrategy({ multivariate: true, nStartupTrials: 5 }), learns: true, trials: 16 });
 strategyConformance({ name: 'tpe (Optuna defaults)', make: () => new TpeStrategy({ multivariate: false, startup: 'random', gamma: 0.1, bandwidth: 'optuna' }), learns: true, trials: 16 });
 strategyConformance({ name: 'gp', make: () => new GpStrategy(gpFast), learns: true, trials: 12 });
+strategyConformance({
+  name: 'auto',
+  make: () => new AutoStrategy({}, { gp: new GpStrategy(gpFast), tpe: new TpeStrategy({ nStartupTrials: 5 }) }),
+  learns: true,
+  trials: 12,
+});

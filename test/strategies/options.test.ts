@@ -29,7 +29,7 @@ describe('strategy options', () => {
 
   it('rejects an unknown strategy name', () => {
     const message = messageOf({ type: 'cmaes' });
-    expect(message).toContain("Invalid discriminator value. Expected 'random' | 'grid' | 'tpe' | 'gp'");
+    expect(message).toContain("Invalid discriminator value. Expected 'auto' | 'random' | 'grid' | 'tpe' | 'gp'");
     expect(message).toContain('"cmaes"');
   });
 

@@ -72,4 +72,77 @@ describe('Study (the ask/tell engine)', () => {
     expect(asked.map((t) => `${t.params.a}${t.params.b}`).sort()).toEqual(['1q', '2p', '2q']);
     expect(study.endReason()).toBe('grid exhausted after 4 points');
   });
+
+  it('takes one value per objective, ranks by Pareto front and refuses a pruner with several objectives', () => {
+    const two = { directions: ['maximize', 'minimize'] as const };
+    expect(() => new Study({ space, direction: 'maximize', ...two, strategy: random(), pruner: always, seed: 0, maxTrials: 1 })).toThrow(
+      /pruner "always" needs a single objective, got 2/,
+    );
+    const study = new Study({ space, direction: 'maximize', ...two, strategy: random(), pruner: never, seed: 0, maxTrials: 4 });
+    expect(study.view.directions).toEqual(['maximize', 'minimize']);
+    const [a, b, c, d] = [0, 1, 2, 3].map(() => study.ask()!);
+    expect(() => study.tell(a, 0.5)).toThrow(/got 1 objective value\(s\) for 2 objective\(s\)/);
+    expect(a.state).toBe('running');
+    study.tell(a, [0.9, 30]); // front
+    study.tell(b, [0.5, 10]); // front
+    study.tell(c, [0.4, 40]); // dominated by a and b
+    study.tell(d, { kind: 'failed', reason: 'boom' });
+    expect(a).toMatchObject({ state: 'complete', value: 0.9, values: [0.9, 30] });
+    expect(study.paretoFront().map((t) => t.number)).toEqual([0, 1]);
+    expect(study.ranked().map((t) => t.number)).toEqual([0, 1, 2, 3]);
+    expect(study.best()!.number).toBe(0);
+  });
+
+  it('ranks infeasible trials after feasible ones; best is the best feasible', () => {
+    const study = new Study({ space, direction: 'maximize', strategy: random(), pruner: never, seed: 0, maxTrials: 3 });
+    const [a, b, c] = [0, 1, 2].map(() => study.ask()!);
+    a.setConstraints([0.5]); // violated by 0.5
+    study.tell(a, 0.9);
+    b.setConstraints([-1]);
+    study.tell(b, 0.2);
+    c.setConstraints([3]);
+    study.tell(c, 0.95);
+    expect(study.ranked().map((t) => t.number)).toEqual([1, 0, 2]);
+    expect(study.best()!.number).toBe(1);
+  });
+
+  it("records the strategy's note per trial, from the same inputs ask gets (budget included)", () => {
+    const seen: unknown[] = [];
+    const explaining: Strategy = {
+      name: 'explaining',
+      ask: (view, ctx) => ({ x: ctx.rng() }),
+      explain: (view, ctx) => {
+        seen.push(ctx.budget);
+        ctx.rng(); // drawing here must not move what ask proposes
+        return { sampler: 'inner', reason: `${view.trials.length} trials so far` };
+      },
+    };
+    const plain: Strategy = { name: 'plain', ask: (view, ctx) => ({ x: ctx.rng() }) };
+    const study = new Study({ space, direction: 'maximize', strategy: explaining, pruner: never, seed: 2, maxTrials: 5 });
+    const other = new Study({ space, direction: 'maximize', strategy: plain, pruner: never, seed: 2, maxTrials: 5 });
+    const first = study.ask()!;
+    expect(first.note).toEqual({ sampler: 'inner', reason: '0 trials so far' });
+    expect(first.params).toEqual(other.ask()!.params);
+    expect(study.ask()!.note!.reason).toBe('1 trials so far');
+    expect(seen).toEqual([5, 5]);
+    expect(other.ask()!.note).toBeUndefined();
+  });
+
+  it('conditional space: an enqueued entry decides its branch, and the params it makes active are filled', () => {
+    const cond = { opt: categorical(['SGD', 'Adam']), m: float(0.6, 0.98, { when: { opt: 'SGD' } }), b1: float(0.8, 0.99, { when: { opt: 'Adam' } }) } as Space;
+    const study = new Study({ space: cond, direction: 'maximize', strategy: random(), pruner: never, seed: 0, maxTrials: 3, enqueue: [{ opt: 'SGD', m: 0.9 }, { opt: 'Adam' }, { opt: 'SGD' }] });
+    const full = study.ask()!;
+    expect(full.params).toEqual({ opt: 'SGD', m: 0.9 });
+    expect(Object.keys(study.ask()!.params).sort()).toEqual(['b1', 'opt']);
+    expect(Object.keys(study.ask()!.params).sort()).toEqual(['m', 'opt']);
+  });
+
+  it('ends a grid over a conditional space once every distinct active point ran', () => {
+    const cond = { opt: categorical(['SGD', 'Adam']), m: categorical([0.9, 0.95], { when: { opt: 'SGD' } }) } as Space;
+    const study = new Study({ space: cond, direction: 'maximize', strategy: createStrategy({ type: 'grid' } as never), pruner: never, seed: 0, maxTrials: 10 });
+    const asked = [];
+    for (let t = study.ask(); t; t = study.ask()) asked.push(JSON.stringify(t.params));
+    expect(asked.sort()).toEqual(['{"opt":"Adam"}', '{"opt":"SGD","m":0.95}', '{"opt":"SGD","m":0.9}']);
+    expect(study.endReason()).toBe('grid exhausted after 3 points');
+  });
 });

@@ -2,29 +2,48 @@ import Table from 'cli-table3';
 import type { Leaderboard } from '../../study/index.ts';
 import { formatValue } from '../../study/index.ts';
 
-/** The leaderboard as a terminal table: rank, task id, status, objective, searched params, epochs, duration. */
+/**
+ * The leaderboard as a terminal table: rank, task id, status, objective(s), searched params,
+ * epochs, duration. Several objectives add a `front` column (0 = Pareto front, marked `*`) and a
+ * `Pareto front:` footer; constraints mark infeasible trials `(infeasible)` in the status column.
+ * A param a trial left inactive (conditional space) is an empty cell.
+ */
 export function renderLeaderboard(board: Leaderboard, options: { limit?: number } = {}): string {
   const short = board.searched.map((k) => k.split('/').pop() ?? k);
+  const objectives = board.objectives ?? [{ metric: board.metric, direction: board.direction }];
+  const several = objectives.length > 1;
   const table = new Table({
-    head: ['#', 'task', 'status', board.metric, ...short, 'epochs', 'time'],
+    head: ['#', 'task', 'status', ...(several ? ['front'] : []), ...objectives.map((o) => o.metric), ...short, 'epochs', 'time'],
     style: { head: [], border: [] },
   });
   for (const row of board.rows.slice(0, options.limit ?? board.rows.length)) {
     table.push([
       row.rank,
       row.taskId,
-      row.status,
-      row.objective === null || !Number.isFinite(row.objective) ? '-' : row.objective.toFixed(4),
-      ...board.searched.map((k) => formatValue(row.params[k])),
+      row.feasible === false ? `${row.status} (infeasible)` : row.status,
+      ...(several ? [row.front === undefined ? '-' : row.front === 0 ? '0 *' : String(row.front)] : []),
+      ...(several ? objectives.map((_, i) => show(row.values?.[i])) : [show(row.objective)]),
+      ...board.searched.map((k) => (k in row.params ? formatValue(row.params[k]) : '')),
       row.epochs,
       row.durationMs === null ? '-' : formatDuration(row.durationMs),
     ]);
   }
-  // Only a completed trial with a value is ever called best (never a failed one's partial value).
-  const best = board.rows.find((r) => r.status === 'completed' && r.objective !== null && Number.isFinite(r.objective));
-  const header = `${board.name} (${board.controllerId}): ${board.status}, ${board.rows.length} trials, ${board.direction} ${board.metric}`;
-  const footer = best ? `best: ${best.taskId} ${board.metric}=${best.objective?.toFixed(4)}` : 'no completed trial yet';
+  // Only a feasible completed trial with a value is ever called best (never a failed one's partial value).
+  const best = board.rows.find((r) => r.status === 'completed' && r.feasible !== false && r.objective !== null && Number.isFinite(r.objective));
+  const goal = objectives.map((o) => `${o.direction} ${o.metric}`).join(', ');
+  const header = `${board.name} (${board.controllerId}): ${board.status}, ${board.rows.length} trials, ${goal}`;
+  const footer = several
+    ? `Pareto front: ${board.pareto?.length ? board.pareto.join(', ') : 'no feasible completed trial yet'}`
+    : best
+      ? `best: ${best.taskId} ${board.metric}=${best.objective?.toFixed(4)}`
+      : board.rows.some((r) => r.status === 'completed')
+        ? 'no feasible completed trial yet'
+        : 'no completed trial yet';
   return `${header}\n${table.toString()}\n${footer}\n`;
+}
+
+function show(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(4);
 }
 
 export function formatDuration(ms: number): string {

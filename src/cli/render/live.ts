@@ -13,7 +13,7 @@ export class LiveView {
   private drawn = 0;
   private readonly tty: boolean;
   private readonly json: boolean;
-  private progress: { done: number; budget: number; best?: number } = { done: 0, budget: 0 };
+  private progress: { done: number; budget: number; best?: number; front?: number } = { done: 0, budget: 0 };
   private readonly startedAt = Date.now();
   /** Trials done when this process started (a resume): the ETA counts only what ran here. */
   private doneAtStart?: number;
@@ -32,7 +32,7 @@ export class LiveView {
     switch (event.type) {
       case 'trial-started':
         this.running.set(event.trial.id, { trial: event.trial, printedAt: Date.now() });
-        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} started: ${this.params(event.trial)}`);
+        if (!this.tty) this.line(`trial ${event.trial.number} ${event.trial.id} started${event.trial.note ? ` (${event.trial.note.sampler})` : ''}: ${this.params(event.trial)}`);
         break;
       case 'trial-reported': {
         const entry = this.running.get(event.trial.id);
@@ -46,10 +46,9 @@ export class LiveView {
       }
       case 'trial-finished': {
         this.running.delete(event.trial.id);
-        const value = event.trial.value ?? event.trial.intermediate.at(-1)?.value;
         const kind = event.outcome.ending.kind;
         const reason = kind === 'completed' ? '' : ` (${event.outcome.ending.reason})`;
-        this.line(`trial ${event.trial.number} ${event.trial.id} ${kind} after ${event.trial.epochs} epochs: ${this.metricName()}=${fmt(value)}${reason}`);
+        this.line(`trial ${event.trial.number} ${event.trial.id} ${kind} after ${event.trial.epochs} epochs: ${this.values(event.trial)}${reason}`);
         break;
       }
       case 'progress':
@@ -101,14 +100,22 @@ export class LiveView {
   summary(): string {
     const { done, budget, best } = this.progress;
     const parts = [`trials ${done}/${budget} done`];
-    if (best !== undefined) parts.push(`best ${this.metricName()}=${fmt(best)}`);
+    if (this.progress.front !== undefined) parts.push(`Pareto front ${this.progress.front} trial${this.progress.front === 1 ? '' : 's'}`);
+    else if (best !== undefined) parts.push(`best ${this.metricName()}=${fmt(best)}`);
     const ranHere = done - (this.doneAtStart ?? done);
     if (ranHere > 0 && done < budget) parts.push(`about ${formatEta(((Date.now() - this.startedAt) / ranHere) * (budget - done))} left`);
     return parts.join(', ');
   }
 
-  private metricName(): string {
-    return this.config.objective.metric.split('/').pop() ?? this.config.objective.metric;
+  private metricName(metric = this.config.objective.metric): string {
+    return metric.split('/').pop() ?? metric;
+  }
+
+  /** `mAP_0.5:0.95=0.4312`, or one such pair per objective (several objectives). */
+  private values(trial: TrialRecord): string {
+    const objectives = this.config.objectives ?? [this.config.objective];
+    if (trial.values && objectives.length > 1) return objectives.map((o, i) => `${this.metricName(o.metric)}=${fmt(trial.values![i])}`).join(' ');
+    return `${this.metricName()}=${fmt(trial.value ?? trial.intermediate.at(-1)?.value)}`;
   }
 
   private params(trial: TrialRecord): string {

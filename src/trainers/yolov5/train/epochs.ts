@@ -14,6 +14,7 @@ import { decodePredictions } from '../metrics/decode.ts';
 import { computeLoss, type LossOptions } from '../loss/loss.ts';
 import { evaluateDetections, fitness } from '../metrics/metrics.ts';
 import { nonMaxSuppressionBatch } from '../metrics/nms.ts';
+import { measureModelCost, type ModelCost } from '../model/cost.ts';
 import { GradientAccumulator } from './optimizer.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
@@ -64,6 +65,8 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
   if (plots && run.startEpoch === 0) await plots.labels(run.trainSet.labels);
   let last: { detections: Detection[]; truths: GroundTruth[] } | undefined;
   if (run.startEpoch >= args.epochs) ctx.log(`yolov5: nothing to train: ${run.startEpoch} of ${args.epochs} epochs already done`);
+  // Inference cost does not depend on the weights: measured once, reported with every epoch.
+  let cost: ModelCost | undefined;
   try {
     for (let epoch = run.startEpoch; epoch < args.epochs; epoch++) {
       if (ctx.signal.aborted && epoch === run.startEpoch) {
@@ -87,7 +90,8 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
       if (fi > state.bestFitness) state.bestFitness = fi;
       const best = fi === state.bestFitness;
       state.csv = appendResults(state.csv, epoch, scalars);
-      await ctx.reporter.report(epoch, scalars);
+      cost ??= await measureModelCost(run.model, args.img);
+      await ctx.reporter.report(epoch, { ...scalars, ...cost });
       await saveEpoch(run, ctx, epoch, state.bestFitness, best, state.csv);
       const summary: EpochSummary = { epoch, scalars, fitness: fi, trainImages: train.images, trainSeconds: (t1 - t0) / 1000, valSeconds: (t2 - t1) / 1000 };
       ctx.log(formatEpochLine({ ...summary, epochs: args.epochs, best }));

@@ -46,8 +46,12 @@ describe('yolov5 trainer', () => {
     expect(rec.environment).toEqual([{ backend: 'wasm' }]);
     expect(rec.reports.map((r) => r.step)).toEqual([0]);
     const scalars = rec.reports[0].scalars;
-    expect(Object.keys(scalars).sort()).toEqual([...RESULT_KEYS].sort());
-    for (const k of RESULT_KEYS) expect(Number.isFinite(scalars[k]), k).toBe(true);
+    // results.csv's columns plus the inference cost (x/params, x/gflops, x/latency_ms).
+    const costKeys = ['x/params', 'x/gflops', 'x/latency_ms'];
+    expect(Object.keys(scalars).sort()).toEqual([...RESULT_KEYS, ...costKeys].sort());
+    for (const k of [...RESULT_KEYS, ...costKeys]) expect(Number.isFinite(scalars[k]), k).toBe(true);
+    expect(scalars['x/params']).toBeGreaterThan(0);
+    expect(scalars['x/latency_ms']).toBeGreaterThan(0);
     expect(scalars['train/box_loss']).toBeGreaterThan(0);
     // 16 batches: lr at ni = 15 of a 100-iteration warmup
     expect(scalars['x/lr0']).toBeCloseTo(0.1 + (15 / 100) * (0.01 - 0.1), 10);
