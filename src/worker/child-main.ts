@@ -19,21 +19,26 @@ const send = (message: ToParent): void => {
 
 async function main(): Promise<number> {
   assertTaskId(taskId);
-  const store = await openStore(storeSpec);
+  // Listening before the first await: a controller that dies while this process starts must
+  // still stop it (a missed 'disconnect' left an orphan training to its last epoch).
   const abort = new AbortController();
   const stop = (ending: Ending): void => abort.abort(ending);
   process.on('message', (raw: unknown) => {
     const message = parseToChild(raw);
     if (message?.type === 'stop') stop(message.ending);
   });
-  process.on('disconnect', () => {
+  const onDisconnect = (): void => {
     // Lost to infrastructure (its controller died): a resumed study does not count it.
     stop({ kind: 'interrupted', reason: 'interrupted: its controller went away' });
     setTimeout(() => process.exit(70), 2000).unref();
-  });
+  };
+  process.on('disconnect', onDisconnect);
+  // False (not undefined, which means no channel at all) when it closed before this listener.
+  if (process.connected === false) onDisconnect();
   // The controller decides about Ctrl-C (stop at the epoch boundary, or kill on the second one).
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => stop({ kind: 'stopped', reason: 'terminated' }));
+  const store = await openStore(storeSpec);
   const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
   send({ type: 'started' });
   const outcome = await runner(taskId, {
