@@ -33,12 +33,17 @@ async function main(): Promise<number> {
     if (message?.type === 'stop') stop(message.ending);
     if (message?.type === 'run') assigned(message.taskId);
   });
-  process.on('disconnect', () => {
+  // Listening before the first await: a controller that dies while this process starts must
+  // still stop it (a missed 'disconnect' left an orphan training to its last epoch).
+  const onDisconnect = (): void => {
     // Lost to infrastructure (its controller died): a resumed study does not count it.
     stop({ kind: 'interrupted', reason: 'interrupted: its controller went away' });
     assigned(undefined);
     setTimeout(() => process.exit(70), 2000).unref();
-  });
+  };
+  process.on('disconnect', onDisconnect);
+  // False (not undefined, which means no channel at all) when it closed before this listener.
+  if (process.connected === false) onDisconnect();
   // The controller decides about Ctrl-C (stop at the epoch boundary, or kill on the second one).
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {

@@ -28,7 +28,11 @@ const TIMEOUT_MS = 60_000;
  * build when torch imports. Never a shell; never throws: undefined when `python` cannot run.
  */
 export async function capturePython(python: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<PythonEnvironment | undefined> {
-  const probe = await run(python, ['-c', PROBE], cwd, env);
+  // pip beside the probe, not after it: a trial's start-up waits for both (seconds on a busy machine).
+  const [probe, freeze] = await Promise.all([
+    run(python, ['-c', PROBE], cwd, env),
+    run(python, ['-m', 'pip', 'freeze', '--all', '--disable-pip-version-check'], cwd, env),
+  ]);
   if (probe === undefined) return undefined;
   let parsed: { executable: string; version: string; packages: string[]; torch?: string; cuda?: string; cudaAvailable?: boolean };
   try {
@@ -36,7 +40,6 @@ export async function capturePython(python: string, cwd: string, env: NodeJS.Pro
   } catch {
     return undefined;
   }
-  const freeze = await run(python, ['-m', 'pip', 'freeze', '--all', '--disable-pip-version-check'], cwd, env);
   const fromPip = freeze?.split('\n').map((l) => l.trim()).filter(Boolean);
   return {
     executable: parsed.executable,

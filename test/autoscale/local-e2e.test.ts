@@ -43,6 +43,9 @@ describe('hpo autoscale with the local provider', () => {
     await cleanup();
   });
 
+  /** The template as a draft task: training it (`hpo train`) would sleep through all its epochs for nothing. */
+  const createTemplate = () => spawnSync(process.execPath, [BIN, 'task', 'create', 'template.ts'], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+
   const autoscaler = () => {
     const child = spawnHpo(['autoscale'], { cwd: dir, env });
     started.push(child);
@@ -69,7 +72,7 @@ describe('hpo autoscale with the local provider', () => {
         provider: { type: 'local', dir: agentsDir, agentArgs: ['--lock-duration', '2000', '--in-process'] },
       },
     });
-    const templateId = spawnSync(process.execPath, [BIN, 'train', 'template.ts'], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+    const templateId = createTemplate();
     const first = autoscaler();
     const study = spawnHpo(['run', '--template', templateId, '--queue', queue, '--json'], { cwd: dir, env });
     started.push(study);
@@ -129,7 +132,7 @@ describe('hpo autoscale with the local provider', () => {
       execution: { type: 'queue', queue },
       autoscale: { queues: [queue], max: 3, idle: 60, poll: 0.3, stopTimeout: 5, budget: 30, provider: { type: 'local', dir: agentsDir, agentArgs: ['--lock-duration', '2000', '--in-process'] } },
     });
-    const templateId = spawnSync(process.execPath, [BIN, 'train', 'template.ts'], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+    const templateId = createTemplate();
     const scaler = autoscaler();
     const study = spawnHpo(['run', '--template', templateId, '--queue', queue], { cwd: dir, env });
     started.push(study);

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { Task, TaskStore } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { deleteKeys } from '../exec/queue/redis-keys-cleanup.ts';
 import { storeKeys } from '../../src/store/redis/index.ts';
-import { BIN } from '../helpers/temp.ts';
+import { BIN, tempDir } from '../helpers/temp.ts';
 
 export type StoreKind = 'file' | 'redis';
 
@@ -52,6 +53,16 @@ export class StudyCli {
     return r.stdout.trim();
   }
 
+  /**
+   * `hpo task create template.ts` -> the id of a draft template task. A study clones a draft as
+   * well as a trained one; training it first (`train`) costs a whole trial's time for nothing.
+   */
+  async createTemplate(): Promise<string> {
+    const r = await this.run(['task', 'create', 'template.ts']);
+    if (r.code !== 0) throw new Error(`hpo task create failed: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
   async openStore(): Promise<TaskStore> {
     const previous = process.env.HPO_REDIS_PREFIX;
     process.env.HPO_REDIS_PREFIX = this.prefix;
@@ -66,6 +77,29 @@ export class StudyCli {
   async cleanup(): Promise<void> {
     if (this.kind === 'redis') await deleteKeys(this.storeSpec, storeKeys(this.prefix).pattern());
   }
+}
+
+/**
+ * A fresh StudyCli for each test of the enclosing describe: its own temp folder and Redis key
+ * prefix, both removed after the test. Call the returned function inside a test.
+ */
+export function useStudyCli(kind: StoreKind): () => StudyCli {
+  let cli: StudyCli | undefined;
+  let removeDir: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const temp = await tempDir();
+    removeDir = temp.cleanup;
+    cli = new StudyCli(kind, temp.dir);
+  });
+  afterEach(async () => {
+    await cli?.cleanup();
+    await removeDir?.();
+    cli = removeDir = undefined;
+  });
+  return () => {
+    if (!cli) throw new Error('useStudyCli: call the returned function inside a test, not at describe time.');
+    return cli;
+  };
 }
 
 /** Polls `check` every 100 ms until it returns a value (not undefined/false), for up to `ms`. */

@@ -1,33 +1,22 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/core/index.ts';
-import { tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
-import { StudyCli, paramKeys, type StoreKind } from './study-cli-harness.ts';
+import { writeConfig, writeTemplate } from '../helpers/temp.ts';
+import { paramKeys, useStudyCli, type StoreKind } from './study-cli-harness.ts';
 
 const lr = { type: 'float', low: 1e-4, high: 0.1, log: true };
 const grid = { 'hyp/lr0': { type: 'categorical', choices: [0.001, 0.01] }, 'hyp/momentum': { type: 'categorical', choices: [0.8, 0.9] } };
 
 describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, real processes)', (kind) => {
-  let cli: StudyCli;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    cli = new StudyCli(kind, temp.dir);
-  });
-  afterEach(async () => {
-    await cli.cleanup();
-    await cleanup();
-  });
+  const studyCli = useStudyCli(kind);
 
   it('all trials failing ends the study failed, exit 1, with the first errors', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir, { params: { 'fault/mode': 'throw', 'fault/epoch': 0 } });
     await writeConfig(cli.dir, { space: { 'hyp/lr0': lr }, budget: { maxTrials: 2, concurrency: 2 } });
-    // The template itself would fail to train: store it as a draft task instead.
-    const created = await cli.run(['task', 'create', 'template.ts']);
-    expect(created.code, created.stderr).toBe(0);
-    const run = await cli.run(['run', '--template', created.stdout.trim(), '--json']);
+    // The template itself would fail to train: a draft task is the template.
+    const run = await cli.run(['run', '--template', await cli.createTemplate(), '--json']);
     expect(run.code, run.stderr).toBe(1);
     const board = JSON.parse(run.stdout);
     expect(board.rows.map((r: { status: string }) => r.status)).toEqual(['failed', 'failed']);
@@ -38,9 +27,10 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   }, 300_000);
 
   it('a misspelled objective metric stops the study after the first trial, naming the closest scalar', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir);
     await writeConfig(cli.dir, { space: { 'hyp/lr0': lr }, objective: { metric: 'metrics/mAP_0.5:0.96' }, budget: { maxTrials: 5, concurrency: 1 } });
-    const run = await cli.run(['run', '--template', await cli.train(), '--json']);
+    const run = await cli.run(['run', '--template', await cli.createTemplate(), '--json']);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('objective.metric "metrics/mAP_0.5:0.96" was never reported by trial');
     expect(run.stderr).toContain('The closest reported scalar is "metrics/mAP_0.5:0.95".');
@@ -49,9 +39,10 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   }, 300_000);
 
   it('an exhausted grid ends the study with a note, never re-running a point', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir);
     await writeConfig(cli.dir, { space: grid, strategy: { type: 'grid' }, budget: { maxTrials: 6, concurrency: 2 } });
-    const run = await cli.run(['run', '--template', await cli.train(), '--json']);
+    const run = await cli.run(['run', '--template', await cli.createTemplate(), '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('completed: grid exhausted after 4 points');
     const store = await cli.openStore();
@@ -62,8 +53,9 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   }, 300_000);
 
   it('warm start: the strategy learns another study’s trials (a grid skips the points it ran)', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir);
-    const templateId = await cli.train();
+    const templateId = await cli.createTemplate();
     await writeConfig(cli.dir, { space: grid, strategy: { type: 'grid' }, budget: { maxTrials: 2, concurrency: 1 } });
     const first = await cli.run(['run', '--template', templateId, '--json']);
     expect(first.code, first.stderr).toBe(0);
@@ -86,12 +78,13 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   }, 300_000);
 
   it('enqueue (config and --enqueue) runs those params first; --resume --trials extends a finished study', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir);
     const space = { 'hyp/lr0': lr, 'hyp/momentum': { type: 'float', low: 0.6, high: 0.98 } };
     await writeConfig(cli.dir, { space, enqueue: [{ 'hyp/lr0': 0.05, 'hyp/momentum': 0.7 }], budget: { maxTrials: 3, concurrency: 1 }, seed: 9 });
     await writeFile(path.join(cli.dir, 'more.json'), JSON.stringify([{ 'hyp/lr0': 0.002, 'hyp/momentum': 0.95 }]));
     await writeFile(path.join(cli.dir, 'bad.json'), JSON.stringify([{ 'hyp/lr0': 5 }]));
-    const templateId = await cli.train();
+    const templateId = await cli.createTemplate();
     const bad = await cli.run(['run', '--template', templateId, '--enqueue', 'bad.json']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--enqueue bad.json: entry 0, "hyp/lr0" = 5: expected a number in [0.0001, 0.1].');
@@ -120,6 +113,7 @@ describe.each<StoreKind>(['file', 'redis'])('honest study endings (%s store, rea
   }, 300_000);
 
   it('top and --resume of a task that is not a study say what it is', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir);
     await writeConfig(cli.dir, { space: { 'hyp/lr0': lr } });
     const templateId = await cli.train();

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
-import { StudyCli, onlyController, waitUntil, type StoreKind } from './study-cli-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { writeConfig, writeTemplate } from '../helpers/temp.ts';
+import { onlyController, useStudyCli, waitUntil, type StoreKind, type StudyCli } from './study-cli-harness.ts';
 
 const space = { 'hyp/lr0': { type: 'float', low: 1e-4, high: 0.1, log: true } };
 
@@ -10,22 +10,16 @@ function ctrlC(pid: number): void {
 }
 
 describe.each<StoreKind>(['file', 'redis'])('Ctrl-C (%s store, real processes)', (kind) => {
-  let cli: StudyCli;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    cli = new StudyCli(kind, temp.dir);
-  });
-  afterEach(async () => {
-    await cli.cleanup();
-    await cleanup();
-  });
+  const studyCli = useStudyCli(kind);
 
-  async function startStudy(epochMs: number, epochs: number) {
-    await writeTemplate(cli.dir, { trainer: { epochMs }, params: { 'args/epochs': epochs } });
+  /**
+   * A study of 3 trials, 2 at a time, running until both trials have reported an epoch. The
+   * template is a draft (`task create`): training it first would cost a whole trial's time.
+   */
+  async function startStudy(cli: StudyCli, template: { epochMs: number; epochs: number; params?: Record<string, unknown> }) {
+    await writeTemplate(cli.dir, { trainer: { epochMs: template.epochMs }, params: { 'args/epochs': template.epochs, ...template.params } });
     await writeConfig(cli.dir, { space, budget: { maxTrials: 3, concurrency: 2 }, seed: 1 });
-    const templateId = await cli.train();
+    const templateId = await cli.createTemplate();
     const store = await cli.openStore();
     const run = cli.start(['run', '--template', templateId], { detached: true });
     const controller = await waitUntil('two trials past their first epoch', async () => {
@@ -39,7 +33,9 @@ describe.each<StoreKind>(['file', 'redis'])('Ctrl-C (%s store, real processes)',
   }
 
   it('once: trials stop at their epoch boundary, nothing new starts, none counts; --resume completes the budget', async () => {
-    const { store, run, controller } = await startStudy(300, 20);
+    const cli = studyCli();
+    // 12 epochs of 250 ms: seconds left to stop each trial early, and a short resume.
+    const { store, run, controller } = await startStudy(cli, { epochMs: 250, epochs: 12 });
     try {
       ctrlC(run.pid!);
       const result = await run.result;
@@ -52,7 +48,7 @@ describe.each<StoreKind>(['file', 'redis'])('Ctrl-C (%s store, real processes)',
         // Stopped by the study, not killed by the terminal's SIGINT: not failed, and not counted.
         expect(t.status).toBe('stopped');
         expect(t.ending).toEqual({ kind: 'stopped', reason: 'study stopped: interrupted by user (Ctrl-C)' });
-        expect(((await store.getScalars(t.id))['metrics/mAP_0.5:0.95'] ?? []).length).toBeLessThan(20);
+        expect(((await store.getScalars(t.id))['metrics/mAP_0.5:0.95'] ?? []).length).toBeLessThan(12);
       }
       expect(await store.get(controller.id)).toMatchObject({ status: 'stopped', ending: { kind: 'interrupted', reason: 'interrupted by user (Ctrl-C)' } });
 
@@ -66,12 +62,17 @@ describe.each<StoreKind>(['file', 'redis'])('Ctrl-C (%s store, real processes)',
   }, 300_000);
 
   it('twice: running trials are killed and recorded interrupted; a resume is not stopped by the old request and completes', async () => {
-    // Long epochs: the first Ctrl-C's clean stop cannot finish before the second one arrives.
-    const { store, run, controller } = await startStudy(3000, 3);
+    const cli = studyCli();
+    // Trials that ignore stop requests: the first Ctrl-C's clean stop can never finish before the
+    // second one arrives, however the epochs fall (a resume's trials, never asked to stop, complete).
+    const { store, run, controller } = await startStudy(cli, { epochMs: 250, epochs: 12, params: { 'fault/mode': 'ignore-stop' } });
     try {
       ctrlC(run.pid!);
-      await waitUntil('the stop note', async () => (await store.list({ parent: controller.id })).length === 2 && true, 5_000);
-      await new Promise((r) => setTimeout(r, 300));
+      // The first Ctrl-C is handled once the study has asked both trials to stop.
+      await waitUntil('the stop requests', async () => {
+        const trials = await store.list({ parent: controller.id });
+        return trials.length === 2 && trials.every((t) => t.stopRequest);
+      });
       ctrlC(run.pid!);
       const result = await run.result;
       expect(result.code, result.stderr).toBe(130);

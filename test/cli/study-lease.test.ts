@@ -1,27 +1,18 @@
 import os from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
-import { StudyCli, onlyController, paramKeys, waitUntil, type StoreKind } from './study-cli-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { writeConfig, writeTemplate } from '../helpers/temp.ts';
+import { onlyController, paramKeys, useStudyCli, waitUntil, type StoreKind } from './study-cli-harness.ts';
 
 const space = { 'hyp/lr0': { type: 'float', low: 1e-4, high: 0.1, log: true }, 'hyp/momentum': { type: 'float', low: 0.6, high: 0.98 } };
 
 describe.each<StoreKind>(['file', 'redis'])('one controller at a time (%s store, real processes)', (kind) => {
-  let cli: StudyCli;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    cli = new StudyCli(kind, temp.dir);
-  });
-  afterEach(async () => {
-    await cli.cleanup();
-    await cleanup();
-  });
+  const studyCli = useStudyCli(kind);
 
   it('after kill -9 a plain resume is refused, two --force resumes race: one runs, one exits 1 naming it; the budget completes once', async () => {
+    const cli = studyCli();
     await writeTemplate(cli.dir, { trainer: { epochMs: 150 } });
     await writeConfig(cli.dir, { space, budget: { maxTrials: 6, concurrency: 2 }, seed: 4 });
-    const templateId = await cli.train();
+    const templateId = await cli.createTemplate();
     const store = await cli.openStore();
     try {
       const first = cli.start(['run', '--template', templateId]);
@@ -63,13 +54,15 @@ describe.each<StoreKind>(['file', 'redis'])('one controller at a time (%s store,
   }, 300_000);
 
   it('a resume of a study that is running elsewhere exits 1 at once, naming the owner', async () => {
-    // Trials long enough that the study is surely still running when the second CLI is up, even on a loaded box.
+    const cli = studyCli();
+    // Trials long enough that the study is surely still running when the second CLI is up, even on a
+    // loaded box; the template is a draft, since training it would take as long as a trial.
     await writeTemplate(cli.dir, { trainer: { epochMs: 500 }, params: { 'args/epochs': 400 } });
     await writeConfig(cli.dir, { space, budget: { maxTrials: 2, concurrency: 2 } });
-    const templateId = await cli.train();
+    const templateId = await cli.createTemplate();
     const store = await cli.openStore();
+    const running = cli.start(['run', '--template', templateId]);
     try {
-      const running = cli.start(['run', '--template', templateId]);
       const controller = await waitUntil('the lease', async () => {
         const c = await onlyController(store);
         return c?.lease && c;
@@ -78,9 +71,12 @@ describe.each<StoreKind>(['file', 'redis'])('one controller at a time (%s store,
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(`is being run by ${os.hostname()} pid ${running.pid}`);
       expect((await store.get(controller.id)).lease?.pid).toBe(running.pid);
-      running.kill('SIGKILL');
-      await running.result;
+      // Ended as `hpo stop` would: the controller stops its trials and waits for them to exit, so
+      // no orphan trial (they would run for minutes) writes to this test's store after cleanup.
+      await store.requestStop(controller.id, 'test over');
+      expect((await running.result).code).toBe(130);
     } finally {
+      if (running.exitCode === null) running.kill('SIGKILL');
       await store.close();
     }
   }, 300_000);

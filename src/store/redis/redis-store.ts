@@ -72,6 +72,7 @@ export class RedisTaskStore implements TaskStore {
   private readonly ownsClient: boolean;
   private readonly marker?: string;
   private readonly where: string;
+  private closing?: Promise<void>;
 
   constructor(
     private readonly client: Redis,
@@ -213,7 +214,17 @@ export class RedisTaskStore implements TaskStore {
     return bytes as Buffer;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Idempotent: the CLI closes what a command already closed. A second `quit()` on a closing
+   * client fails, and the `disconnect()` fallback then arms ioredis' 2 s stream timer on a
+   * socket that already closed, which held every Redis-store command's exit for a second.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.quit();
+    return this.closing;
+  }
+
+  private async quit(): Promise<void> {
     if (!this.ownsClient || this.client.status === 'end') return;
     try {
       await this.client.quit();
