@@ -1,5 +1,5 @@
 import type { Executor } from '../study/index.ts';
-import { connectRedis, redactUrl } from '../store/redis/connection.ts';
+import { closeRedis, connectRedis, redactUrl } from '../store/redis/connection.ts';
 import { watchQueueListeners } from '../exec/queue/index.ts';
 
 /** How long a queue may go without a listening agent before `hpo run --queue` says so. */
@@ -17,7 +17,7 @@ export async function warnWithoutListeners(
   storeSpec: string,
   warn: (message: string) => void,
 ): Promise<Executor> {
-  const redis = await connectRedis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = await connectRedis(redisUrl, { maxRetriesPerRequest: 1 });
   const stop = watchQueueListeners(redis, {
     prefix,
     queue,
@@ -29,7 +29,7 @@ export async function warnWithoutListeners(
   const close = executor.close.bind(executor);
   executor.close = async () => {
     stop();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
     await close();
   };
   return executor;

@@ -8,3 +8,4 @@ export * from './package-root.ts';
 export * from './queue-name.ts';
 export * from './parse-input.ts';
 export * from './closest-name.ts';
+export * from './settles-within.ts';

@@ -88,3 +88,13 @@ export class LeaseLostError extends HpoError {
     this.name = 'LeaseLostError';
   }
 }
+
+/**
+ * True when `error` says task `taskId` is not in the store any more: it was deleted
+ * (TASK_NOT_FOUND for that very id) or the whole store was wiped under the caller (STORE_WIPED,
+ * a Redis restarted without persistence). Told by code, as errors cross processes.
+ */
+export function isTaskGone(error: unknown, taskId: string): boolean {
+  const e = error as { code?: unknown; taskId?: unknown } | undefined;
+  return e?.code === 'STORE_WIPED' || (e?.code === 'TASK_NOT_FOUND' && e.taskId === taskId);
+}

@@ -4,6 +4,9 @@ import { freePort } from '../setup/redis.ts';
 import { runTaskStoreConformance } from '../conformance/task-store.ts';
 import { openRedisStore, storeKeys, type RedisTaskStore } from '../../src/store/redis/index.ts';
 import { countKeys, deleteKeys } from '../exec/queue/redis-keys-cleanup.ts';
+import { OwnRedis } from '../exec/queue/redis-server.ts';
+import { settlesWithin } from '../../src/core/index.ts';
+import { setRedisLog } from '../../src/store/redis/outage.ts';
 
 const url = (): string => {
   const value = process.env.REDIS_URL;
@@ -95,5 +98,33 @@ describe('Redis store specifics', () => {
     expect(final.stopRequest?.reason).toBe('pruned');
     expect(final.heartbeatAt).toBeGreaterThanOrEqual(1000);
     for (const s of stores) await s.close();
+  });
+
+  it('a task missing after the store lost its keys is named a wipe; a wrong id stays a wrong id', async () => {
+    const store = await open();
+    const task = await store.create({ name: 't', project: 'p', type: 'training', trainer: { type: 'function' }, params: {} });
+    await expect(store.get('nosuchtask')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+    await deleteKeys(url(), storeKeys(store.prefix).pattern()); // as FLUSHALL, or a restart without persistence
+    for (const call of [() => store.get(task.id), () => store.update(task.id, { heartbeatAt: 1 }), () => store.appendScalars(task.id, 0, { loss: 1 })]) {
+      await expect(call()).rejects.toMatchObject({ code: 'STORE_WIPED', message: expect.stringContaining('lost its data while this command ran') });
+    }
+    await store.close();
+  });
+
+  it('a command that outlives the reconnection attempts fails with one typed error naming the URL, and close does not wait', async () => {
+    const redis = await OwnRedis.start();
+    setRedisLog(() => {});
+    try {
+      // No retries: the first failed reconnection gives up (the CLI's store waits about 20 s).
+      const store = await openRedisStore(redis.url, { maxRetriesPerRequest: 0 });
+      const task = await store.create({ name: 't', project: 'p', type: 'training', trainer: { type: 'function' }, params: {} });
+      await redis.stop();
+      const error = await store.get(task.id).then(() => undefined, (e: unknown) => e as Error & { code: string; userFacing: boolean });
+      expect(error).toMatchObject({ code: 'REDIS_OUTAGE', name: 'RedisOutageError', userFacing: true });
+      expect(error!.message).toContain(`Redis at ${redis.url} stopped answering`);
+      expect(await settlesWithin(store.close(), 10_000)).toBe(true);
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -1,11 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { isFinal, statusOfEnding, type Task, type TaskStore } from '../../core/index.ts';
+import { isFinal, settlesWithin, statusOfEnding, type Task, type TaskStore } from '../../core/index.ts';
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LogCapture } from './log-capture.ts';
 import { parseToParent, type ToChild } from './protocol.ts';
 import { startWatchdog, type Watchdog } from '../watchdog.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
+/** How long `close` waits for the outcomes of the trials it stopped to reach the store. */
+const RECORD_ON_CLOSE_MS = 5_000;
 
 export interface LocalExecutorOptions {
   store: TaskStore;
@@ -49,6 +51,10 @@ interface Running {
   killed?: StopEnding;
   timers: NodeJS.Timeout[];
   watchdog?: Watchdog;
+  /** Resolves when the child process is gone. */
+  exited: Promise<unknown>;
+  /** Settles once the exit is handled (outcome recorded, `finished` sent). */
+  handled: Promise<void>;
 }
 
 /**
@@ -74,7 +80,8 @@ export class LocalExecutor implements Executor {
     const spare = await this.takeSpare(task);
     const child = spare ?? this.fork([task.id], { HPO_TASK_ID: task.id });
     if ((options.spare ?? true) && !this.closed) this.spare = this.forkSpare(task.trainer.type);
-    const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [] };
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [], exited, handled: exited.then(([code, signal]) => this.onExit(task.id, entry, code, signal)) };
     this.running.set(task.id, entry);
     const output = (chunk: Buffer): void => {
       entry.logs.write(chunk);
@@ -95,7 +102,6 @@ export class LocalExecutor implements Executor {
         options.events.reported(task.id, message.step, message.scalars);
       }
     });
-    child.once('exit', (code, signal) => void this.onExit(task.id, entry, code, signal));
     // Spawn and IPC errors (EPIPE on a closing channel) end up in the task's log, never as a crash.
     child.on('error', (error) => entry.logs.write(`trial process error: ${error.message}\n`));
     // A spare said `started` before it was handed over.
@@ -206,14 +212,21 @@ export class LocalExecutor implements Executor {
     return this.running.has(task.id);
   }
 
+  /**
+   * Stops what still runs, waits until every child is gone, then a little for their outcomes
+   * to be recorded. It holds the promises, never waits for a new `exit` event: a child that
+   * exited while its outcome was being recorded (a slow or failing store) has fired it already.
+   * Recording is bounded because the study may be closing on a store that is unreachable.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const spare = this.spare;
     this.spare = undefined;
     if (spare) await killChild(spare.child);
-    const exits = [...this.running.values()].map((e) => new Promise((r) => e.child.once('exit', r)));
+    const entries = [...this.running.values()];
     for (const id of this.running.keys()) await this.stop(id, { kind: 'interrupted', reason: 'interrupted: its controller closed' });
-    await Promise.all(exits);
+    await Promise.all(entries.map((e) => e.exited));
+    await settlesWithin(Promise.all(entries.map((e) => e.handled)), RECORD_ON_CLOSE_MS);
   }
 
   private async onExit(taskId: string, entry: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ConfigError, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
-import { connectRedis } from '../../store/redis/connection.ts';
+import { ConfigError, settlesWithin, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
+import { closeRedis, connectRedis } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
 import { createProcessor, REQUEUE_ENDING, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { startPresence, type Presence } from './presence.ts';
@@ -58,6 +58,9 @@ export interface Agent {
 }
 
 const noLog: AgentLog = () => {};
+
+/** How long a shutdown step may wait on a Redis that answers before the agent goes without it. */
+const REDIS_CLOSE_MS = 2_000;
 
 /**
  * Starts an agent: one BullMQ worker per queue, taking trial and controller jobs and running
@@ -153,6 +156,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   log('info', 'agent started', { name, queues, concurrency, gpus, timing });
 
+  // A shutdown step that needs Redis waits a moment for it, and not at all while it is
+  // unreachable (SIGTERM during an outage): it would wait for Redis to come back.
+  const redisWaitMs = (): number => (connection.status === 'ready' ? REDIS_CLOSE_MS : 0);
   let closing: Promise<void> | undefined;
   return {
     name,
@@ -172,38 +178,30 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           running: [...running.keys()],
         });
         const closed = Promise.all(workers.map((w) => w.close()));
-        if (!(await settlesWithin(closed, 2 * graceMs + 2_000))) {
-          // A trial that ignores its stop (a hung in-process trainer) must not hold the agent:
-          // hand it back to the queue for another agent and close without waiting for it.
+        const stopped = Promise.all([...running.values()].map((entry) => entry.stopped));
+        if (!(await settlesWithin(stopped, 2 * graceMs + 2_000))) {
+          // A trial that ignores its stop (a hung in-process trainer, or one waiting on a Redis
+          // that is gone) must not hold the agent: hand it back to the queue for another agent
+          // and close without waiting for it.
           for (const entry of running.values()) {
             log('warn', `task ${entry.taskId} (job ${entry.jobId}) ignored its stop for ${Math.round((2 * graceMs) / 1000)}s: handed back without waiting`, { taskId: entry.taskId, jobId: entry.jobId });
-            await options.store.setStatus(entry.taskId, 'queued', { expect: ['running'], reason: REQUEUE_ENDING.reason }).catch(() => {});
+            await settlesWithin(options.store.setStatus(entry.taskId, 'queued', { expect: ['running'], reason: REQUEUE_ENDING.reason }), redisWaitMs());
           }
           // BullMQ's close is already under way and waits for that job; the job's lock expires
           // and the stalled-job check gives it to another agent. Drop the connection and go.
           void closed.catch(() => {});
-          await presence.stop();
-          connection.disconnect();
-          log('info', 'agent stopped', { name });
-          return;
+        } else {
+          // What is left of BullMQ's close (jobs handed back, its connections) needs Redis: the
+          // full time while it answers, none while it is gone (it would wait for its return).
+          await settlesWithin(closed, connection.status === 'ready' ? 2 * graceMs + 2_000 : 0);
         }
-        await presence.stop();
-        await connection.quit().catch(() => connection.disconnect());
+        await settlesWithin(presence.stop(), redisWaitMs());
+        await closeRedis(connection, REDIS_CLOSE_MS);
         log('info', 'agent stopped', { name });
       })();
       return closing;
     },
   };
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function taskOf(data: unknown): string {

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertTaskId } from '../../store/task-id.ts';
-import { connectRedis } from '../../store/redis/connection.ts';
+import { asOutageError, closeRedis, connectRedis, redactUrl } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
 import { makeJobPayload, type JobKind } from './job-payload.ts';
 import type { TrialLimits } from '../watchdog.ts';
@@ -18,11 +18,15 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
 
-/** A BullMQ queue handle for one named queue, opened fail-fast. */
+/**
+ * A BullMQ queue handle for one named queue, opened fail-fast. A producer needs no blocking
+ * commands, so its own connection gives up on an outage like the store does (RedisOutageError
+ * through `asOutageError`) instead of waiting for Redis for ever.
+ */
 export async function openQueue(redisUrl: string, queue: string, prefix?: string, connection?: Redis): Promise<{ queue: Queue; connection: Redis; owned: boolean }> {
   assertQueueName(queue);
   const owned = connection === undefined;
-  const conn = connection ?? (await connectRedis(redisUrl, { maxRetriesPerRequest: null }));
+  const conn = connection ?? (await connectRedis(redisUrl));
   const handle = new Queue(queue, { connection: conn, prefix: bullPrefix(prefix) });
   watchBullmq(handle);
   return { queue: handle, connection: conn, owned };
@@ -63,8 +67,10 @@ export async function enqueueTask(options: EnqueueOptions): Promise<void> {
   const { queue, connection } = await openQueue(options.redisUrl, options.queue, options.prefix);
   try {
     await addTaskJob(queue, options.kind, options.taskId, options.storeSpec);
+  } catch (error) {
+    throw asOutageError(error, redactUrl(options.redisUrl));
   } finally {
     await queue.close();
-    await connection.quit().catch(() => connection.disconnect());
+    await closeRedis(connection);
   }
 }

@@ -1,4 +1,5 @@
 import { isFinal, type Clock, type StopRequest, type TaskStore } from '../../core/index.ts';
+import { isTaskGone } from '../../store/errors.ts';
 
 export interface HeartbeatOptions {
   store: TaskStore;
@@ -9,6 +10,8 @@ export interface HeartbeatOptions {
   onStopRequest(request: StopRequest): void;
   /** A failed beat (Redis briefly away): reported, and the next beat tries again. */
   onError(error: unknown): void;
+  /** The task is gone from the store (deleted, or the store wiped): called once, and beating stops. */
+  onGone(error: unknown): void;
 }
 
 /**
@@ -29,7 +32,10 @@ export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
       }
       if (isFinal(task.status)) stopped = true;
     } catch (error) {
-      if (!stopped) options.onError(error);
+      if (stopped) return;
+      if (!isTaskGone(error, options.taskId)) return options.onError(error);
+      stopped = true;
+      options.onGone(error);
     }
   };
   // No beat at once: the runner's claim stamps startedAt, which counts as the first sign of life.

@@ -3,7 +3,8 @@ import { TaskNotFoundError, isFinal, type Clock, type Ending, type Task, type Ta
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV, type TaskRunner, type TrialOutcome } from '../../study/executor.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { startWatchdog, type Watchdog } from '../watchdog.ts';
-import { parseJobPayload, type JobKind } from './job-payload.ts';
+import { parseJobPayload, type JobKind, type JobPayload } from './job-payload.ts';
+import { isTaskGone } from '../../store/errors.ts';
 import { jobIdFor } from './queue-keys.ts';
 import type { SlotPool } from './slots.ts';
 import type { AgentTiming } from './timing.ts';
@@ -56,6 +57,10 @@ export interface RunningTask {
   slot?: number;
   gpu?: string;
   jobId?: string;
+  /** Set when the heartbeat found the task gone from the store (deleted, or the store wiped). */
+  gone?: unknown;
+  /** Resolves when the task stopped running here and its slot is free. */
+  stopped: Promise<void>;
 }
 
 export interface ProcessorContext {
@@ -85,53 +90,89 @@ const SLOT_RETRY_MS = 1_000;
  * it, look again later; `running` and stale -> requeue it, then run), run it through the
  * injected runner with a heartbeat, and on a non-draining shutdown give it back to the queue.
  * The runner's compare-and-set claim (queued -> running) makes a doubly delivered job run once.
+ * A task that vanishes from the store meanwhile (a wipe, a delete) ends its job with one line.
  */
 export function createProcessor(ctx: ProcessorContext): (job: Job, token?: string) => Promise<JobResult> {
   return async (job, token) => {
     const payload = parseJobPayload(job.data, job.id);
-    const { taskId, kind } = payload;
-    if (job.id !== jobIdFor(taskId)) {
-      throw new UnrecoverableError(`Job ${JSON.stringify(job.id)} carries task ${taskId}: a job's id must be its task's id (${jobIdFor(taskId)}).`);
-    }
-    if (kind === 'controller' && !ctx.runController) {
-      throw new UnrecoverableError(`Job for controller task ${taskId} reached an agent that runs trials only: start the agent with controller support (\`hpo agent\`).`);
-    }
-    const task = await loadTask(ctx.store, taskId, payload.store);
-    const skip = await prepare(ctx, job, token, task);
-    if (skip) return skip;
-
-    if (ctx.isRequeueing()) {
-      await job.moveToWait(token);
-      throw new WaitingError();
-    }
-    const slot = kind === 'trial' ? ctx.slots.claim() : undefined;
-    if (kind === 'trial' && !slot) return delay(job, token, SLOT_RETRY_MS);
-    const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, slot: slot?.slot, gpu: slot?.gpu, jobId: job.id };
-    ctx.running.set(taskId, entry);
-    const stopBeating = startHeartbeat({
-      store: ctx.store,
-      taskId,
-      everyMs: ctx.timing.heartbeatMs,
-      clock: ctx.clock,
-      onStopRequest: (request) => entry.abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending),
-      onError: (error) => ctx.log('warn', `heartbeat of task ${taskId} failed: ${String(error)}`, { jobId: job.id, taskId, error: String(error) }),
-    });
-    ctx.log('info', `task ${taskId} started (job ${job.id}, ${kind})`, { jobId: job.id, taskId, kind, gpu: entry.gpu });
-    let result: JobResult;
     try {
-      result = await run(ctx, job, entry);
+      return await processJob(ctx, job, token, payload);
     } catch (error) {
-      result = await afterThrow(ctx, taskId, error);
-    } finally {
-      await stopBeating();
-      ctx.running.delete(taskId);
-      if (slot) ctx.slots.release(slot.slot);
+      if (isTaskGone(error, payload.taskId)) return taskLost(ctx, job, payload.taskId, error as Error);
+      throw error;
     }
-    if (entry.requeue && result.ran) return requeue(ctx, job, token, taskId, result);
-    const why = result.reason ? `: ${result.reason}` : '';
-    ctx.log('info', `task ${taskId} finished ${result.status}${why} (job ${job.id})`, { jobId: job.id, taskId, status: result.status, reason: result.reason, ran: result.ran });
-    return result;
   };
+}
+
+/** One job, start to end; a task that vanished from the store surfaces as its typed error. */
+async function processJob(ctx: ProcessorContext, job: Job, token: string | undefined, payload: JobPayload): Promise<JobResult> {
+  const { taskId, kind } = payload;
+  if (job.id !== jobIdFor(taskId)) {
+    throw new UnrecoverableError(`Job ${JSON.stringify(job.id)} carries task ${taskId}: a job's id must be its task's id (${jobIdFor(taskId)}).`);
+  }
+  if (kind === 'controller' && !ctx.runController) {
+    throw new UnrecoverableError(`Job for controller task ${taskId} reached an agent that runs trials only: start the agent with controller support (\`hpo agent\`).`);
+  }
+  const task = await loadTask(ctx.store, taskId, payload.store);
+  const skip = await prepare(ctx, job, token, task);
+  if (skip) return skip;
+
+  if (ctx.isRequeueing()) {
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+  const slot = kind === 'trial' ? ctx.slots.claim() : undefined;
+  if (kind === 'trial' && !slot) return delay(job, token, SLOT_RETRY_MS);
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const entry: RunningTask = { taskId, kind, abort: new AbortController(), requeue: false, slot: slot?.slot, gpu: slot?.gpu, jobId: job.id, stopped };
+  ctx.running.set(taskId, entry);
+  const stopBeating = startHeartbeat({
+    store: ctx.store,
+    taskId,
+    everyMs: ctx.timing.heartbeatMs,
+    clock: ctx.clock,
+    onStopRequest: (request) => entry.abort.abort({ kind: request.kind ?? 'stopped', reason: request.reason } satisfies Ending),
+    onError: (error) => {
+      // An outage is already told once, when it starts and when it ends (outage.ts).
+      if ((error as { code?: unknown })?.code === 'REDIS_OUTAGE') return;
+      ctx.log('warn', `heartbeat of task ${taskId} failed: ${String(error)}`, { jobId: job.id, taskId, error: String(error) });
+    },
+    onGone: (error) => {
+      // Nothing left to run for: stop the trial now rather than at its next store write.
+      entry.gone = error;
+      entry.abort.abort({ kind: 'failed', reason: (error as Error).message } satisfies Ending);
+    },
+  });
+  ctx.log('info', `task ${taskId} started (job ${job.id}, ${kind})`, { jobId: job.id, taskId, kind, gpu: entry.gpu });
+  let result: JobResult;
+  try {
+    result = await run(ctx, job, entry);
+  } catch (error) {
+    result = await afterThrow(ctx, taskId, error);
+  } finally {
+    await stopBeating();
+    ctx.running.delete(taskId);
+    if (slot) ctx.slots.release(slot.slot);
+    markStopped();
+  }
+  if (entry.gone) throw entry.gone;
+  if (entry.requeue && result.ran) return requeue(ctx, job, token, taskId, result);
+  const why = result.reason ? `: ${result.reason}` : '';
+  ctx.log('info', `task ${taskId} finished ${result.status}${why} (job ${job.id})`, { jobId: job.id, taskId, status: result.status, reason: result.reason, ran: result.ran });
+  return result;
+}
+
+/**
+ * The task vanished from the store while this agent had it (the store wiped under a running
+ * study, or the task deleted): one line, nothing to record or hand back, no retry. When the
+ * job went too (the queue lives in the same wiped Redis), BullMQ is told the job was moved
+ * already, as there is nothing left for it to move; otherwise the job fails for good.
+ */
+async function taskLost(ctx: ProcessorContext, job: Job, taskId: string, error: Error): Promise<never> {
+  ctx.log('warn', `task ${taskId} (job ${job.id}) lost: ${error.message}`, { jobId: job.id, taskId, code: (error as { code?: unknown }).code, reason: error.message });
+  if ((await job.getState()) === 'unknown') throw new WaitingError();
+  throw new UnrecoverableError(error.message);
 }
 
 async function loadTask(store: TaskStore, taskId: string, jobStore: string): Promise<Task> {
@@ -183,13 +224,18 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
       entry.abort.abort({ kind: 'timeout', reason: error.message } satisfies Ending);
     });
   };
+  // Progress is the fast path only: the store has every report, and the controller reads it there.
+  let jobGone = false;
   const running = ctx.runTask(taskId, {
     signal: entry.abort.signal,
     onReport: (step, scalars) => {
       watchdog?.activity();
-      job.updateProgress({ step, scalars }).catch((error: unknown) =>
-        ctx.log('warn', `progress of task ${taskId} not sent: ${String(error)}`, { jobId: job.id, taskId, error: String(error) }),
-      );
+      if (jobGone) return;
+      job.updateProgress({ step, scalars }).catch(async (error: unknown) => {
+        // The job went with a wiped queue: nothing to send progress to, for the rest of this run.
+        if ((await job.getState().catch(() => undefined)) === 'unknown') return void (jobGone = true);
+        ctx.log('warn', `progress of task ${taskId} not sent: ${String(error)}`, { jobId: job.id, taskId, error: String(error) });
+      });
     },
     onOutput: () => watchdog?.activity(),
     onStarted: arm,
@@ -201,7 +247,11 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
   });
   try {
     const outcome = await Promise.race([running, givenUp(() => watchdog?.fired, ctx.graceMs)]);
-    if (outcome) return { taskId, status: outcome.status, reason: outcome.reason, ending: outcome.ending, ran: true };
+    if (outcome) {
+      // What the runner recorded is the result (a store that lost the task says so here).
+      const task = await ctx.store.get(taskId);
+      return { taskId, status: task.status, reason: task.statusReason, ending: task.ending, ran: true };
+    }
     // The trainer ignored the stop and its code cannot be killed (an in-process slot): record the
     // timeout here and free the slot; whatever it does later loses the compare-and-set.
     running.catch(() => {});
@@ -231,6 +281,8 @@ function givenUp(fired: () => unknown, graceMs: number): Promise<undefined> {
  * to `queued` and rethrows, so BullMQ's retry runs it again.
  */
 async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown): Promise<JobResult> {
+  // Gone from the store: the processor says so once; there is nothing to hand back.
+  if (isTaskGone(error, taskId)) throw error;
   // A lost compare-and-set, or a controller whose lease another live process holds: theirs now.
   const code = (error as { code?: unknown })?.code;
   if (code === 'TASK_ILLEGAL_TRANSITION' || code === 'LEASE_HELD') {
@@ -238,7 +290,9 @@ async function afterThrow(ctx: ProcessorContext, taskId: string, error: unknown)
     ctx.log('info', `task ${taskId} taken by another process (${task.status})`, { taskId, status: task.status });
     return { taskId, status: task.status, reason: task.statusReason, ran: false };
   }
-  ctx.log('error', `runner of task ${taskId} threw: ${(error as Error)?.message ?? error}`, { taskId, error: String((error as Error)?.stack ?? error) });
+  // A stack only for a bug: an explained error (Redis gone past its retries) is its message.
+  const userFacing = (error as { userFacing?: unknown })?.userFacing === true;
+  ctx.log('error', `runner of task ${taskId} threw: ${(error as Error)?.message ?? error}`, { taskId, error: String((userFacing ? undefined : (error as Error)?.stack) ?? error) });
   try {
     await ctx.store.setStatus(taskId, 'queued', { expect: ['running'], reason: `requeued after an agent error: ${(error as Error)?.message ?? error}` });
   } catch {

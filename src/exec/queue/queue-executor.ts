@@ -1,9 +1,9 @@
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { isFinal, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
+import { isFinal, settlesWithin, systemClock, type Clock, type Task, type TaskStore } from '../../core/index.ts';
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
-import { connectRedis } from '../../store/redis/connection.ts';
+import { asOutageError, closeRedis, connectRedis, redactUrl } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
 import { assertTaskId } from '../../store/task-id.ts';
 import { LIVE_JOB_STATES, addTaskJob, openQueue } from './enqueue.ts';
@@ -96,11 +96,15 @@ export class QueueExecutor implements Executor {
   async submit(task: Task): Promise<void> {
     assertTaskId(task.id);
     if (!this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: false });
-    await addTaskJob(this.queue, 'trial', task.id, this.storeSpec, this.options.limits);
+    await this.redis(() => addTaskJob(this.queue, 'trial', task.id, this.storeSpec, this.options.limits));
   }
 
   async stop(taskId: string, ending: StopEnding): Promise<void> {
     assertTaskId(taskId);
+    await this.redis(() => this.stopTask(taskId, ending));
+  }
+
+  private async stopTask(taskId: string, ending: StopEnding): Promise<void> {
     const { reason, kind } = ending;
     const task = await this.options.store.get(taskId);
     if (isFinal(task.status)) return;
@@ -121,20 +125,29 @@ export class QueueExecutor implements Executor {
 
   async isAlive(task: Task): Promise<boolean> {
     if (isFinal(task.status)) return false;
-    const job = await this.queue.getJob(jobIdFor(task.id));
-    const live = (job && LIVE_JOB_STATES.has(await job.getState())) || this.clock.now() - (task.heartbeatAt ?? 0) < this.staleMs;
+    const job = await this.redis(() => this.queue.getJob(jobIdFor(task.id)));
+    const live = (job && LIVE_JOB_STATES.has(await this.redis(() => job.getState()))) || this.clock.now() - (task.heartbeatAt ?? 0) < this.staleMs;
     // The controller waits for a live task, so it must hear when it finishes.
     if (live && !this.inFlight.has(task.id)) this.inFlight.set(task.id, { started: task.status === 'running' });
     return Boolean(live);
   }
 
+  /** Never waits on an unreachable Redis (the study may be ending because Redis went away). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await this.queueEvents.close();
-    await this.queue.close();
-    for (const c of this.connections) await c.quit().catch(() => c.disconnect());
+    await settlesWithin(Promise.all([this.queueEvents.close(), this.queue.close()]), 2_000);
+    await Promise.all(this.connections.map((c) => closeRedis(c)));
+  }
+
+  /** Queue calls that gave up during an outage become RedisOutageError (one line for the user). */
+  private async redis<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw asOutageError(error, redactUrl(this.options.redisUrl));
+    }
   }
 
   private onActive(taskId: string): void {

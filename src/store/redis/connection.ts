@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError } from '../../core/index.ts';
-import { RedisUnavailableError } from './errors.ts';
-import { watchClient } from './outage.ts';
+import { ConfigError, settlesWithin } from '../../core/index.ts';
+import { RedisOutageError, RedisUnavailableError } from './errors.ts';
+import { downSeconds, watchClient } from './outage.ts';
 import { credentialsParsed, redactUrl, tryParse } from '../url.ts';
 
 export interface ConnectOptions {
@@ -9,7 +9,7 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /**
    * Reconnection attempts a command waits through once connected (ioredis' maxRetriesPerRequest).
-   * `null` = wait for Redis forever (what BullMQ workers need). Default 20 (about 30 s of outage).
+   * `null` = wait for Redis forever (what BullMQ workers need). Default 20 (about 20 s of outage).
    */
   maxRetriesPerRequest?: number | null;
   /** Called with errors after start other than connection loss (which outage.ts reports once per outage). */
@@ -77,6 +77,25 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   client.off('error', onFirstError);
   watchClient(client, shown, options.onError);
   return client;
+}
+
+/**
+ * A command that gave up during an outage (ioredis' MaxRetriesPerRequestError, after the
+ * client's reconnection attempts) as RedisOutageError naming `url`; any other error as it is.
+ */
+export function asOutageError(error: unknown, url: string): unknown {
+  return (error as Error | undefined)?.name === 'MaxRetriesPerRequestError' ? new RedisOutageError(url, downSeconds(url), { cause: error }) : error;
+}
+
+/**
+ * Closes a client without waiting on an unreachable Redis: QUIT when connected (so pending
+ * replies arrive, at most `timeoutMs`), then disconnect. A QUIT queued behind commands that
+ * wait for a Redis that is gone would otherwise hold the process until Redis returns.
+ */
+export async function closeRedis(client: Redis, timeoutMs = 2_000): Promise<void> {
+  if (client.status === 'ready') await settlesWithin(client.quit(), timeoutMs);
+  // An ended client has no socket; disconnect() on it would arm a 2 s timer that holds the exit.
+  if (client.status !== 'end') client.disconnect();
 }
 
 function describe(error: unknown): string {

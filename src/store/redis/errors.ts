@@ -13,6 +13,22 @@ export class RedisUnavailableError extends HpoError {
   }
 }
 
+/**
+ * Redis went away after start and did not come back within the client's reconnection attempts
+ * (about 20 s): the command gives up with this one line instead of waiting for ever.
+ */
+export class RedisOutageError extends HpoError {
+  constructor(readonly url: string, downSeconds: number | undefined, options?: { cause?: unknown }) {
+    super(
+      'REDIS_OUTAGE',
+      `Redis at ${url} stopped answering${downSeconds === undefined ? '' : ` ${downSeconds}s ago`} and did not come back: gave up. ` +
+        'Start it again; a study this stopped resumes with `hpo run --resume <controller-id> --force`.',
+      options,
+    );
+    this.name = 'RedisOutageError';
+  }
+}
+
 /** An artifact bigger than the Redis store keeps in one key. */
 export class ArtifactTooLargeError extends HpoError {
   constructor(readonly taskId: string, readonly artifactName: string, size: number, limit: number) {

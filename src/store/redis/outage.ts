@@ -40,6 +40,12 @@ export function isConnectionError(error: unknown): boolean {
   return CONNECTION_CODES.has(e?.code ?? '') || /Connection is closed|connect ETIMEDOUT|ECONNREFUSED/.test(e?.message ?? '');
 }
 
+/** Whole seconds since Redis at `url` became unreachable; undefined when it is not down. */
+export function downSeconds(url: string): number | undefined {
+  const since = states.get(url)?.since;
+  return since === undefined ? undefined : Math.round((Date.now() - since) / 1000);
+}
+
 /** `member` (a client or a BullMQ object) could not reach `url`: the first such report starts an outage. */
 export function reportDown(url: string, member: object): void {
   const state = stateOf(url);

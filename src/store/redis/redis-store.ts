@@ -24,7 +24,7 @@ import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
 import { parseStoredTask } from '../task-record.ts';
 import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
 import { applyAcquireLease, applyReleaseLease, applyRenewLease } from '../lease.ts';
-import { connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
+import { asOutageError, closeRedis, connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
 import { ArtifactTooLargeError, StoreContentionError, StoreWipedError } from './errors.ts';
 import { warnIfVolatile } from './persistence.ts';
 import { DEFAULT_PREFIX, storeKeys, type StoreKeys } from './keys.ts';
@@ -101,7 +101,7 @@ export class RedisTaskStore implements TaskStore {
       const text = JSON.stringify(task);
       const indexes = [this.keys.allTasks(), this.keys.project(task.project)];
       if (task.parent !== undefined) indexes.push(this.keys.children(task.parent));
-      if ((await this.scripts.create([this.keys.task(task.id), ...indexes], text, now, task.id)) === 1) return JSON.parse(text) as Task;
+      if ((await this.redis(() => this.scripts.create([this.keys.task(task.id), ...indexes], text, now, task.id))) === 1) return JSON.parse(text) as Task;
     }
     throw new StoreInputError(`create: could not find a free task id in ${this.location} after 5 tries.`);
   }
@@ -123,13 +123,12 @@ export class RedisTaskStore implements TaskStore {
         : filter.project !== undefined
           ? this.keys.project(filter.project)
           : this.keys.allTasks();
-    const ids = await this.client.zrange(index, 0, -1);
+    const ids = await this.redis(() => this.client.zrange(index, 0, -1));
     const tasks: Task[] = [];
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
       const pipeline = this.client.pipeline();
       for (const id of ids.slice(i, i + LIST_CHUNK)) pipeline.hget(this.keys.task(id), 'data');
-      for (const [index, [error, data]] of ((await pipeline.exec()) ?? []).entries()) {
-        if (error) throw error;
+      for (const [index, data] of (await this.exec(pipeline)).entries()) {
         if (typeof data !== 'string') continue;
         const task = parseStoredTask(ids[i + index], data);
         if (matchesFilter(task, filter)) tasks.push(task);
@@ -216,21 +215,28 @@ export class RedisTaskStore implements TaskStore {
 
   /**
    * Idempotent: the CLI closes what a command already closed. A second `quit()` on a closing
-   * client fails, and the `disconnect()` fallback then arms ioredis' 2 s stream timer on a
-   * socket that already closed, which held every Redis-store command's exit for a second.
+   * client fails, and a `disconnect()` then arms ioredis' 2 s stream timer on a socket that
+   * already closed, which held every Redis-store command's exit for a second.
    */
   close(): Promise<void> {
-    this.closing ??= this.quit();
+    this.closing ??= this.ownsClient ? closeRedis(this.client) : Promise.resolve();
     return this.closing;
   }
 
-  private async quit(): Promise<void> {
-    if (!this.ownsClient || this.client.status === 'end') return;
+  /** One round trip; a command that gave up during an outage becomes RedisOutageError (one line, exit 1). */
+  private async redis<T>(command: () => Promise<T>): Promise<T> {
     try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
+      return await command();
+    } catch (error) {
+      throw asOutageError(error, this.where);
     }
+  }
+
+  /** Runs a pipeline and returns its replies; the first failed command's error is thrown. */
+  private async exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+    const results = (await this.redis(() => pipeline.exec())) ?? [];
+    for (const [error] of results) if (error) throw asOutageError(error, this.where);
+    return results.map(([, value]) => value);
   }
 
   /** TaskNotFoundError, or StoreWipedError when the whole store vanished under this process. */
@@ -243,7 +249,7 @@ export class RedisTaskStore implements TaskStore {
   }
 
   private async read(id: string): Promise<{ task: Task; rev: string }> {
-    const [data, rev] = await this.client.hmget(this.keys.task(id), 'data', 'rev');
+    const [data, rev] = await this.redis(() => this.client.hmget(this.keys.task(id), 'data', 'rev'));
     if (data === null || rev === null) throw await this.notFound(id);
     return { task: parseStoredTask(id, data), rev };
   }
@@ -252,13 +258,12 @@ export class RedisTaskStore implements TaskStore {
   private async readWithTask(id: string, read: (p: ReturnType<Redis['pipeline']>) => unknown): Promise<[boolean, unknown]> {
     const pipeline = this.client.pipeline().exists(this.keys.task(id));
     read(pipeline);
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error] of results) if (error) throw error;
-    return [results[0]?.[1] === 1, results[1]?.[1]];
+    const [exists, value] = await this.exec(pipeline);
+    return [exists === 1, value];
   }
 
   private async writeIfExists(id: string, key: string, mode: 'rpush' | 'append' | 'set', value: string | Buffer): Promise<void> {
-    if ((await this.scripts.writeIfExists(this.keys.task(id), key, mode, value)) === -1) throw await this.notFound(id);
+    if ((await this.redis(() => this.scripts.writeIfExists(this.keys.task(id), key, mode, value))) === -1) throw await this.notFound(id);
   }
 
   /** Compare-and-set read-modify-write; `change` returning undefined means "no change". */
@@ -269,7 +274,7 @@ export class RedisTaskStore implements TaskStore {
       const next = change(task, this.clock.now());
       if (next === undefined) return task;
       const text = JSON.stringify(next);
-      const result = await this.scripts.commit(this.keys.task(id), rev, text);
+      const result = await this.redis(() => this.scripts.commit(this.keys.task(id), rev, text));
       if (result === 1) return JSON.parse(text) as Task;
       if (result === -1) throw await this.notFound(id);
       // Lost the race: back off a little (randomized, so racers spread out) and re-read.

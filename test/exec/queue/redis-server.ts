@@ -38,13 +38,25 @@ export class OwnRedis {
     await this.up();
   }
 
+  /** Kills the server (as a crash or a lost machine would: connections drop) and removes its folder. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.child && this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child!.once('exit', r));
-      this.child.kill('SIGKILL');
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
       await exited;
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open and commands get no answer, as in a hung Redis. */
+  pause(): void {
+    this.child!.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server answer again. */
+  resume(): void {
+    this.child!.kill('SIGCONT');
   }
 
   private async up(): Promise<void> {
