@@ -10,6 +10,7 @@ import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
 import { parseToChild, type ToParent } from '../exec/local/protocol.ts';
 import type { Ending } from '../core/index.ts';
+import { openArtifactStores, resolveArtifactSpec } from '../artifacts/index.ts';
 
 const [storeSpec, taskId] = process.argv.slice(2);
 const send = (message: ToParent): void => {
@@ -20,6 +21,8 @@ const send = (message: ToParent): void => {
 async function main(): Promise<number> {
   assertTaskId(taskId);
   const store = await openStore(storeSpec);
+  // The parent passes its choice down as HPO_ARTIFACTS; without one, the default beside the store.
+  const artifacts = await openArtifactStores(resolveArtifactSpec({ storeSpec }));
   const abort = new AbortController();
   const stop = (ending: Ending): void => abort.abort(ending);
   process.on('message', (raw: unknown) => {
@@ -34,13 +37,13 @@ async function main(): Promise<number> {
   // The controller decides about Ctrl-C (stop at the epoch boundary, or kill on the second one).
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => stop({ kind: 'stopped', reason: 'terminated' }));
-  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
+  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n'), artifacts });
   send({ type: 'started' });
   const outcome = await runner(taskId, {
     signal: abort.signal,
     onReport: (step, scalars) => send({ type: 'report', step, scalars }),
   });
-  await store.close();
+  await Promise.all([store.close(), artifacts.close()]);
   send({ type: 'finished', outcome });
   return 0;
 }

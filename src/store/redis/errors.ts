@@ -13,18 +13,6 @@ export class RedisUnavailableError extends HpoError {
   }
 }
 
-/** An artifact bigger than the Redis store keeps in one key. */
-export class ArtifactTooLargeError extends HpoError {
-  constructor(readonly taskId: string, readonly artifactName: string, size: number, limit: number) {
-    super(
-      'ARTIFACT_TOO_LARGE',
-      `Artifact "${artifactName}" of task ${taskId} is ${size} bytes; the Redis store keeps at most ${limit} bytes ` +
-        'per artifact. Store large weights in a file store (--store PATH) or save a smaller artifact.',
-    );
-    this.name = 'ArtifactTooLargeError';
-  }
-}
-
 /** A compare-and-set write kept losing to other writers (pathological contention). */
 export class StoreContentionError extends HpoError {
   constructor(readonly taskId: string, attempts: number) {
