@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { reportError } from './report-error.ts';
 
@@ -12,9 +13,13 @@ const program = new Command('hpo')
   .option('--log-format <format>', 'stderr log format: text | json', 'text')
   .option('--keep-workdir', "keep a failed trial's scratch folder (default: removed after every trial)")
   .showHelpAfterError()
-  // Children (local trials) inherit it; the runner reads it.
+  // Children (local trials, agents started here) inherit these; the runner reads them.
   .hook('preAction', () => {
-    if (program.opts().keepWorkdir) process.env.HPO_KEEP_WORKDIR = '1';
+    const { keepWorkdir, artifacts } = program.opts();
+    if (keepWorkdir) process.env.HPO_KEEP_WORKDIR = '1';
+    if (typeof artifacts === 'string' && artifacts.trim() !== '') {
+      process.env.HPO_ARTIFACTS = /^[a-z][a-z0-9+.-]*:\/\//i.test(artifacts) ? artifacts : path.resolve(artifacts);
+    }
   });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -215,7 +215,7 @@ export async function openRedisArtifactStore(spec: string, options: RedisArtifac
   }
   const connectUrl = new URL(url.href);
   connectUrl.search = '';
-  const redis = (await connectRedis(connectUrl.href)) as ScriptedRedis;
+  const redis = (await connectRedis(connectUrl.href, { flags: '--artifacts / HPO_ARTIFACTS' })) as ScriptedRedis;
   const publicUrl = new URL(connectUrl.href);
   publicUrl.password = '';
   publicUrl.searchParams.set('prefix', prefix);

@@ -162,10 +162,11 @@ export class S3ArtifactStore extends ArtifactStoreBase {
 
   /** Every object under `fullPrefix`, keys relative to the store prefix. */
   private async listRaw(fullPrefix: string): Promise<ArtifactListing[]> {
+    const shown = fullPrefix.slice(this.s3.prefix.length);
     const rows: ArtifactListing[] = [];
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await this.send('list', fullPrefix, () =>
+      const page: ListObjectsV2CommandOutput = await this.send('list', shown, () =>
         this.client.send(new ListObjectsV2Command({ Bucket: this.s3.bucket, Prefix: fullPrefix, ContinuationToken: token })),
       );
       for (const o of page.Contents ?? []) {

@@ -2,10 +2,10 @@ import { HpoError } from '../../core/index.ts';
 
 /** Redis did not answer at start (refused, timed out, wrong password, TLS failure). */
 export class RedisUnavailableError extends HpoError {
-  constructor(readonly url: string, detail: string, options?: { cause?: unknown }) {
+  constructor(readonly url: string, detail: string, options?: { cause?: unknown; flags?: string }) {
     super(
       'REDIS_UNAVAILABLE',
-      `Cannot reach Redis at ${url}: ${detail}. Start Redis there, or point --store / REDIS_URL at a running ` +
+      `Cannot reach Redis at ${url}: ${detail}. Start Redis there, or point ${options?.flags ?? '--store / REDIS_URL'} at a running ` +
         'one (redis://[:password@]host:port[/db], rediss:// for TLS).',
       options,
     );
