@@ -1,4 +1,5 @@
 import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ArtifactHashMismatchError } from '../artifacts/index.ts';
@@ -43,7 +44,8 @@ export async function fetchVersion(catalog: DatasetCatalog, id: string, options:
     throw new DatasetVersionError('DATASET_OUT_NOT_EMPTY', `--out ${dir} is not empty; choose an empty or new folder.`);
   }
   let downloaded = 0;
-  const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
+  // Unique per call: two trials of one process may fetch the same version at once.
+  const staging = `${dir}.partial-${randomUUID()}`;
   try {
     for (const f of version.files) assertDatasetPath(f.path);
     const blobFile = (sha256: string) => join(cache, 'blobs', 'sha256', sha256.slice(0, 2), sha256);
@@ -68,13 +70,34 @@ export async function fetchVersion(catalog: DatasetCatalog, id: string, options:
       });
     });
     await writeFile(join(staging, MARKER), JSON.stringify({ id, contentHash: version.contentHash }));
-    await rm(dir, { recursive: true, force: true });
     await mkdir(dirname(dir), { recursive: true });
-    await rename(staging, dir);
+    await moveIntoPlace(staging, dir, version);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return { version, dir, yamlPath, downloaded };
+}
+
+/**
+ * Renames the built tree to `dir`. Another fetcher may have put a whole tree there first (a trial
+ * may already read it: it is kept, ours dropped); a tree that is not whole is moved aside first.
+ */
+async function moveIntoPlace(staging: string, dir: string, version: DatasetVersion): Promise<void> {
+  try {
+    await rename(staging, dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  if (await isComplete(dir, version)) return;
+  const aside = `${dir}.stale-${randomUUID()}`;
+  await rename(dir, aside).catch(() => {});
+  try {
+    await rename(staging, dir);
+  } finally {
+    await rm(aside, { recursive: true, force: true });
+  }
 }
 
 async function isComplete(dir: string, version: DatasetVersion): Promise<boolean> {

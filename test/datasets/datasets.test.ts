@@ -1,4 +1,4 @@
-import { rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addFiles, closeVersion, fetchVersion, removeFiles, resolveDataParam, syncFolder, blobKey } from '../../src/datasets/index.ts';
@@ -160,5 +160,12 @@ describe('dataset versions', () => {
     await expect(resolveDataParam({ 'args/data': 'hpo://p/unknown' }, { artifacts: () => catalog.artifacts, log: () => {}, record: async () => {} })).rejects.toMatchObject({ code: 'DATASET_NOT_FOUND' });
     await expect(resolveDataParam({ 'args/data': 'hpo://nonsense' }, { artifacts: () => catalog.artifacts, log: () => {}, record: async () => {} })).rejects.toMatchObject({ code: 'DATASET_URI_INVALID' });
     expect(await resolveDataParam({ 'args/data': 'plain/data.yaml' }, { artifacts: () => { throw new Error('not called for a plain path'); }, log: () => {}, record: async () => {} })).toEqual({ 'args/data': 'plain/data.yaml' });
+
+    // Two trials of one machine starting at once into an empty cache: both get the one whole tree.
+    const cache = path.join(dir, 'machine-c');
+    const both = await Promise.all([0, 1].map(() => fetchVersion(catalog, version.id, { cacheDir: cache })));
+    expect(both[0].dir).toBe(both[1].dir);
+    expect(await treeHashes(both[0].dir)).toEqual(await treeHashes(src));
+    expect((await readdir(path.join(cache, 'datasets'))).sort()).toEqual([version.id]); // no staging left behind
   });
 });
