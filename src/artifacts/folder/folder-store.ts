@@ -91,7 +91,9 @@ export class FolderArtifactStore extends ArtifactStoreBase {
 
   async list(prefix = ''): Promise<ArtifactListing[]> {
     assertKeyPrefix(prefix);
-    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
+    // Walk only the folder the prefix names (`datasets/` need not read every blob's folder).
+    const under = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const entries = await readdir(join(this.root, ...under.split('/').filter(Boolean)), { recursive: true, withFileTypes: true }).catch(() => []);
     const rows: ArtifactListing[] = [];
     for (const entry of entries) {
       if (!entry.isFile()) continue;
