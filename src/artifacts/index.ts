@@ -4,5 +4,5 @@ export { ArtifactHashMismatchError, ArtifactNotFoundError, ArtifactSpecError, In
 export { assertArtifactKey } from './key.ts';
 export { readArtifactBytes } from './base.ts';
 export { FolderArtifactStore } from './folder/folder-store.ts';
-export { ARTIFACTS_ENV, ArtifactStores, defaultArtifactSpec, openArtifactStore, openArtifactStores, resolveArtifactSpec } from './open-artifacts.ts';
+export { ARTIFACTS_ENV, ArtifactStores, defaultArtifactSpec, folderArtifactStore, openArtifactStore, openArtifactStores, resolveArtifactSpec } from './open-artifacts.ts';
 export { taskArtifactKey, taskArtifactRef, saveTaskArtifact, openTaskArtifact, readTaskArtifact, downloadTaskArtifact, deleteTaskArtifacts } from './task-artifacts.ts';

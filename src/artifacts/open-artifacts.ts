@@ -55,9 +55,9 @@ export async function openArtifactStore(spec: string, options: { cwd?: string; e
   switch (scheme) {
     case undefined:
       if (spec.trim() === '') throw new ArtifactSpecError(spec, 'it is empty');
-      return folderStore(isAbsolute(spec) ? spec : resolve(options.cwd ?? process.cwd(), spec));
+      return folderArtifactStore(isAbsolute(spec) ? spec : resolve(options.cwd ?? process.cwd(), spec));
     case 'file':
-      return folderStore(fileURLToPath(spec));
+      return folderArtifactStore(fileURLToPath(spec));
     case 's3':
       return new (await import('./s3/s3-store.ts')).S3ArtifactStore(spec, options.env);
     case 'redis':
@@ -69,7 +69,7 @@ export async function openArtifactStore(spec: string, options: { cwd?: string; e
 }
 
 /** A folder store whose permission and disk-full faults read as one line with the fix. */
-function folderStore(root: string): ArtifactStore {
+export function folderArtifactStore(root: string): ArtifactStore {
   return withFsFaults(new FolderArtifactStore(root), root, 'artifact store');
 }
 

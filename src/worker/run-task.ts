@@ -8,7 +8,7 @@ import { getTrainer } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
 import { materializeCode } from './materialize-code.ts';
-import { ArtifactStores, FolderArtifactStore, defaultArtifactSpec, downloadTaskArtifact, readTaskArtifact, saveTaskArtifact } from '../artifacts/index.ts';
+import { ArtifactStores, defaultArtifactSpec, folderArtifactStore, downloadTaskArtifact, readTaskArtifact, saveTaskArtifact } from '../artifacts/index.ts';
 import { resolveDataParam } from '../datasets/index.ts';
 
 export interface RunnerOptions {
@@ -41,7 +41,7 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
   const artifacts = (what: string): ArtifactStores => {
     if (options.artifacts) return options.artifacts;
     const root = (store as { root?: unknown }).root;
-    if (typeof root === 'string') return (besideStore ??= new ArtifactStores(new FolderArtifactStore(defaultArtifactSpec(root))));
+    if (typeof root === 'string') return (besideStore ??= new ArtifactStores(folderArtifactStore(defaultArtifactSpec(root))));
     throw new HpoError(
       'ARTIFACTS_UNCONFIGURED',
       `cannot ${what}: this runner has no artifact store. Pass one to createTaskRunner (the CLI does: --artifacts, HPO_ARTIFACTS, or the default beside the task store).`,
