@@ -17,6 +17,7 @@ import { initInferenceBackend } from '../src/serve/model-source.ts';
 import { cachedExport } from '../src/serve/version-loader.ts';
 import { createOnnxRuntime } from '../src/serve/runtime/onnx-runtime.ts';
 import { openStore } from '../src/store/index.ts';
+import { FolderArtifactStore, saveTaskArtifact } from '../src/artifacts/index.ts';
 import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
 import { createYoloModel } from '../src/trainers/yolov5/model/index.ts';
@@ -38,7 +39,7 @@ async function makeTask(): Promise<{ task: string; ckpt: ReturnType<typeof decod
   const store = await openStore(storeDir);
   const task = await store.create({ name: 'bench', project: 'bench', type: 'training', trainer: { type: 'yolov5' }, params: {} });
   const bytes = encodeCheckpoint({ epoch: 0, bestFitness: 0, emaUpdates: 0, model: { size: 'n', nc: 3, imgSize: 128, names: ['circle', 'square', 'triangle'] }, weights: model.serialize(), createdAt: new Date().toISOString() });
-  await store.putArtifact(task.id, 'best.bin', bytes);
+  await saveTaskArtifact(store, new FolderArtifactStore(path.join(storeDir, 'artifacts')), task.id, 'best.bin', bytes);
   await store.close();
   model.dispose();
   return { task: task.id, ckpt: decodeCheckpoint(bytes, 'bench') };

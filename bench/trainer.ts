@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       if (!opts.quiet) process.stderr.write(`${line}\n`);
     },
     putArtifact: async () => {},
+    putArtifactFile: async () => {},
     recordEnvironment: async () => {},
   };
   const params = {

@@ -15,6 +15,7 @@ import type { TaskStore } from '../src/core/index.ts';
 import { FileTaskStore } from '../src/store/index.ts';
 import { openRedisStore } from '../src/store/redis/redis-store.ts';
 import { buildUiApp } from '../src/ui/server.ts';
+import { openArtifactStores, defaultArtifactSpec } from '../src/artifacts/index.ts';
 import { addTrial, makeStudy, METRIC } from '../test/ui/study-fixture.ts';
 import { launchChromium, waitForChart } from '../test/ui/browser.ts';
 import { fmt, quantile } from './lib-stats.ts';
@@ -56,7 +57,8 @@ async function benchStore(label: string, store: TaskStore, storeSpec: string, wi
     cold.push(performance.now() - t);
   }
   process.stdout.write(`${label.padEnd(6)} ${'store.list() of every task (a snapshot refresh)'.padEnd(48)} p50 ${fmt(quantile(cold, 0.5)).padStart(7)} ms  p99 ${fmt(quantile(cold, 0.99)).padStart(7)} ms\n`);
-  const app = buildUiApp({ store, storeSpec });
+  const artifacts = await openArtifactStores(defaultArtifactSpec(storeSpec));
+  const app = buildUiApp({ store, storeSpec, artifacts });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const metric = encodeURIComponent(`last:${METRIC}`);
   const cases: Array<[string, string]> = [
@@ -86,6 +88,7 @@ async function benchStore(label: string, store: TaskStore, storeSpec: string, wi
     process.stdout.write(`${label.padEnd(6)} ${'Chromium: navigation -> first study chart'.padEnd(48)} p50 ${fmt(quantile(samples, 0.5)).padStart(7)} ms  max ${fmt(Math.max(...samples)).padStart(7)} ms\n`);
   }
   await app.close();
+  await artifacts.close();
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { reportError } from './report-error.ts';
 
@@ -8,12 +9,17 @@ import { reportError } from './report-error.ts';
 const program = new Command('hpo')
   .description('Hyperparameter optimization for YOLOv5 training: strategies, pruners, local and queued trials.')
   .option('--store <spec>', 'task store: a folder or redis:// URL (default: $HPO_HOME or .hpo/)')
+  .option('--artifacts <spec>', "artifact store: a folder, file:///mnt/shared/hpo, s3://bucket/prefix or redis://... (default: $HPO_ARTIFACTS, the config's artifacts, <store>/artifacts or the Redis store's Redis)")
   .option('--log-format <format>', 'stderr log format: text | json', 'text')
   .option('--keep-workdir', "keep a failed trial's scratch folder (default: removed after every trial)")
   .showHelpAfterError()
-  // Children (local trials) inherit it; the runner reads it.
+  // Children (local trials, agents started here) inherit these; the runner reads them.
   .hook('preAction', () => {
-    if (program.opts().keepWorkdir) process.env.HPO_KEEP_WORKDIR = '1';
+    const { keepWorkdir, artifacts } = program.opts();
+    if (keepWorkdir) process.env.HPO_KEEP_WORKDIR = '1';
+    if (typeof artifacts === 'string' && artifacts.trim() !== '') {
+      process.env.HPO_ARTIFACTS = /^[a-z][a-z0-9+.-]*:\/\//i.test(artifacts) ? artifacts : path.resolve(artifacts);
+    }
   });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -124,6 +130,7 @@ tasks
   .option('--status <status>', 'draft | queued | running | completed | failed | stopped')
   .option('--parent <task-id>')
   .addOption(new Option('--type <type>').choices(['training', 'controller', 'autoscaler']))
+  .option('--archived', 'include tasks tagged archived')
   .option('--json')
   .action(async (options) => (await import('./commands/tasks.ts')).tasksListCommand(options, program.opts()));
 tasks
@@ -132,6 +139,24 @@ tasks
   .argument('<task-id>')
   .option('--json')
   .action(async (id, options) => (await import('./commands/tasks.ts')).tasksShowCommand(id, options, program.opts()));
+tasks
+  .command('delete')
+  .description("delete tasks' artifacts (a study id: its trials' too); the records, scalars and logs stay and say so")
+  .argument('<task-id...>')
+  .action(async (ids) => (await import('./commands/tasks.ts')).tasksDeleteCommand(ids, program.opts()));
+tasks
+  .command('archive')
+  .description('tag tasks (a study id: its trials too) archived: hidden from `tasks list` unless --archived; artifacts stay')
+  .argument('<task-id...>')
+  .action(async (ids) => (await import('./commands/tasks.ts')).tasksArchiveCommand(ids, program.opts()));
+
+program
+  .command('gc')
+  .description('remove artifacts no task references, dataset blobs no version lists, stale uploads and scratch folders of ended tasks')
+  .option('--dry-run', 'only print what would be removed')
+  .option('--older-than <minutes>', 'only what is older than this (default 60), so nothing in flight is taken')
+  .option('--json')
+  .action(async (options) => (await import('./commands/gc.ts')).gcCommand(options, program.opts()));
 
 program
   .command('top')
@@ -169,14 +194,75 @@ program
 const data = program.command('data').description('datasets');
 data
   .command('synth')
-  .description('write a deterministic synthetic detection dataset (YOLO format + data.yaml); prints the yaml path')
-  .requiredOption('--out <dir>', 'output folder (created; must be empty or absent)')
+  .description('write a deterministic synthetic detection dataset (YOLO format + data.yaml); prints the yaml path, or with --dataset the version id')
+  .option('--out <dir>', 'output folder (created; must be empty or absent; default with --dataset: a temporary one)')
+  .option('--dataset <project/name>', 'also store it as a new closed dataset version of that name (a child of its latest)')
+  .option('--json', 'with --dataset: print the new version as JSON')
   .option('--train <n>', 'training images (default 256)')
   .option('--val <n>', 'validation images (default 64)')
   .option('--img <px>', 'image size in pixels (default 128)')
   .option('--classes <k>', 'shape classes, 1-8 (default 3)')
   .option('--seed <s>', 'seed (default 0)')
   .action(async (options) => (await import('./commands/data.ts')).dataSynthCommand(options, program.opts()));
+data
+  .command('create')
+  .description('start a draft dataset version; prints its id')
+  .requiredOption('--project <name>')
+  .requiredOption('--name <name>')
+  .option('--parent <dataset-id>', 'a closed version to start from (the child stores only what changes)')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataCreateCommand(options, program.opts()));
+data
+  .command('add')
+  .description('add files or folders to a draft (hashed now, uploaded at close)')
+  .argument('<dataset-id>')
+  .argument('<path...>')
+  .option('--dataset-path <dir>', 'folder inside the version to put them in (default: its root)')
+  .action(async (id, paths, options) => (await import('./commands/datasets.ts')).dataAddCommand(id, paths, options, program.opts()));
+data
+  .command('remove')
+  .description('remove the files matching a glob (*, **, ?) from a draft')
+  .argument('<dataset-id>')
+  .argument('<glob>')
+  .action(async (id, glob) => (await import('./commands/datasets.ts')).dataRemoveCommand(id, glob, program.opts()));
+data
+  .command('close')
+  .description('check the YOLO data yaml and layout, upload what the store lacks, make the version immutable')
+  .argument('<dataset-id>')
+  .option('--yaml <path>', 'the data yaml inside the version (default: the one yaml at its root)')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataCloseCommand(id, options, program.opts()));
+data
+  .command('sync')
+  .description('one new closed version holding exactly a folder: a child of --parent or of the latest version of that name')
+  .requiredOption('--project <name>')
+  .requiredOption('--name <name>')
+  .requiredOption('--folder <dir>')
+  .option('--parent <dataset-id>')
+  .option('--yaml <path>', 'the data yaml inside the folder (default: the one yaml at its root)')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataSyncCommand(options, program.opts()));
+data
+  .command('list')
+  .description('dataset versions, oldest first')
+  .option('--project <name>')
+  .option('--json')
+  .action(async (options) => (await import('./commands/datasets.ts')).dataListCommand(options, program.opts()));
+data
+  .command('show')
+  .description('a version: files, sizes, totals and the change against its parent')
+  .argument('<dataset-id>')
+  .option('--files', 'list every file with its hash and size')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataShowCommand(id, options, program.opts()));
+data
+  .command('get')
+  .description('a verified local copy of a closed version (cached, hard-linked); prints its folder')
+  .argument('<dataset-id>')
+  .option('--out <dir>', 'put the tree here (empty or absent) instead of the cache')
+  .option('--cache <dir>', 'local cache (default: $HPO_CACHE or ~/.cache/hpo)')
+  .option('--json')
+  .action(async (id, options) => (await import('./commands/datasets.ts')).dataGetCommand(id, options, program.opts()));
 
 program
   .command('export')

@@ -2,8 +2,9 @@ import type { TaskStore } from '../core/index.ts';
 import type { StudyConfig } from '../config/index.ts';
 import { createStrategy } from '../../strategies/index.ts';
 import { createPruner } from '../../strategies/pruners/index.ts';
-import { getController, runStudy, type ControllerConfig, type StopEnding, type StudyOutcome } from '../study/index.ts';
-import type { GlobalOptions } from './context.ts';
+import { enforceKeepTopK, getController, runStudy, type ControllerConfig, type StopEnding, type StudyOutcome } from '../study/index.ts';
+import type { ArtifactStores } from '../artifacts/index.ts';
+import { openCliArtifacts, type GlobalOptions } from './context.ts';
 import { makeExecutor } from './executors.ts';
 import { claimController } from './lease.ts';
 import { LiveView } from './render/live.ts';
@@ -38,7 +39,10 @@ export async function executeStudy(
   const stored = controller.config as ControllerConfig;
   const config = stored.study;
   if (options.configure?.(config)) await store.update(controllerId, { config: { ...stored, study: config } });
+  // Opened (and exported as HPO_ARTIFACTS) before any trial starts, so local trials write there too.
+  const artifacts = await openCliArtifacts(globals, storeSpec, config.artifacts);
   const live = new LiveView(config, globals);
+  const retention = keepTopK(store, artifacts, controllerId, config.budget.keepTopK, (message) => live.note(message));
   const interactive = options.interactive ?? true;
   const stop = new AbortController();
   const kill = new AbortController();
@@ -64,11 +68,45 @@ export async function executeStudy(
       stop: stop.signal,
       kill: kill.signal,
       lease,
-      onEvent: (event) => live.onEvent(event),
+      onEvent: (event) => {
+        live.onEvent(event);
+        if (event.type === 'trial-finished') retention.check();
+      },
       makeExecutor: (events) => makeExecutor(store, storeSpec, config, events, (message) => live.note(`warning: ${message}`)),
     });
   } finally {
     if (interactive) process.off('SIGINT', onSigint);
+    await retention.close();
     live.close();
   }
+}
+
+/**
+ * `budget.keepTopK` while a study runs: a pass after each finished trial (one at a time; passes
+ * asked for while one runs fold into one more) and a last one when the study ends. A failed pass
+ * is a warning: retention must never stop a study.
+ */
+function keepTopK(store: TaskStore, artifacts: ArtifactStores, controllerId: string, k: number | undefined, note: (message: string) => void): { check(): void; close(): Promise<void> } {
+  if (k === undefined) return { check: () => {}, close: async () => {} };
+  let running: Promise<void> = Promise.resolve();
+  let pending = false;
+  const pass = async (): Promise<void> => {
+    const deleted = await enforceKeepTopK(store, artifacts, controllerId);
+    if (deleted.length) note(`keepTopK ${k}: deleted the artifacts of ${deleted.join(', ')}`);
+  };
+  const check = (): void => {
+    if (pending) return;
+    pending = true;
+    running = running.then(() => {
+      pending = false;
+      return pass().catch((error: unknown) => note(`warning: keepTopK ${k}: ${(error as Error).message}`));
+    });
+  };
+  return {
+    check,
+    close: async () => {
+      check();
+      await running;
+    },
+  };
 }

@@ -69,6 +69,11 @@ export const budgetSchema = z
     minEpochs: z.number().int().min(0).default(0),
     /** Epochs per trial at most: sets the trainer's `args/epochs` when the template has it. */
     maxEpochs: z.number().int().min(1).optional(),
+    /**
+     * Keep artifacts only on the k best finished trials (ClearML's save_top_k_tasks_only): a
+     * finished trial that falls out of the top k loses its artifacts; its record says so.
+     */
+    keepTopK: z.number().int({ message: 'keepTopK must be an integer' }).min(1, { message: 'keepTopK must be >= 1 (trials whose artifacts are kept)' }).optional(),
   })
   .refine((b) => b.maxEpochs === undefined || b.minEpochs <= b.maxEpochs, {
     message: 'minEpochs must be <= maxEpochs',
@@ -113,6 +118,12 @@ const studySchema = z.strictObject({
   execution: executionSchema.prefault({ type: 'local' }),
   /** Task store: a folder (default `$HPO_HOME` or `.hpo/`) or a `redis://` URL. */
   store: z.string().optional(),
+  /**
+   * Artifact store for checkpoints, plots and dataset blobs: a folder, `file:///mnt/shared/hpo`,
+   * `s3://bucket/prefix` or `redis://...`. Default: `<store>/artifacts`, or the Redis store's
+   * Redis. `--artifacts` and HPO_ARTIFACTS win over it.
+   */
+  artifacts: z.string().min(1).optional(),
   /** Study seed: same seed, same suggestions. */
   seed: z.number().int().default(0),
   /** `hpo autoscale` options (see src/config/autoscale-schema.ts); studies ignore them. */

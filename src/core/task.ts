@@ -69,12 +69,39 @@ export interface PythonEnvironment {
   cudaAvailable?: boolean;
 }
 
+/**
+ * Where one artifact of a task is, enough for any machine to find and verify it: the bytes live
+ * in an artifact store (src/artifacts), the task store keeps only this reference.
+ */
 export interface ArtifactRef {
+  /** The task's name for it: a relative path of 1-4 segments (`best.bin`, `plots/labels.jpg`). */
   name: string;
   size: number;
-  /** Backend-specific location (a path for the file store, a key for Redis). */
+  /** sha256 of the bytes (lowercase hex). */
+  sha256: string;
+  /** The artifact store's spec (`file:///x`, `s3://b/p`, `redis://h:p/0?prefix=..`), without secrets. */
+  store: string;
+  /** The key inside that store (`tasks/<task-id>/<name>`). */
+  key: string;
+  /** Human-readable full location (a file URL, an s3:// URL, a Redis key). */
   location: string;
   createdAt: number;
+}
+
+/** The dataset version a task trained on (`args/data: hpo://...`), recorded by the runner. */
+export interface DatasetUse {
+  /** What the params said (`hpo://<id>` or `hpo://<project>/<name>`). */
+  uri: string;
+  id: string;
+  /** sha256 over the version's manifest (every path, hash and size). */
+  contentHash: string;
+}
+
+/** Set when retention or a user deleted a task's artifacts; metadata, scalars and log stay. */
+export interface ArtifactsDeleted {
+  at: number;
+  reason: string;
+  names: string[];
 }
 
 /**
@@ -125,6 +152,10 @@ export interface Task {
   /** Controller tasks: which process runs the study now (one at a time). */
   lease?: Lease;
   artifacts: Record<string, ArtifactRef>;
+  /** Which artifacts were deleted, when and why (`budget.keepTopK`, `hpo tasks delete`). */
+  artifactsDeleted?: ArtifactsDeleted;
+  /** The dataset version it used, when `args/data` named one. */
+  dataset?: DatasetUse;
   createdAt: number;
   updatedAt: number;
   startedAt?: number;
@@ -204,6 +235,7 @@ export interface TaskPatch {
   environment?: Environment;
   config?: unknown;
   heartbeatAt?: number;
+  dataset?: DatasetUse;
   /** `null` clears a stale stop request (a resumed study must not stop at once). */
   stopRequest?: null;
 }
@@ -246,8 +278,13 @@ export interface TaskStore {
   getScalars(id: string): Promise<ScalarSeries>;
   appendLog(id: string, text: string): Promise<void>;
   readLog(id: string): Promise<string>;
-  putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef>;
-  getArtifact(id: string, name: string): Promise<Buffer>;
+  /**
+   * Records (or replaces) the reference to an artifact whose bytes are already committed to an
+   * artifact store (src/artifacts). The task store keeps metadata only, never the bytes.
+   */
+  recordArtifact(id: string, ref: ArtifactRef): Promise<Task>;
+  /** Drops the references `names` (all when omitted) and notes why in `artifactsDeleted`. */
+  forgetArtifacts(id: string, reason: string, names?: readonly string[]): Promise<Task>;
   /** Asks whoever runs the task to stop at its next epoch boundary. Idempotent; first reason wins. */
   requestStop(id: string, reason: string, options?: { kind?: StopKind }): Promise<void>;
   /**

@@ -1,8 +1,10 @@
 /**
  * Where a served model comes from: a training task's best.bin (or a study's best completed
- * trial's), read from the task store and rebuilt as the trainer's YOLOv5 model.
+ * trial's), found through the task store, read from the artifact store its record names, and
+ * rebuilt as the trainer's YOLOv5 model.
  */
 import type { TaskStore } from '../core/index.ts';
+import { readTaskArtifact, type ArtifactStores } from '../artifacts/index.ts';
 import { buildLeaderboard } from '../study/index.ts';
 import { decodeCheckpoint, type Checkpoint } from '../trainers/yolov5/train/checkpoint.ts';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,13 +34,13 @@ export async function bestCompletedTrial(store: TaskStore, controllerId: string)
 }
 
 /** A task's checkpoint: best.bin, else last.bin. */
-export async function readTaskCheckpoint(store: TaskStore, taskId: string): Promise<Checkpoint> {
+export async function readTaskCheckpoint(store: TaskStore, artifacts: ArtifactStores, taskId: string): Promise<Checkpoint> {
   const task = await store.get(taskId);
   const name = task.artifacts['best.bin'] ? 'best.bin' : task.artifacts['last.bin'] ? 'last.bin' : undefined;
   if (!name) {
     throw new ServeError('SERVE_NO_CHECKPOINT', `task ${taskId} has no best.bin or last.bin artifact: serve a yolov5 training task that finished at least one epoch`);
   }
-  return decodeCheckpoint(new Uint8Array(await store.getArtifact(taskId, name)), `${name} of task ${taskId}`);
+  return decodeCheckpoint(new Uint8Array(await readTaskArtifact(store, artifacts, taskId, name)), `${name} of task ${taskId}`);
 }
 
 let backend: Promise<string> | undefined;

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TaskStore } from '../core/index.ts';
+import type { ArtifactStores } from '../artifacts/index.ts';
 import { buildServeApp, type ServeState } from './http/app.ts';
 import { ServeMetrics } from './metrics.ts';
 import { bestCompletedTrial, resolveTrainingTask } from './model-source.ts';
@@ -15,6 +16,8 @@ import { versionLoader, type LoaderOptions } from './version-loader.ts';
 /** Everything `hpo serve` configures. */
 export interface ServerOptions {
   store: TaskStore;
+  /** Where checkpoints are read from. */
+  artifacts: ArtifactStores;
   /** A training task id or a study controller id (its best completed trial). */
   source: string;
   name: string;
@@ -48,7 +51,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const metrics = new ServeMetrics();
   const loaderOptions: LoaderOptions = {
-    store: opts.store, cacheDir: opts.cacheDir, runtime: opts.runtime, size: opts.size, threads: opts.threads,
+    store: opts.store, artifacts: opts.artifacts, cacheDir: opts.cacheDir, runtime: opts.runtime, size: opts.size, threads: opts.threads,
     batching: (version) => ({ maxBatch: opts.maxBatch, maxWaitMs: opts.maxWaitMs, onBatch: (n) => metrics.batch(opts.name, version, n) }),
     warn: (m) => opts.log('warn', m),
   };

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskStore } from '../core/index.ts';
+import type { ArtifactStores } from '../artifacts/index.ts';
 import type { Checkpoint } from '../trainers/yolov5/train/checkpoint.ts';
 import { ServeError } from './errors.ts';
 import { modelFromCheckpoint, readTaskCheckpoint } from './model-source.ts';
@@ -20,6 +21,8 @@ import type { DetectorRuntime } from './runtime/types.ts';
 /** How versions are loaded. */
 export interface LoaderOptions {
   store: TaskStore;
+  /** Where checkpoints are read from (the stores task records name). */
+  artifacts: ArtifactStores;
   /** Folder for exported .onnx files. */
   cacheDir: string;
   /** 'onnx' (default; falls back to TF.js with a warning if ONNX Runtime fails) or 'tfjs'. */
@@ -35,7 +38,7 @@ export interface LoaderOptions {
 /** Returns a function loading (and warming) the version of a training task id. */
 export function versionLoader(opts: LoaderOptions): (taskId: string) => Promise<ModelVersion> {
   return async (taskId) => {
-    const ckpt = await readTaskCheckpoint(opts.store, taskId);
+    const ckpt = await readTaskCheckpoint(opts.store, opts.artifacts, taskId);
     const { model, info } = await modelFromCheckpoint(ckpt, taskId);
     model.dispose();
     const defaultSize = opts.size ?? ckpt.model.imgSize;

@@ -17,18 +17,6 @@ export class InvalidArtifactNameError extends HpoError {
   }
 }
 
-/** `getArtifact` for a name the task does not hold. */
-export class ArtifactNotFoundError extends HpoError {
-  constructor(readonly taskId: string, readonly artifactName: string, where: string) {
-    super(
-      'ARTIFACT_NOT_FOUND',
-      `Artifact "${artifactName}" of task ${taskId} not found in ${where}. ` +
-        'The task record lists the artifacts it holds under `artifacts`.',
-    );
-    this.name = 'ArtifactNotFoundError';
-  }
-}
-
 /** A store method got a value it cannot record (a non-finite step, a non-number scalar, an unknown patch key). */
 export class StoreInputError extends HpoError {
   constructor(message: string) {

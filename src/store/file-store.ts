@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cloneInput, newTaskRecord, type CloneOverrides } from './new-task.ts';
 import { compareTasks, matchesFilter } from './list-filter.ts';
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   TaskNotFoundError,
   systemClock,
@@ -18,12 +18,11 @@ import {
   type TaskStatus,
   type TaskStore,
 } from '../core/index.ts';
-import { ArtifactNotFoundError } from './errors.ts';
 import { withFileLock, type LockOptions } from './file-lock.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from './scalar-lines.ts';
 import { loadTask, saveTask, writeNewTask, type LoadedTask } from './task-folder.ts';
 import { assertArtifactName, assertTaskId, isTaskId, newTaskId } from './task-id.ts';
-import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from './transition.ts';
+import { applyArtifactRef, applyForgetArtifacts, applyPatch, applyStatus, applyStopRequest, type StatusOptions } from './transition.ts';
 import { applyAcquireLease, applyReleaseLease, applyRenewLease } from './lease.ts';
 
 export interface FileTaskStoreOptions {
@@ -31,7 +30,7 @@ export interface FileTaskStoreOptions {
   root: string;
   clock?: Clock;
   /**
-   * fdatasync each compacted snapshot and artifact before its rename, so they survive an OS
+   * fdatasync each compacted snapshot before its rename, so it survives an OS
    * crash, not only kill -9. Journal entries, scalars, logs and new tasks are never synced
    * (see task-folder.ts for why). Default true.
    */
@@ -44,7 +43,8 @@ export interface FileTaskStoreOptions {
 /**
  * The embedded task store: one folder per task under `<root>/tasks/<id>/` holding the record
  * (`task.json` snapshot + `task.jsonl` change journal, see task-folder.ts), append-only
- * `scalars.jsonl` and `log.txt`, and `artifacts/`. Safe for several processes on one machine:
+ * `scalars.jsonl` and `log.txt`; artifact bytes live in an artifact store (src/artifacts), only
+ * their references in the record. Safe for several processes on one machine:
  * read-modify-write calls hold a per-task lock file, appends are single O_APPEND writes, and a
  * kill -9 at any point leaves every task readable (a damaged snapshot reads as `interrupted`).
  */
@@ -170,45 +170,15 @@ export class FileTaskStore implements TaskStore {
     }
   }
 
-  async putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef> {
+  async recordArtifact(id: string, ref: ArtifactRef): Promise<Task> {
     assertTaskId(id);
-    assertArtifactName(name);
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    const dir = join(this.taskDir(id), 'artifacts');
-    const tmp = join(this.taskDir(id), `artifact.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    this.assertExists(id); // never let mkdir create the folder of a task that does not exist
-    try {
-      // The slow part (a large file) happens outside the lock; the rename and index update inside.
-      mkdirSync(dir, { recursive: true });
-      await writeFile(tmp, bytes, { flush: this.durable });
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw error;
-    }
-    let ref!: ArtifactRef;
-    try {
-      await this.mutate(id, (task, now) => {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        renameSync(tmp, join(dir, name));
-        ref = { name, size: bytes.byteLength, location: join(dir, name), createdAt: now };
-        return { ...task, artifacts: { ...task.artifacts, [name]: ref }, updatedAt: now };
-      });
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-    return ref;
+    assertArtifactName(ref.name);
+    return this.mutate(id, (task, now) => applyArtifactRef(task, ref, now));
   }
 
-  async getArtifact(id: string, name: string): Promise<Buffer> {
+  async forgetArtifacts(id: string, reason: string, names?: readonly string[]): Promise<Task> {
     assertTaskId(id);
-    assertArtifactName(name);
-    try {
-      return await readFile(join(this.taskDir(id), 'artifacts', name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.assertExists(id);
-      throw new ArtifactNotFoundError(id, name, this.location);
-    }
+    return this.mutate(id, (task, now) => applyForgetArtifacts(task, reason, names, now));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
-import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
-import type { ArtifactRef, Task } from '../core/index.ts';
+import { existsSync, appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task } from '../core/index.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { DAMAGED_REASON, parseSnapshot, recoveredTask, serializeTask } from './task-record.ts';
 import { firstIssue, journalEntrySchema, taskRecordSchema } from './task-schema.ts';
@@ -167,21 +167,10 @@ function recover(dir: string, id: string, damagedText: string): Task {
   } catch {
     previous = undefined;
   }
-  const artifacts: Record<string, ArtifactRef> = {};
-  try {
-    // Nested names (`plots/labels.jpg`) are files in subfolders.
-    for (const entry of readdirSync(join(dir, 'artifacts'), { recursive: true, encoding: 'utf8' })) {
-      const location = join(dir, 'artifacts', entry);
-      const stat = statSync(location);
-      if (!stat.isFile()) continue;
-      const name = entry.split(sep).join('/');
-      artifacts[name] = { name, size: stat.size, location, createdAt: Math.floor(stat.mtimeMs) };
-    }
-  } catch {
-    // No artifacts folder.
-  }
   const stat = statSync(dir);
-  return recoveredTask(id, damagedText, previous, { createdAt: Math.floor(stat.birthtimeMs || stat.mtimeMs), artifacts });
+  // Artifact references live in the record (the bytes in the artifact store): a record lost
+  // whole loses them, and `hpo gc` reclaims the bytes no record names.
+  return recoveredTask(id, damagedText, previous, { createdAt: Math.floor(stat.birthtimeMs || stat.mtimeMs) });
 }
 
 function readWithIdentity(path: string): { text: string; identity: string } | undefined {

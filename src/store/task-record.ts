@@ -1,4 +1,4 @@
-import { TASK_TYPES, type ArtifactRef, type Task, type TaskType } from '../core/index.ts';
+import { TASK_TYPES, type Task, type TaskType } from '../core/index.ts';
 import { taskRecordSchema } from './task-schema.ts';
 
 /**
@@ -105,11 +105,11 @@ export function recoveredTask(
   id: string,
   damagedText: string,
   previous: Task | undefined,
-  facts: { createdAt: number; artifacts: Record<string, ArtifactRef> },
+  facts: { createdAt: number },
 ): Task {
   let base: Task;
   if (previous) {
-    base = { ...previous, artifacts: { ...facts.artifacts, ...previous.artifacts } };
+    base = { ...previous };
   } else {
     const found = salvageTaskFields(damagedText);
     const createdAt = found.createdAt ?? facts.createdAt;
@@ -122,7 +122,7 @@ export function recoveredTask(
       trainer: { type: 'unknown' },
       params: {},
       tags: [],
-      artifacts: facts.artifacts,
+      artifacts: {},
       createdAt,
       updatedAt: createdAt,
     };
@@ -139,5 +139,5 @@ export function recoveredTask(
  */
 export function parseStoredTask(id: string, text: string): Task {
   const parsed = parseSnapshot(text, id);
-  return parsed ? parsed.task : recoveredTask(id, text, undefined, { createdAt: 0, artifacts: {} });
+  return parsed ? parsed.task : recoveredTask(id, text, undefined, { createdAt: 0 });
 }

@@ -19,6 +19,8 @@ export const taskRecordSchema = z.looseObject({
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   tags: z.array(z.string()),
   artifacts: z.record(z.string(), z.unknown()),
+  artifactsDeleted: z.looseObject({ at: z.number(), reason: z.string(), names: z.array(z.string()) }).optional(),
+  dataset: z.looseObject({ uri: z.string(), id: z.string(), contentHash: z.string() }).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
   startedAt: z.number().optional(),

@@ -1,4 +1,4 @@
-import { IllegalTransitionError, TRANSITIONS, defaultEnding, isFinal, type Ending, type ErrorInfo, type StopKind, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
+import { IllegalTransitionError, TRANSITIONS, defaultEnding, isFinal, type ArtifactRef, type Ending, type ErrorInfo, type StopKind, type Task, type TaskPatch, type TaskStatus } from '../core/index.ts';
 import { StatusConflictError, StoreInputError } from './errors.ts';
 
 /** Options of `TaskStore.setStatus`. */
@@ -48,7 +48,7 @@ export function applyStatus(task: Task, status: TaskStatus, options: StatusOptio
   return next;
 }
 
-const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt', 'stopRequest']);
+const PATCH_KEYS: ReadonlySet<string> = new Set<keyof TaskPatch>(['name', 'tags', 'result', 'environment', 'config', 'heartbeatAt', 'stopRequest', 'dataset']);
 
 /**
  * Returns `task` with the defined fields of `patch` applied and `updatedAt = now`. Throws
@@ -75,4 +75,21 @@ export function applyPatch(task: Task, patch: TaskPatch, now: number): Task {
 export function applyStopRequest(task: Task, reason: string, now: number, kind?: StopKind): Task | undefined {
   if (task.stopRequest) return undefined;
   return { ...task, stopRequest: kind ? { at: now, reason, kind } : { at: now, reason }, updatedAt: now };
+}
+
+/** Returns `task` with `ref` recorded under its name (replacing an older reference). */
+export function applyArtifactRef(task: Task, ref: ArtifactRef, now: number): Task {
+  return { ...task, artifacts: { ...task.artifacts, [ref.name]: ref }, updatedAt: now };
+}
+
+/**
+ * Returns `task` without the references `names` (all when omitted), noting when and why in
+ * `artifactsDeleted`; undefined when none of them is recorded (nothing changes).
+ */
+export function applyForgetArtifacts(task: Task, reason: string, names: readonly string[] | undefined, now: number): Task | undefined {
+  const gone = (names ?? Object.keys(task.artifacts)).filter((n) => n in task.artifacts);
+  if (gone.length === 0) return undefined;
+  const artifacts = Object.fromEntries(Object.entries(task.artifacts).filter(([n]) => !gone.includes(n)));
+  const previous = task.artifactsDeleted?.names ?? [];
+  return { ...task, artifacts, artifactsDeleted: { at: now, reason, names: [...new Set([...previous, ...gone])].sort() }, updatedAt: now };
 }

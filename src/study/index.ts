@@ -8,3 +8,4 @@ export * from './naming.ts';
 export { optimize, TrialPruned } from './optimize.ts';
 export { Study, StudyTrial, studySeed, type StudyOptions, type PastTrial } from './study.ts';
 export { missingMetricMessage } from './metric-check.ts';
+export { enforceKeepTopK } from './retention.ts';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow, type TaskStore } from '../core/index.ts';
+import { taskArtifactRef, type ArtifactStores } from '../artifacts/index.ts';
 import { buildLeaderboard } from '../study/leaderboard.ts';
 import { cloneAction, cloneBodySchema, stopAction, stopBodySchema, type ActionContext } from './api/actions.ts';
 import { StorePoller } from './api/events.ts';
@@ -17,6 +18,8 @@ export interface UiServerOptions {
   store: TaskStore;
   /** How child processes and agents open the same store (absolute path or URL). */
   storeSpec: string;
+  /** Where artifact bytes are read from (the stores task records name). */
+  artifacts: ArtifactStores;
   /** Required on every /api call when set (Bearer header or ?token=). */
   token?: string;
   readOnly?: boolean;
@@ -115,7 +118,9 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   app.get('/api/tasks/:id/artifacts/:name', async (request, reply) => {
     const { id, name } = parseOrThrow(z.strictObject({ id: z.string().min(1).max(64), name: z.string().min(1).max(255) }), request.params, 'path');
     parseOrThrow(tokenOnly, request.query, 'query');
-    const data = await options.store.getArtifact(id, name);
+    const ref = await taskArtifactRef(options.store, id, name);
+    const data = await (await options.artifacts.forSpec(ref.store)).get(ref.key);
+    reply.header('content-length', ref.size);
     // Only images show inline; anything else downloads, so an artifact can never run as a page here.
     const image = /\.(png|jpe?g)$/i.exec(name)?.[1]?.toLowerCase();
     reply.type(image ? `image/${image === 'jpg' ? 'jpeg' : image}` : 'application/octet-stream');

@@ -14,6 +14,7 @@ import { createTaskRunner } from './run-task.ts';
 import { getTrainer } from './trainer-registry.ts';
 import { parseToChild, type ToParent } from '../exec/local/protocol.ts';
 import type { Ending } from '../core/index.ts';
+import { openArtifactStores, resolveArtifactSpec } from '../artifacts/index.ts';
 
 const [storeSpec, taskArg, preload] = process.argv.slice(2);
 const argTaskId = taskArg === '--spare' ? undefined : taskArg;
@@ -51,7 +52,9 @@ async function main(): Promise<number> {
     assigned(undefined);
   });
   const store = await openStore(storeSpec);
-  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n') });
+  // The parent passes its choice down as HPO_ARTIFACTS; without one, the default beside the store.
+  const artifacts = await openArtifactStores(resolveArtifactSpec({ storeSpec }));
+  const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n'), artifacts });
   if (argTaskId === undefined) {
     // Loading the trainer is most of a trial's start-up (TensorFlow.js for YOLOv5); a wrong type fails in the trial, not here.
     if (preload) await getTrainer(preload).catch(() => {});
@@ -60,7 +63,7 @@ async function main(): Promise<number> {
   const taskId = argTaskId ?? (await assignment);
   if (taskId === undefined) {
     // A spare that was never given a task: nothing to record.
-    await store.close();
+    await Promise.all([store.close(), artifacts.close()]);
     return 0;
   }
   assertTaskId(taskId);
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
     signal: abort.signal,
     onReport: (step, scalars) => send({ type: 'report', step, scalars }),
   });
-  await store.close();
+  await Promise.all([store.close(), artifacts.close()]);
   send({ type: 'finished', outcome });
   return 0;
 }

@@ -9,6 +9,8 @@ import { captureEnvironment } from './environment.ts';
 import type { TrainerContext } from './trainer.ts';
 import { materializeCode } from './materialize-code.ts';
 import { checkVersionPin } from './version-pin.ts';
+import { ArtifactStores, defaultArtifactSpec, folderArtifactStore, downloadTaskArtifact, readTaskArtifact, saveTaskArtifact } from '../artifacts/index.ts';
+import { resolveDataParam } from '../datasets/index.ts';
 
 export interface RunnerOptions {
   /** Where trainer console lines go. Default: the task's log in the store. */
@@ -21,6 +23,14 @@ export interface RunnerOptions {
   keepWorkDir?: boolean;
   /** Fail a task pinned to another hpo version instead of warning. Default: $HPO_STRICT_VERSION is `1` (`hpo agent --strict`). */
   strictVersion?: boolean;
+  /**
+   * Where artifacts are written (the primary store) and read from (any store a record names).
+   * Default: `<store>/artifacts` for a file store; with another store a trainer that saves an
+   * artifact fails with a clear error.
+   */
+  artifacts?: ArtifactStores;
+  /** Local dataset cache for `args/data: hpo://...`. Default: $HPO_CACHE, else ~/.cache/hpo. */
+  cacheDir?: string;
 }
 
 /**
@@ -30,6 +40,16 @@ export interface RunnerOptions {
  * the final status: completed, stopped (with the stop reason) or failed (with the error).
  */
 export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}): TaskRunner<{ env?: Record<string, string | undefined> }> {
+  let besideStore: ArtifactStores | undefined;
+  const artifacts = (what: string): ArtifactStores => {
+    if (options.artifacts) return options.artifacts;
+    const root = (store as { root?: unknown }).root;
+    if (typeof root === 'string') return (besideStore ??= new ArtifactStores(folderArtifactStore(defaultArtifactSpec(root))));
+    throw new HpoError(
+      'ARTIFACTS_UNCONFIGURED',
+      `cannot ${what}: this runner has no artifact store. Pass one to createTaskRunner (the CLI does: --artifacts, HPO_ARTIFACTS, or the default beside the task store).`,
+    );
+  };
   return async (taskId, { signal, onReport, env }) => {
     const task = await store.get(taskId);
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
@@ -80,9 +100,15 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
           },
         },
         putArtifact: async (name, data) => {
-          await store.putArtifact(taskId, name, data);
+          await saveTaskArtifact(store, artifacts(`store artifact ${name}`).primary, taskId, name, data);
         },
-        getArtifact: async (otherId, name) => store.getArtifact(otherId, name),
+        putArtifactFile: async (name, file) => {
+          await saveTaskArtifact(store, artifacts(`store artifact ${name}`).primary, taskId, name, { file });
+        },
+        getArtifact: async (otherId, name) => readTaskArtifact(store, artifacts(`read artifact ${name}`), otherId, name),
+        downloadArtifact: async (otherId, name, file) => {
+          await downloadTaskArtifact(store, artifacts(`read artifact ${name}`), otherId, name, file);
+        },
         recordEnvironment: async (patch) => {
           environment = { ...environment, ...patch };
           await store.update(taskId, { environment });
@@ -100,7 +126,14 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
           await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
         }
         const trainer = await getTrainer(task.trainer.type);
-        await trainer.train(task.params, ctx);
+        // `args/data: hpo://...` becomes this machine's cached copy; the task records which version.
+        const params = await resolveDataParam(task.params, {
+          artifacts: () => artifacts(`read dataset ${String(task.params['args/data'])}`).primary,
+          cacheDir: options.cacheDir,
+          log,
+          record: async (dataset) => void (await store.update(taskId, { dataset })),
+        });
+        await trainer.train(params, ctx);
         outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
       } catch (error) {
         const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');

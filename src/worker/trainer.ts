@@ -19,12 +19,16 @@ export interface TrainerContext {
   codeDir?: string;
   /** One console line; captured into the task's log. */
   log(line: string): void;
-  /** Stores a file as a task artifact (weights, results.csv). */
+  /** Stores bytes or text as a task artifact (small ones: results.csv, a plot). */
   putArtifact(name: string, data: Uint8Array | string): Promise<void>;
+  /** Uploads a file (from the scratch folder) as a task artifact, streamed: checkpoints of any size. */
+  putArtifactFile(name: string, path: string): Promise<void>;
   /** Adds to the task's recorded environment (e.g. the TF.js backend the trainer chose). */
   recordEnvironment(patch: Partial<Environment>): Promise<void>;
-  /** Reads an artifact of another task (e.g. `--weights <task-id>/best.bin`). */
+  /** Reads an artifact of a task into memory (e.g. `--weights <task-id>/best.bin` to decode). */
   getArtifact?(taskId: string, name: string): Promise<Uint8Array>;
+  /** Writes an artifact of a task to `path`, streamed and sha256-verified (weights another program loads). */
+  downloadArtifact?(taskId: string, name: string, path: string): Promise<void>;
 }
 
 /** The code a task runs. Throw to fail; return normally (even when stopped early) to finish. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TRANSITIONS, type Clock, type NewTask, type TaskStatus, type TaskStore } from '../../src/core/index.ts';
+import { TRANSITIONS, type ArtifactRef, type Clock, type NewTask, type TaskStatus, type TaskStore } from '../../src/core/index.ts';
 
 /** A clock the suite moves by hand, so timestamps can be asserted exactly. */
 export class FakeClock implements Clock {
@@ -30,6 +30,11 @@ const ROUTE: Record<TaskStatus, TaskStatus[]> = {
   stopped: ['stopped'],
 };
 const BAD_IDS = ['../x', 'a/b', '..', '', '.', '../../etc/passwd', 'a b', 'x'.repeat(65)];
+
+/** An artifact reference as the artifact store hands it back (the task store keeps only these). */
+function ref(name: string, size = 1, sha256 = 'a'.repeat(64)): ArtifactRef {
+  return { name, size, sha256, store: 'file:///artifacts', key: `tasks/t/${name}`, location: `file:///artifacts/tasks/t/${name}`, createdAt: 1 };
+}
 
 function training(overrides: Partial<NewTask> = {}): NewTask {
   return { name: 'yolo-base', project: 'coco128', type: 'training', trainer: { type: 'yolov5', weights: 'yolov5n' }, params: { 'hyp/lr0': 0.01, 'args/epochs': 3, 'hyp/fliplr': 0.5 }, ...overrides };
@@ -97,8 +102,8 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
         () => store.getScalars(missing),
         () => store.appendLog(missing, 'x'),
         () => store.readLog(missing),
-        () => store.putArtifact(missing, 'a.bin', 'x'),
-        () => store.getArtifact(missing, 'a.bin'),
+        () => store.recordArtifact(missing, ref('a.bin')),
+        () => store.forgetArtifacts(missing, 'why'),
         () => store.requestStop(missing, 'why'),
       ];
       for (const call of calls) await expect(call()).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
@@ -119,8 +124,8 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
           () => store.getScalars(bad),
           () => store.appendLog(bad, 'x'),
           () => store.readLog(bad),
-          () => store.putArtifact(bad, 'a.bin', 'x'),
-          () => store.getArtifact(bad, 'a.bin'),
+          () => store.recordArtifact(bad, ref('a.bin')),
+          () => store.forgetArtifacts(bad, 'why'),
           () => store.requestStop(bad, 'why'),
         ];
         for (const call of calls) await expect(call(), `id ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
@@ -132,15 +137,14 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
     it('rejects artifact names that could leave the task; keeps relative paths such as plots/labels.jpg', async () => {
       const task = await store.create(training());
       for (const bad of ['../x', 'a/../../b', 'a//b', 'a/', '..', '.', '', '/etc/passwd', 'a/b/c/d/e', 'a b']) {
-        await expect(store.putArtifact(task.id, bad, 'x'), `name ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
-        await expect(store.getArtifact(task.id, bad)).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
+        await expect(store.recordArtifact(task.id, ref(bad)), `name ${JSON.stringify(bad)}`).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
       }
       expect((await store.get(task.id)).artifacts).toEqual({});
-      await store.putArtifact(task.id, 'plots/labels.jpg', 'jpg');
-      await store.putArtifact(task.id, 'debug/epoch9/val_batch0_pred.jpg', 'pred');
-      expect((await store.getArtifact(task.id, 'plots/labels.jpg')).toString()).toBe('jpg');
-      expect((await store.getArtifact(task.id, 'debug/epoch9/val_batch0_pred.jpg')).toString()).toBe('pred');
-      expect(Object.keys((await store.get(task.id)).artifacts).sort()).toEqual(['debug/epoch9/val_batch0_pred.jpg', 'plots/labels.jpg']);
+      await store.recordArtifact(task.id, ref('plots/labels.jpg', 3));
+      await store.recordArtifact(task.id, ref('debug/epoch9/val_batch0_pred.jpg', 4));
+      const { artifacts } = await store.get(task.id);
+      expect(Object.keys(artifacts).sort()).toEqual(['debug/epoch9/val_batch0_pred.jpg', 'plots/labels.jpg']);
+      expect(artifacts['plots/labels.jpg']).toEqual(ref('plots/labels.jpg', 3));
     });
 
     it('clones trainer, params, project and tags; applies overrides and parent; starts draft', async () => {
@@ -148,7 +152,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       await store.setStatus(source.id, 'queued');
       await store.setStatus(source.id, 'running');
       await store.appendScalars(source.id, 0, { 'metrics/mAP_0.5': 0.2 });
-      await store.putArtifact(source.id, 'best.json', '{}');
+      await store.recordArtifact(source.id, ref('best.json'));
       await store.setStatus(source.id, 'completed');
       const controller = await store.create(training({ type: 'controller', name: 'study' }));
       clock.tick(5);
@@ -291,22 +295,27 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
       expect(await store.readLog(task.id)).toBe('epoch 0/3\nmAP 0.41 ✓ done\n');
     });
 
-    it('stores binary and text artifacts, indexes them and replaces on rewrite', async () => {
+    it('records artifact references (bytes live in the artifact store), replaces on rewrite, forgets with a reason', async () => {
       const task = await store.create(training());
-      const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256);
       clock.tick(3);
-      const ref = await store.putArtifact(task.id, 'weights.best.bin', bytes);
-      expect(ref).toMatchObject({ name: 'weights.best.bin', size: 4096, createdAt: at(clock.time) });
-      expect(typeof ref.location).toBe('string');
-      expect(Buffer.compare(await store.getArtifact(task.id, 'weights.best.bin'), Buffer.from(bytes))).toBe(0);
-      await store.putArtifact(task.id, 'summary.json', '{"mAP":0.5,"note":"é"}');
-      expect((await store.getArtifact(task.id, 'summary.json')).toString('utf8')).toBe('{"mAP":0.5,"note":"é"}');
-      await store.putArtifact(task.id, 'summary.json', 'v2');
-      expect((await store.getArtifact(task.id, 'summary.json')).toString()).toBe('v2');
+      const recorded = await store.recordArtifact(task.id, ref('weights.best.bin', 4096, 'b'.repeat(64)));
+      expect(recorded.artifacts['weights.best.bin']).toEqual(ref('weights.best.bin', 4096, 'b'.repeat(64)));
+      expect(recorded.updatedAt).toEqual(at(clock.time));
+      await store.recordArtifact(task.id, ref('summary.json', 20));
+      await store.recordArtifact(task.id, ref('summary.json', 2, 'c'.repeat(64)));
       const stored = await store.get(task.id);
       expect(Object.keys(stored.artifacts).sort()).toEqual(['summary.json', 'weights.best.bin']);
-      expect(stored.artifacts['summary.json'].size).toBe(2);
-      await expect(store.getArtifact(task.id, 'missing.bin')).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
+      expect(stored.artifacts['summary.json']).toMatchObject({ size: 2, sha256: 'c'.repeat(64) });
+
+      clock.tick(2);
+      const forgot = await store.forgetArtifacts(task.id, 'retention: not in the top 3', ['weights.best.bin', 'never-stored.bin']);
+      expect(Object.keys(forgot.artifacts)).toEqual(['summary.json']);
+      expect(forgot.artifactsDeleted).toEqual({ at: at(clock.time), reason: 'retention: not in the top 3', names: ['weights.best.bin'] });
+      await store.forgetArtifacts(task.id, 'deleted by hand');
+      expect(await store.get(task.id)).toMatchObject({ artifacts: {}, artifactsDeleted: { reason: 'deleted by hand', names: ['summary.json', 'weights.best.bin'] } });
+      // Nothing left to forget: no change, not even updatedAt.
+      const before = await store.get(task.id);
+      expect(await store.forgetArtifacts(task.id, 'again')).toEqual(before);
     });
 
     it('requestStop is idempotent and the first reason wins', async () => {
@@ -421,7 +430,7 @@ export function runTaskStoreConformance(name: string, makeStore: (ctx: { clock: 
 
       // Read-modify-write calls on one task must not lose each other's changes.
       await Promise.all([
-        ...Array.from({ length: 10 }, (_, i) => store.putArtifact(task.id, `a${i}.txt`, `content ${i}`)),
+        ...Array.from({ length: 10 }, (_, i) => store.recordArtifact(task.id, ref(`a${i}.txt`))),
         store.update(task.id, { result: { ok: true } }),
         store.requestStop(task.id, 'race'),
         ...Array.from({ length: 10 }, (_, i) => store.appendLog(task.id, `line ${i}\n`)),

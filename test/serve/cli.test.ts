@@ -13,7 +13,8 @@ import { readOnnxMetadata } from '../../src/serve/onnx/graph-builder.ts';
 import { openStore } from '../../src/store/index.ts';
 import { encodeCheckpoint } from '../../src/trainers/yolov5/train/checkpoint.ts';
 import { BIN, tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
-import { fetchJson, IMG, NAMES, servingImages } from './fixtures.ts';
+import { artifactsOf, fetchJson, IMG, NAMES, servingImages } from './fixtures.ts';
+import { saveTaskArtifact } from '../../src/artifacts/index.ts';
 import { randomModel } from './random-model.ts';
 
 let dir: string;
@@ -41,9 +42,10 @@ beforeAll(async () => {
   [best, other] = board.rows.map((r: { taskId: string }) => r.taskId);
   // The trials ran the function trainer; give them YOLOv5 checkpoints, as yolov5 trials would have.
   const store = await openStore(path.join(dir, '.hpo'));
+  const artifacts = artifactsOf(path.join(dir, '.hpo')); // where `hpo` looks by default
   for (const [i, id] of [best, other].entries()) {
     const model = await randomModel('n', NAMES.length, i + 1);
-    await store.putArtifact(id, 'best.bin', encodeCheckpoint({
+    await saveTaskArtifact(store, artifacts.primary, id, 'best.bin', encodeCheckpoint({
       epoch: 0, bestFitness: 0, emaUpdates: 0, model: { size: 'n', nc: NAMES.length, imgSize: IMG, names: NAMES },
       weights: model.serialize(), createdAt: new Date().toISOString(),
     }));

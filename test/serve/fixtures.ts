@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { TaskStore } from '../../src/core/index.ts';
+import { ArtifactStores, FolderArtifactStore, saveTaskArtifact } from '../../src/artifacts/index.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/serve/server.ts';
 import { openStore } from '../../src/store/index.ts';
 import { encodeCheckpoint } from '../../src/trainers/yolov5/train/checkpoint.ts';
@@ -19,23 +20,29 @@ import { randomModel } from './random-model.ts';
 export const NAMES = ['circle', 'square', 'triangle'];
 export const IMG = 64;
 
+/** The artifact store beside a file task store at `root` (where `hpo` finds it by default). */
+export function artifactsOf(root: string): ArtifactStores {
+  return new ArtifactStores(new FolderArtifactStore(join(root, 'artifacts'), { durable: false }));
+}
+
 /** A store folder with one training task per seed, each with a randomized yolov5n best.bin. */
-export async function storeWithTasks(seeds: number[]): Promise<{ dir: string; store: TaskStore; tasks: string[]; models: YoloModel[] }> {
+export async function storeWithTasks(seeds: number[]): Promise<{ dir: string; store: TaskStore; artifacts: ArtifactStores; tasks: string[]; models: YoloModel[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'hpo-serve-'));
   const store = await openStore(join(dir, 'store'));
+  const artifacts = artifactsOf(join(dir, 'store'));
   const tasks: string[] = [];
   const models: YoloModel[] = [];
   for (const seed of seeds) {
     const model = await randomModel('n', NAMES.length, seed);
     const task = await store.create({ name: `yolo-${seed}`, project: 'serve-test', type: 'training', trainer: { type: 'yolov5' }, params: { 'args/img': IMG } });
-    await store.putArtifact(task.id, 'best.bin', encodeCheckpoint({
+    await saveTaskArtifact(store, artifacts.primary, task.id, 'best.bin', encodeCheckpoint({
       epoch: 0, bestFitness: 0, emaUpdates: 0, model: { size: 'n', nc: NAMES.length, imgSize: IMG, names: NAMES },
       weights: model.serialize(), createdAt: new Date().toISOString(),
     }));
     tasks.push(task.id);
     models.push(model);
   }
-  return { dir, store, tasks, models };
+  return { dir, store, artifacts, tasks, models };
 }
 
 /**
@@ -63,7 +70,7 @@ export async function servingImages(dir: string, val = 6): Promise<{ squares: st
 /** Starts a server on 127.0.0.1 and a free port; `overrides` change the CLI defaults. */
 export async function serve(store: TaskStore, dir: string, source: string, overrides: Partial<ServerOptions> = {}): Promise<RunningServer> {
   return startServer({
-    store, source, name: 'detector', host: '127.0.0.1', port: 0, cacheDir: join(dir, 'onnx-cache'), runtime: 'onnx', threads: 1,
+    store, artifacts: artifactsOf(join(dir, 'store')), source, name: 'detector', host: '127.0.0.1', port: 0, cacheDir: join(dir, 'onnx-cache'), runtime: 'onnx', threads: 1,
     maxBatch: 16, maxWaitMs: 5, maxInFlight: 256, requestTimeoutMs: 30000, bodyLimit: 16 * 1024 * 1024, maxImages: 64,
     log: () => {}, ...overrides,
   });

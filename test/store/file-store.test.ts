@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewTask } from '../../src/core/index.ts';
+import type { ArtifactRef, NewTask } from '../../src/core/index.ts';
 import { FileTaskStore } from '../../src/store/file-store.ts';
 import { runTaskStoreConformance } from '../conformance/task-store.ts';
 import { spawnFixture, tempDir } from './helpers.ts';
@@ -25,6 +25,11 @@ function walk(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
+/** A reference as the artifact store returns it; the task store records it and nothing more. */
+function artifactRef(name: string): ArtifactRef {
+  return { name, size: 3, sha256: 'a'.repeat(64), store: 'file:///artifacts', key: `tasks/t/${name}`, location: `file:///artifacts/tasks/t/${name}`, createdAt: 0 };
+}
+
 describe('FileTaskStore on disk', () => {
   const dirs: string[] = [];
   const fresh = () => {
@@ -43,26 +48,26 @@ describe('FileTaskStore on disk', () => {
     for (const bad of ['../x', '../../x', 'a/b', '..', '../root/tasks/x', '/tmp/x']) {
       await expect(store.appendScalars(bad, 0, { a: 1 })).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
       await expect(store.appendLog(bad, 'x')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
-      await expect(store.putArtifact(bad, 'a', 'x')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
+      await expect(store.recordArtifact(bad, artifactRef('a'))).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
       await expect(store.setStatus(bad, 'queued')).rejects.toMatchObject({ code: 'TASK_ID_INVALID' });
       // 'a/b' is a legal nested artifact name (plots/labels.jpg); the others leave the task.
-      if (bad !== 'a/b') await expect(store.putArtifact(task.id, bad, 'x')).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
+      if (bad !== 'a/b') await expect(store.recordArtifact(task.id, artifactRef(bad))).rejects.toMatchObject({ code: 'ARTIFACT_NAME_INVALID' });
     }
     expect(readdirSync(dir)).toEqual(['root']);
     expect(walk(dir)).toEqual(before);
     expect(walk(root).filter((p) => !p.startsWith('locks'))).toEqual(['tasks', `tasks/${task.id}`, `tasks/${task.id}/task.json`]);
   });
 
-  it('lays a task out as a snapshot + journal, scalars.jsonl, log.txt and artifacts/', async () => {
+  it('lays a task out as a snapshot + journal, scalars.jsonl and log.txt (artifact bytes live in the artifact store)', async () => {
     const { root, store } = fresh();
     const task = await store.create(base);
     await store.setStatus(task.id, 'queued');
     await store.appendScalars(task.id, 0, { a: 1 });
     await store.appendLog(task.id, 'hi\n');
-    const ref = await store.putArtifact(task.id, 'w.bin', new Uint8Array([1, 2, 3]));
+    const recorded = await store.recordArtifact(task.id, artifactRef('w.bin'));
     const taskDir = join(root, 'tasks', task.id);
-    expect(readdirSync(taskDir).sort()).toEqual(['artifacts', 'log.txt', 'scalars.jsonl', 'task.json', 'task.jsonl']);
-    expect(ref.location).toBe(join(taskDir, 'artifacts', 'w.bin'));
+    expect(readdirSync(taskDir).sort()).toEqual(['log.txt', 'scalars.jsonl', 'task.json', 'task.jsonl']);
+    expect(recorded.artifacts['w.bin']).toEqual(artifactRef('w.bin'));
     expect(JSON.parse(readFileSync(join(taskDir, 'task.json'), 'utf8')).status).toBe('draft');
     expect(readFileSync(join(taskDir, 'task.jsonl'), 'utf8').trim().split('\n').length).toBe(2);
     expect(store.location).toContain(root);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { FileTaskStore } from '../../src/store/index.ts';
 import { bullPrefix } from '../../src/exec/queue/queue-keys.ts';
+import { ArtifactStores, FolderArtifactStore } from '../../src/artifacts/index.ts';
 import { buildUiApp } from '../../src/ui/server.ts';
 import { tempDir } from '../store/helpers.ts';
 import { chartSeries, curveLengths, launchChromium, pageErrors, waitForChart } from './browser.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   ids = await makeStudy(store, { completed: 7, pruned: 3, running: 1 });
   // A hostile name: the page must show it as text.
   await store.update(ids.trials[0].id, { name: '<img src=x onerror="window.__xss=1">' });
-  app = buildUiApp({ store, storeSpec: root, redisUrl: REDIS_URL, queuePrefix: prefix, pollMs: 200 });
+  app = buildUiApp({ store, storeSpec: root, artifacts: new ArtifactStores(new FolderArtifactStore(`${root}/artifacts`)), redisUrl: REDIS_URL, queuePrefix: prefix, pollMs: 200 });
   base = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
   browser = await launchChromium();
 });
@@ -160,7 +161,7 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
   });
 
   it('a token-protected server refuses a request without the token', async () => {
-    const locked = buildUiApp({ store, storeSpec: root, token: 'tok-' + randomUUID() });
+    const locked = buildUiApp({ store, storeSpec: root, artifacts: new ArtifactStores(new FolderArtifactStore(`${root}/artifacts`)), token: 'tok-' + randomUUID() });
     const url = (await locked.listen({ host: '127.0.0.1', port: 0 })) + '/';
     try {
       const page = await browser.newPage();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { FileTaskStore } from '../../src/store/index.ts';
+import { ArtifactStores, FolderArtifactStore, saveTaskArtifact } from '../../src/artifacts/index.ts';
 import { buildLeaderboard } from '../../src/study/leaderboard.ts';
 import { buildUiApp } from '../../src/ui/server.ts';
 import type { StudyViews } from '../../src/ui/api/study-views.ts';
@@ -8,6 +9,7 @@ import { tempDir } from '../store/helpers.ts';
 import { makeStudy, METRIC } from './study-fixture.ts';
 
 let store: FileTaskStore;
+let artifacts: ArtifactStores;
 let root: string;
 let app: FastifyInstance;
 let ids: Awaited<ReturnType<typeof makeStudy>>;
@@ -16,7 +18,8 @@ beforeEach(async () => {
   root = tempDir('hpo-ui-');
   store = new FileTaskStore({ root });
   ids = await makeStudy(store, { completed: 6, pruned: 2, running: 1 });
-  app = buildUiApp({ store, storeSpec: root });
+  artifacts = new ArtifactStores(new FolderArtifactStore(`${root}/artifacts`, { durable: false }));
+  app = buildUiApp({ store, storeSpec: root, artifacts });
 });
 afterEach(async () => {
   await app.close();
@@ -97,8 +100,8 @@ describe('hpo ui API (app.inject)', () => {
     await store.appendLog(t, 'epoch 3\n');
     const next = (await app.inject(`/api/tasks/${t}/log?offset=${first.offset}`)).json();
     expect(next.text).toBe('epoch 3\n');
-    await store.putArtifact(t, 'results.csv', 'a,b\n1,2\n');
-    await store.putArtifact(t, 'plot.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    await saveTaskArtifact(store, artifacts.primary, t, 'results.csv', 'a,b\n1,2\n');
+    await saveTaskArtifact(store, artifacts.primary, t, 'plot.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
     const csv = await app.inject(`/api/tasks/${t}/artifacts/results.csv`);
     expect(csv.body).toBe('a,b\n1,2\n');
     expect(csv.headers['content-disposition']).toContain('attachment');
@@ -134,12 +137,12 @@ describe('hpo ui API (app.inject)', () => {
   });
 
   it('refuses actions when read-only, and every API call without the token', async () => {
-    const ro = buildUiApp({ store, storeSpec: root, readOnly: true });
+    const ro = buildUiApp({ store, storeSpec: root, artifacts, readOnly: true });
     const res = await ro.inject({ method: 'POST', url: `/api/tasks/${ids.template.id}/clone`, payload: {} });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('UI_READ_ONLY');
     await ro.close();
-    const locked = buildUiApp({ store, storeSpec: root, token: 's3cret' });
+    const locked = buildUiApp({ store, storeSpec: root, artifacts, token: 's3cret' });
     for (const url of ['/api/tasks', `/api/tasks/${ids.template.id}`, `/api/studies/${ids.controller.id}/views`, '/api/events']) {
       expect((await locked.inject(url)).statusCode).toBe(401);
       expect((await locked.inject({ url, headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
 import { createTaskRunner } from '../../worker/run-task.ts';
-import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
 import { executeStudy } from '../study-runner.ts';
 import { CHILD_ENTRY } from '../../worker/index.ts';
@@ -35,7 +35,9 @@ export async function agentCommand(
   const { startAgent, closeOnSignals } = await import('../../exec/queue/index.ts');
   // Child slots inherit it through the environment; in-process slots read it in their runner.
   if (options.strict) process.env.HPO_STRICT_VERSION = '1';
-  const inProcess = createTaskRunner(store);
+  // Exported as HPO_ARTIFACTS too, so the agent's trial processes write where it does.
+  const artifacts = await openCliArtifacts(globals, storeSpec);
+  const inProcess = createTaskRunner(store, { artifacts });
   const graceMs = (flags.grace ?? 10) * 1000;
   const agent = await startAgent({
     queues: flags.queue,
@@ -60,7 +62,7 @@ export async function agentCommand(
     },
     log: (level, message, fields) => logLine(globals, level === 'info' ? 'info' : 'warn', message, fields),
   });
-  logLine(globals, 'info', `agent ${agent.name} on ${agent.queues.join(', ')} (store ${store.location})`);
+  logLine(globals, 'info', `agent ${agent.name} on ${agent.queues.join(', ')} (store ${store.location}, artifacts ${artifacts.primary.spec})`);
   await new Promise<void>((resolve) => {
     closeOnSignals(agent, {
       drain: options.drain,

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/index.ts';
-import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 
 const flagsSchema = z.looseObject({
   format: z.literal('onnx', { message: '--format must be onnx (the only export format)' }),
@@ -18,12 +18,13 @@ const flagsSchema = z.looseObject({
  */
 export async function exportCommand(id: string, options: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const flags = parseOrThrow(flagsSchema, options, 'flags');
-  const { store } = await openCliStore(globals);
+  const { store, storeSpec } = await openCliStore(globals);
+  const artifacts = await openCliArtifacts(globals, storeSpec);
   try {
     const { modelFromCheckpoint, readTaskCheckpoint, resolveTrainingTask } = await import('../../serve/model-source.ts');
     const { exportOnnx } = await import('../../serve/onnx/export.ts');
     const taskId = await resolveTrainingTask(store, id);
-    const ckpt = await readTaskCheckpoint(store, taskId);
+    const ckpt = await readTaskCheckpoint(store, artifacts, taskId);
     const { model, info } = await modelFromCheckpoint(ckpt, taskId);
     const size = flags.size ?? ckpt.model.imgSize;
     const bytes = exportOnnx(model, { size, dynamicBatch: flags.dynamicBatch ?? false, names: info.names, taskId });

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/index.ts';
-import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 
 const int = (flag: string, min: number) =>
   z.coerce.number({ message: `${flag} must be a number` }).int({ message: `${flag} must be an integer` }).min(min, { message: `${flag} must be >= ${min}` });
@@ -31,13 +31,14 @@ const flagsSchema = z.looseObject({
  */
 export async function serveCommand(id: string, options: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const flags = parseOrThrow(flagsSchema, options, 'flags');
-  const { store } = await openCliStore(globals);
+  const { store, storeSpec } = await openCliStore(globals);
+  const artifacts = await openCliArtifacts(globals, storeSpec);
   const { startServer, followStudy } = await import('../../serve/server.ts');
   const log = (level: 'info' | 'warn', message: string) => logLine(globals, level, message);
   let server;
   try {
     server = await startServer({
-      store, source: id, name: flags.name, host: flags.host, port: flags.port,
+      store, artifacts, source: id, name: flags.name, host: flags.host, port: flags.port,
       cacheDir: flags.cacheDir ? path.resolve(flags.cacheDir) : defaultCacheDir(),
       runtime: flags.runtime, size: flags.size, threads: flags.threads,
       maxBatch: flags.maxBatch, maxWaitMs: flags.maxWaitMs, maxInFlight: flags.maxInFlight, requestTimeoutMs: flags.timeoutMs,

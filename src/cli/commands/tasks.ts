@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import { z } from 'zod';
-import type { Task } from '../../core/index.ts';
+import { ConfigError, isFinal, type Task, type TaskStore } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
-import { openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 import { formatDuration } from '../render/leaderboard-table.ts';
 import { describeEnvironment } from '../render/environment.ts';
 
@@ -12,13 +12,14 @@ const listFlags = z.looseObject({
 
 /** `hpo tasks list`: one row per task, oldest first. */
 export async function tasksListCommand(
-  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller' | 'autoscaler'; json?: boolean },
+  options: { project?: string; status?: string; parent?: string; type?: 'training' | 'controller' | 'autoscaler'; archived?: boolean; json?: boolean },
   globals: GlobalOptions,
 ): Promise<void> {
   const { status } = parseOrThrow(listFlags, options, 'flags');
   const { store } = await openCliStore(globals);
-  const tasks = await store.list({ project: options.project, status, parent: options.parent, type: options.type });
+  const all = await store.list({ project: options.project, status, parent: options.parent, type: options.type });
   await store.close();
+  const tasks = options.archived ? all : all.filter((t) => !t.tags.includes(ARCHIVED));
   if (options.json) {
     process.stdout.write(JSON.stringify(tasks, null, 2) + '\n');
     return;
@@ -44,9 +45,56 @@ export async function tasksShowCommand(id: string, options: { json?: boolean }, 
   const last = Object.entries(scalars).map(([k, s]) => `  ${k} = ${s.at(-1)?.value.toFixed(5)} (epoch ${(s.at(-1)?.step ?? 0) + 1})`);
   if (last.length) process.stdout.write(`scalars (last of ${Math.max(...Object.values(scalars).map((s) => s.length))} epochs):\n${last.join('\n')}\n`);
   const artifacts = Object.values(task.artifacts);
-  if (artifacts.length) process.stdout.write(`artifacts:\n${artifacts.map((a) => `  ${a.name} (${a.size} bytes)`).join('\n')}\n`);
+  if (artifacts.length) process.stdout.write(`artifacts:\n${artifacts.map((a) => `  ${a.name} (${a.size} bytes${a.sha256 ? `, sha256 ${a.sha256.slice(0, 12)}` : ''}) ${a.location}`).join('\n')}\n`);
+  const gone = task.artifactsDeleted;
+  if (gone) process.stdout.write(`artifacts deleted ${new Date(gone.at).toISOString().slice(0, 19)}: ${gone.names.join(', ')} (${gone.reason})\n`);
+  if (task.dataset) process.stdout.write(`dataset ${task.dataset.id} (${task.dataset.uri}), content ${task.dataset.contentHash.slice(0, 12)}\n`);
   const tail = log.trimEnd().split('\n').slice(-20).join('\n');
   if (tail) process.stdout.write(`log (last 20 lines):\n${tail}\n`);
+}
+
+/** The tag `hpo tasks archive` sets; `hpo tasks list` hides such tasks unless --archived. */
+const ARCHIVED = 'archived';
+
+/**
+ * `hpo tasks delete <id...>`: deletes the tasks' artifacts (a study's id: its trials' too); the
+ * records, scalars and logs stay and say when and why. Every id is checked first, and a task
+ * still running is refused (its trainer would upload again), so nothing is deleted by halves.
+ */
+export async function tasksDeleteCommand(ids: string[], globals: GlobalOptions): Promise<void> {
+  const { store, storeSpec } = await openCliStore(globals);
+  const stores = await openCliArtifacts(globals, storeSpec);
+  const { deleteTaskArtifacts } = await import('../../artifacts/index.ts');
+  const targets = await withTrials(store, ids);
+  const running = targets.filter((t) => !isFinal(t.status) && t.status !== 'draft');
+  if (running.length) {
+    throw new ConfigError(`Cannot delete the artifacts of ${running.map((t) => `${t.id} (${t.status})`).join(', ')}: stop ${running.length > 1 ? 'them' : 'it'} first (\`hpo stop <id>\`).`);
+  }
+  for (const task of targets) {
+    const gone = await deleteTaskArtifacts(store, stores, task.id, 'deleted by `hpo tasks delete`');
+    logLine(globals, 'info', `${task.id}: deleted ${gone.length} artifacts (${gone.reduce((sum, r) => sum + r.size, 0)} bytes)`);
+  }
+}
+
+/** `hpo tasks archive <id...>`: tags the tasks (a study's id: its trials too) `archived`; artifacts stay. */
+export async function tasksArchiveCommand(ids: string[], globals: GlobalOptions): Promise<void> {
+  const { store } = await openCliStore(globals);
+  const targets = await withTrials(store, ids);
+  for (const task of targets) {
+    if (!task.tags.includes(ARCHIVED)) await store.update(task.id, { tags: [...task.tags, ARCHIVED] });
+  }
+  logLine(globals, 'info', `archived ${targets.length} tasks (hidden from \`hpo tasks list\` unless --archived)`);
+}
+
+/** The tasks `ids` name (each must exist) and, for a controller, its trials. */
+async function withTrials(store: TaskStore, ids: string[]): Promise<Task[]> {
+  const found = new Map<string, Task>();
+  for (const id of ids) {
+    const task = await store.get(id);
+    found.set(task.id, task);
+    if (task.type === 'controller') for (const trial of await store.list({ parent: task.id })) found.set(trial.id, trial);
+  }
+  return [...found.values()];
 }
 
 function describeTask(t: Task): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, parseOrThrow } from '../../core/index.ts';
-import { logLine, openCliStore, type GlobalOptions } from '../context.ts';
+import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -24,10 +24,12 @@ export async function uiCommand(
     throw new ConfigError(`hpo ui --host ${flags.host} serves other machines: give --token <secret> (or set HPO_UI_TOKEN), or bind 127.0.0.1 (the default).`);
   }
   const { store, storeSpec } = await openCliStore(globals);
+  const artifacts = await openCliArtifacts(globals, storeSpec);
   const { buildUiApp } = await import('../../ui/server.ts');
   const app = buildUiApp({
     store,
     storeSpec,
+    artifacts,
     token,
     readOnly: options.readOnly,
     redisUrl: options.redis ?? process.env.REDIS_URL ?? (/^rediss?:\/\//.test(storeSpec) ? storeSpec : undefined),

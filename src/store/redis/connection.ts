@@ -14,6 +14,8 @@ export interface ConnectOptions {
   maxRetriesPerRequest?: number | null;
   /** Called with errors after start other than connection loss (which outage.ts reports once per outage). */
   onError?: (error: Error) => void;
+  /** The flags that point elsewhere, for the unreachable message. Default `--store / REDIS_URL`. */
+  flags?: string;
 }
 
 /** Longest pause between reconnection attempts once a connection has worked. */
@@ -70,7 +72,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   } catch (error) {
     client.disconnect();
     const detail = describe(firstError ?? error);
-    throw new RedisUnavailableError(shown, detail, { cause: error });
+    throw new RedisUnavailableError(shown, detail, { cause: error, flags: options.flags });
   }
   connectedOnce = true;
   // From now on an outage is one line when it starts and one when it ends (outage.ts).

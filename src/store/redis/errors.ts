@@ -2,10 +2,10 @@ import { HpoError } from '../../core/index.ts';
 
 /** Redis did not answer at start (refused, timed out, wrong password, TLS failure). */
 export class RedisUnavailableError extends HpoError {
-  constructor(readonly url: string, detail: string, options?: { cause?: unknown }) {
+  constructor(readonly url: string, detail: string, options?: { cause?: unknown; flags?: string }) {
     super(
       'REDIS_UNAVAILABLE',
-      `Cannot reach Redis at ${url}: ${detail}. Start Redis there, or point --store / REDIS_URL at a running ` +
+      `Cannot reach Redis at ${url}: ${detail}. Start Redis there, or point ${options?.flags ?? '--store / REDIS_URL'} at a running ` +
         'one (redis://[:password@]host:port[/db], rediss:// for TLS).',
       options,
     );
@@ -26,18 +26,6 @@ export class RedisOutageError extends HpoError {
       options,
     );
     this.name = 'RedisOutageError';
-  }
-}
-
-/** An artifact bigger than the Redis store keeps in one key. */
-export class ArtifactTooLargeError extends HpoError {
-  constructor(readonly taskId: string, readonly artifactName: string, size: number, limit: number) {
-    super(
-      'ARTIFACT_TOO_LARGE',
-      `Artifact "${artifactName}" of task ${taskId} is ${size} bytes; the Redis store keeps at most ${limit} bytes ` +
-        'per artifact. Store large weights in a file store (--store PATH) or save a smaller artifact.',
-    );
-    this.name = 'ArtifactTooLargeError';
   }
 }
 

@@ -17,8 +17,6 @@ export interface StoreKeys {
   scalars(id: string): string;
   /** String the console log is appended to. */
   log(id: string): string;
-  /** Binary string holding one artifact. */
-  artifact(id: string, name: string): string;
   /** String holding a token written when a process first opens the store: gone means the store was wiped. */
   marker(): string;
   /** Pattern matching every key of this store (for cleanup in tests and tools). */
@@ -37,7 +35,6 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     project: (project) => `${prefix}project:${encodeURIComponent(project)}`,
     scalars: (id) => `${prefix}scalars:${id}`,
     log: (id) => `${prefix}log:${id}`,
-    artifact: (id, name) => `${prefix}artifact:${id}:${name}`,
     marker: () => `${prefix}store`,
     pattern: () => `${escapeGlob(prefix)}*`,
   };

@@ -18,14 +18,14 @@ import {
   type TaskStatus,
   type TaskStore,
 } from '../../core/index.ts';
-import { ArtifactNotFoundError, StoreInputError } from '../errors.ts';
+import { StoreInputError } from '../errors.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from '../scalar-lines.ts';
 import { assertArtifactName, assertTaskId, newTaskId } from '../task-id.ts';
 import { parseStoredTask } from '../task-record.ts';
-import { applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
+import { applyArtifactRef, applyForgetArtifacts, applyPatch, applyStatus, applyStopRequest, type StatusOptions } from '../transition.ts';
 import { applyAcquireLease, applyReleaseLease, applyRenewLease } from '../lease.ts';
 import { asOutageError, closeRedis, connectRedis, redactUrl, type ConnectOptions } from './connection.ts';
-import { ArtifactTooLargeError, StoreContentionError, StoreWipedError } from './errors.ts';
+import { StoreContentionError, StoreWipedError } from './errors.ts';
 import { warnIfVolatile } from './persistence.ts';
 import { DEFAULT_PREFIX, storeKeys, type StoreKeys } from './keys.ts';
 import { storeScripts, type StoreScripts } from './scripts.ts';
@@ -34,8 +34,6 @@ export interface RedisTaskStoreOptions {
   /** Key prefix; every key of this store starts with it. Default `hpo:`. */
   prefix?: string;
   clock?: Clock;
-  /** Largest artifact kept in one key. Default 64 MiB. */
-  maxArtifactBytes?: number;
   /** Shown in errors instead of the client's address (a redacted URL). */
   location?: string;
   /** close() also disconnects the client (true when the store opened it). Default false. */
@@ -47,18 +45,17 @@ export interface RedisTaskStoreOptions {
   marker?: string;
 }
 
-
-export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 const PREFIX = /^[A-Za-z0-9:_.{}-]{1,64}$/;
 const MAX_CAS_ATTEMPTS = 60;
 const LIST_CHUNK = 500;
 
 /**
  * The task store on Redis, for agents on several machines. A task is a hash holding its JSON
- * record and a revision; read-modify-write calls (setStatus, update, requestStop, putArtifact)
+ * record and a revision; read-modify-write calls (setStatus, update, requestStop, recordArtifact)
  * are compare-and-set commits through a Lua script, retried on a lost race, so concurrent
  * writers on any machine never lose each other's changes and `expect` has one winner.
- * Scalars are a list of JSON lines, the log an appended string, artifacts binary keys.
+ * Scalars are a list of JSON lines, the log an appended string; artifact bytes live in an
+ * artifact store (src/artifacts), only their references in the record.
  * `list` reads one creation-ordered index (per parent, per project, or all) and filters
  * type and status on read: a study lists by parent, which stays small.
  */
@@ -68,7 +65,6 @@ export class RedisTaskStore implements TaskStore {
   private readonly keys: StoreKeys;
   private readonly scripts: StoreScripts;
   private readonly clock: Clock;
-  private readonly maxArtifactBytes: number;
   private readonly ownsClient: boolean;
   private readonly marker?: string;
   private readonly where: string;
@@ -85,7 +81,6 @@ export class RedisTaskStore implements TaskStore {
     this.keys = storeKeys(this.prefix);
     this.scripts = storeScripts(client);
     this.clock = options.clock ?? systemClock;
-    this.maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
     this.ownsClient = options.ownsClient ?? false;
     this.marker = options.marker;
     const where = options.location ?? `redis://${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
@@ -188,29 +183,15 @@ export class RedisTaskStore implements TaskStore {
     return (text as string | null) ?? '';
   }
 
-  async putArtifact(id: string, name: string, data: Uint8Array | string): Promise<ArtifactRef> {
+  async recordArtifact(id: string, ref: ArtifactRef): Promise<Task> {
     assertTaskId(id);
-    assertArtifactName(name);
-    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (bytes.byteLength > this.maxArtifactBytes) throw new ArtifactTooLargeError(id, name, bytes.byteLength, this.maxArtifactBytes);
-    const key = this.keys.artifact(id, name);
-    // The bytes first, then the reference: a reader never finds a reference without its bytes.
-    await this.writeIfExists(id, key, 'set', bytes);
-    let ref!: ArtifactRef;
-    await this.mutate(id, (task, now) => {
-      ref = { name, size: bytes.byteLength, location: key, createdAt: now };
-      return { ...task, artifacts: { ...task.artifacts, [name]: ref }, updatedAt: now };
-    });
-    return ref;
+    assertArtifactName(ref.name);
+    return this.mutate(id, (task, now) => applyArtifactRef(task, ref, now));
   }
 
-  async getArtifact(id: string, name: string): Promise<Buffer> {
+  async forgetArtifacts(id: string, reason: string, names?: readonly string[]): Promise<Task> {
     assertTaskId(id);
-    assertArtifactName(name);
-    const [exists, bytes] = await this.readWithTask(id, (p) => p.getBuffer(this.keys.artifact(id, name)));
-    if (!exists) throw await this.notFound(id);
-    if (!bytes) throw new ArtifactNotFoundError(id, name, this.location);
-    return bytes as Buffer;
+    return this.mutate(id, (task, now) => applyForgetArtifacts(task, reason, names, now));
   }
 
   /**
@@ -262,7 +243,7 @@ export class RedisTaskStore implements TaskStore {
     return [exists === 1, value];
   }
 
-  private async writeIfExists(id: string, key: string, mode: 'rpush' | 'append' | 'set', value: string | Buffer): Promise<void> {
+  private async writeIfExists(id: string, key: string, mode: 'rpush' | 'append', value: string): Promise<void> {
     if ((await this.redis(() => this.scripts.writeIfExists(this.keys.task(id), key, mode, value))) === -1) throw await this.notFound(id);
   }
 
@@ -289,7 +270,6 @@ export interface OpenRedisStoreOptions extends ConnectOptions {
   /** Told once when a Redis restart would lose the store (no AOF, no snapshots). */
   onWarning?: (message: string) => void;
   clock?: Clock;
-  maxArtifactBytes?: number;
 }
 
 /**

@@ -26,13 +26,11 @@ redis.call('HSET', KEYS[1], 'data', ARGV[2], 'rev', tostring(tonumber(rev) + 1))
 return 1
 `;
 
-/** KEYS: task, target; ARGV: mode (rpush | append | set), value. -1 when the task does not exist. */
+/** KEYS: task, target; ARGV: mode (rpush | append), value. -1 when the task does not exist. */
 const WRITE_IF_EXISTS = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if ARGV[1] == 'rpush' then return redis.call('RPUSH', KEYS[2], ARGV[2]) end
-if ARGV[1] == 'append' then return redis.call('APPEND', KEYS[2], ARGV[2]) end
-redis.call('SET', KEYS[2], ARGV[2])
-return 1
+return redis.call('APPEND', KEYS[2], ARGV[2])
 `;
 
 type Arg = string | number | Buffer;
@@ -40,7 +38,7 @@ type Arg = string | number | Buffer;
 export interface StoreScripts {
   create(keys: string[], data: string, createdAt: number, id: string): Promise<number>;
   commit(taskKey: string, rev: string, data: string): Promise<number>;
-  writeIfExists(taskKey: string, target: string, mode: 'rpush' | 'append' | 'set', value: string | Buffer): Promise<number>;
+  writeIfExists(taskKey: string, target: string, mode: 'rpush' | 'append', value: string): Promise<number>;
 }
 
 /**

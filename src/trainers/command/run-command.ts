@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { HpoError, TrialFailedError } from '../../core/index.ts';
 import type { TrainerContext } from '../../worker/trainer.ts';
-import { storeArtifacts } from './artifacts.ts';
+import { ArtifactUploads } from './artifacts.ts';
 import { readResultsCsv } from './results-csv.ts';
 
 /** One external training run, fully resolved: what to start, where, and what to read back. */
@@ -13,7 +13,7 @@ export interface CommandSpec {
   env: Record<string, string>;
   /** Absolute path of a YOLOv5-style results.csv to follow as it grows. */
   resultsCsv?: string;
-  /** Absolute paths (a `*` allowed in the last segment) stored as artifacts when the program ends. */
+  /** Absolute paths (a `*` allowed in the last segment) stored as artifacts as they settle and when the program ends. */
   artifacts: string[];
   stopSignal: 'SIGINT' | 'SIGTERM';
   graceMs: number;
@@ -27,8 +27,9 @@ const REPORT_LINE = /^hpo:report (.*)$/;
  * workers too (as Ctrl-C would). Scalars come from stdout lines `hpo:report {"step":N,"scalars":{...}}`
  * and from every complete row of the followed results.csv, each column under its own name.
  * `ctx.signal` sends `stopSignal`, then SIGKILL after the grace; epochs finished by then stay
- * reported. Resolves when the program is gone and its artifacts are stored; a non-zero exit
- * without a stop fails the trial.
+ * reported. Its artifact files are uploaded as they are written (see ArtifactUploads) and once
+ * more when it exits. Resolves when the program is gone and its artifacts are stored; a
+ * non-zero exit without a stop fails the trial.
  */
 export async function runCommand(spec: CommandSpec, ctx: TrainerContext): Promise<void> {
   ctx.log(`command: ${spec.command} ${spec.argv.map(quoteForLog).join(' ')} (in ${spec.cwd})`);
@@ -79,7 +80,11 @@ export async function runCommand(spec: CommandSpec, ctx: TrainerContext): Promis
     }
   });
   lines(child.stderr, (line) => ctx.log(line));
-  const poll = setInterval(() => void followCsv().catch((error: unknown) => ctx.log(`cannot read ${spec.resultsCsv}: ${String(error)}`)), spec.pollMs);
+  const uploads = new ArtifactUploads(spec.artifacts, ctx);
+  const poll = setInterval(() => {
+    void followCsv().catch((error: unknown) => ctx.log(`cannot read ${spec.resultsCsv}: ${String(error)}`));
+    void uploads.poll();
+  }, spec.pollMs);
   let killTimer: NodeJS.Timeout | undefined;
   function stop(): void {
     if (killTimer) return;
@@ -104,7 +109,7 @@ export async function runCommand(spec: CommandSpec, ctx: TrainerContext): Promis
   // Rows written just before the exit (the last epoch, or the one finished before a stop) count.
   await followCsv().catch(() => {});
   await chain;
-  await storeArtifacts(spec.artifacts, ctx);
+  await uploads.finish();
   if (failure) throw failure;
   if (ctx.signal.aborted) return;
   if (exit.code !== 0) throw new TrialFailedError(`${spec.command} exited with ${exit.code ?? exit.signal}${reported < 0 ? ' before reporting an epoch' : ` after epoch ${reported}`}; see the task's log`);

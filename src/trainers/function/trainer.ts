@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { HpoError, TrialStoppedError, createRng, type Params } from '../../core/index.ts';
 import { parseOrThrow } from '../../core/parse-input.ts';
@@ -10,6 +12,11 @@ const optionsSchema = z.looseObject({
   objective: z.string().min(1),
   /** Simulated wall time per epoch, so demos look like training. */
   epochMs: z.number().min(0).default(0),
+  /**
+   * Write a `last.bin` of this many bytes into the scratch folder every epoch and upload it, as a
+   * real trainer does with its checkpoint (retention tests, demos, artifact benchmarks). Default 0: none.
+   */
+  checkpointBytes: z.number().int().min(0).default(0),
 });
 
 /**
@@ -45,10 +52,17 @@ export const functionTrainer: Trainer = {
       const scalars = objective.epoch(values, epoch, epochs, rng);
       if (epoch >= faultEpoch) await injectFault(fault, epoch, scalars);
       await ctx.reporter.report(epoch, scalars);
+      if (options.checkpointBytes > 0) await saveCheckpoint(ctx, epoch, options.checkpointBytes);
       ctx.log(`epoch ${epoch + 1}/${epochs} ${Object.entries(scalars).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
     }
   },
 };
+
+async function saveCheckpoint(ctx: TrainerContext, epoch: number, bytes: number): Promise<void> {
+  const file = path.join(ctx.workDir, 'last.bin');
+  await writeFile(file, Buffer.alloc(bytes, epoch % 256));
+  await ctx.putArtifactFile('last.bin', file);
+}
 
 async function injectFault(mode: string, epoch: number, scalars: Record<string, number>): Promise<void> {
   switch (mode) {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { HpoError, type Params } from '../../core/index.ts';
@@ -25,9 +25,12 @@ const optionsSchema = z.strictObject({
   hpoVersion: z.string().optional(),
 });
 
-/** What train.py writes into its save dir that becomes artifacts (missing ones are skipped). */
+/**
+ * What train.py writes into its save dir that becomes artifacts, uploaded as they settle while it
+ * trains (missing ones are skipped); `weights/epoch<N>.pt` are its `--save-period` checkpoints.
+ */
 export const RUN_ARTIFACTS: readonly string[] = [
-  'weights/best.pt', 'weights/last.pt', 'results.csv', 'results.png', 'confusion_matrix.png', 'F1_curve.png', 'P_curve.png',
+  'weights/best.pt', 'weights/last.pt', 'weights/epoch*.pt', 'results.csv', 'results.png', 'confusion_matrix.png', 'F1_curve.png', 'P_curve.png',
   'R_curve.png', 'PR_curve.png', 'labels.jpg', 'labels_correlogram.jpg', 'train_batch*.jpg', 'val_batch*.jpg', 'hyp.yaml', 'opt.yaml',
 ];
 
@@ -99,19 +102,17 @@ function resolveCheckout(dirParam: string | undefined, codeDir: string | undefin
   return dir;
 }
 
-/** A local file stays; `<task-id>/<name>` is fetched from that task's artifacts into the trial folder. */
+/** A local file stays; `<task-id>/<name>` is downloaded (streamed, verified) from that task's artifacts into the trial folder. */
 async function resolveWeights(value: string, yolov5Dir: string, ctx: TrainerContext): Promise<string> {
   const match = TASK_ARTIFACT.exec(value);
-  if (!match || existsSync(path.resolve(yolov5Dir, value)) || !ctx.getArtifact) return value;
+  if (!match || existsSync(path.resolve(yolov5Dir, value)) || !ctx.downloadArtifact) return value;
   const [, taskId, name] = match;
-  let data: Uint8Array;
+  const file = path.join(ctx.workDir, `weights-${taskId}-${name}`);
   try {
-    data = await ctx.getArtifact(taskId, name);
+    await ctx.downloadArtifact(taskId, name, file);
   } catch (error) {
     throw new HpoError('WEIGHTS_NOT_FOUND', `args/weights ${JSON.stringify(value)}: no local file, and task ${taskId} has no artifact ${name} (${(error as Error).message}).`);
   }
-  const file = path.join(ctx.workDir, `weights-${taskId}-${name}`);
-  await writeFile(file, data);
   ctx.log(`weights ${value} -> ${file}`);
   return file;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Params, Pruner, TrainerRef } from '../../../src/core/index.ts';
 import { FileTaskStore } from '../../../src/store/index.ts';
+import { ArtifactStores, FolderArtifactStore, readTaskArtifact } from '../../../src/artifacts/index.ts';
 import { createTaskRunner } from '../../../src/worker/run-task.ts';
 import { parseResultsCsv } from '../../../src/trainers/command/results-csv.ts';
 import { TRAIN_ARGS_V7, MANAGED_ARGS } from '../../../src/trainers/ultralytics/train-args.ts';
@@ -18,6 +19,11 @@ function trialDirOf(work: string, taskId: string): string {
   return path.join(work, found[0]);
 }
 
+/** A task's artifact from the store beside the file task store (where trials write by default). */
+function readArtifact(store: FileTaskStore, id: string, name: string): Promise<Buffer> {
+  return readTaskArtifact(store, new ArtifactStores(new FolderArtifactStore(path.join(store.root, 'artifacts'))), id, name);
+}
+
 describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000 }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -30,7 +36,7 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
 
   /** The results.csv a trial's train.py wrote, as stored among its artifacts. */
   async function storedCsv(store: FileTaskStore, id: string) {
-    return parseResultsCsv((await store.getArtifact(id, 'results.csv')).toString('utf8'));
+    return parseResultsCsv((await readArtifact(store, id, 'results.csv')).toString('utf8'));
   }
 
   it('three concurrent trials each report their own results.csv, every column under its name, with weights and plots as artifacts', async () => {
@@ -64,7 +70,7 @@ describe('yolov5-ultralytics trainer on a stand-in train.py', { timeout: 120_000
       for (const name of ['best.pt', 'last.pt', 'results.png', 'confusion_matrix.png', 'PR_curve.png', 'labels.jpg', 'train_batch0.jpg', 'val_batch0_pred.jpg', 'hyp.yaml']) {
         expect(trial.artifacts[name], name).toBeDefined();
       }
-      expect((await store.getArtifact(trial.id, 'last.pt')).toString()).toBe('epoch 3');
+      expect((await readArtifact(store, trial.id, 'last.pt')).toString()).toBe('epoch 3');
     }
     expect(finals.size).toBe(3);
   });

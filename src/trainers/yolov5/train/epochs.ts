@@ -210,7 +210,12 @@ async function validate(run: TrainingRun, lossOpts: LossOptions, epoch: number, 
   return { ...metrics, loss: loss.map((v) => v / Math.max(batches, 1)), detections, truths };
 }
 
-/** Writes last.bin (resumable) every epoch and best.bin (EMA weights, no optimizer) on a new best. */
+/**
+ * Writes last.bin (resumable) every epoch, best.bin (EMA weights, no optimizer) on a new best and
+ * `epoch<N>.bin` every `args/save_period` epochs (YOLOv5's --save-period) into the scratch folder,
+ * uploading each as it is written, streamed from the file: the trial's artifacts are current
+ * after every epoch, and the scratch folder can go when the trial ends.
+ */
 async function saveEpoch(run: TrainingRun, ctx: TrainerContext, epoch: number, bestFitness: number, best: boolean, csv: string): Promise<void> {
   const { args } = run.params;
   const base: Omit<Checkpoint, 'weights'> = {
@@ -219,10 +224,16 @@ async function saveEpoch(run: TrainingRun, ctx: TrainerContext, epoch: number, b
     params: run.rawParams, createdAt: new Date().toISOString(),
   };
   const ema = run.emaModel.serialize();
-  const last = encodeCheckpoint({ ...base, weights: run.model.serialize(), ema, optimizer: run.optimizer.getState() });
-  await writeFile(join(ctx.workDir, 'last.bin'), last);
+  const lastFile = join(ctx.workDir, 'last.bin');
+  await writeFile(lastFile, encodeCheckpoint({ ...base, weights: run.model.serialize(), ema, optimizer: run.optimizer.getState() }));
   await writeFile(join(ctx.workDir, 'results.csv'), csv);
-  await ctx.putArtifact('last.bin', last);
+  await ctx.putArtifactFile('last.bin', lastFile);
   await ctx.putArtifact('results.csv', csv);
-  if (best) await ctx.putArtifact('best.bin', encodeCheckpoint({ ...base, weights: ema }));
+  // As train.py v7.0: `epoch % save_period == 0` (0-based), so epoch0 is always among them.
+  if (args.save_period > 0 && epoch % args.save_period === 0) await ctx.putArtifactFile(`epoch${epoch}.bin`, lastFile);
+  if (best) {
+    const bestFile = join(ctx.workDir, 'best.bin');
+    await writeFile(bestFile, encodeCheckpoint({ ...base, weights: ema }));
+    await ctx.putArtifactFile('best.bin', bestFile);
+  }
 }

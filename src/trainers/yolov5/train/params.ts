@@ -29,6 +29,8 @@ export interface YoloArgs {
   seed: number;
   cache: boolean;
   resume: boolean;
+  /** Also keep `epoch<N>.bin` every this many epochs (YOLOv5's --save-period); -1 never. */
+  save_period: number;
   /** Nominal batch size: gradients accumulate to about this many images per optimizer step. */
   nbs: number;
   /** TF.js backend; 'auto' picks the fastest installed (tfjs-node-gpu > tfjs-node > wasm > cpu). */
@@ -99,6 +101,7 @@ const argsShape = {
   seed: z.number().int().min(0).default(0),
   cache: z.boolean().default(false),
   resume: z.boolean().default(false),
+  save_period: z.number().int().min(-1).refine((v) => v !== 0, { message: 'save_period must be >= 1 (epochs), or -1 to turn it off' }).default(-1),
   nbs: z.number().int().min(1).default(64),
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'),
   noplots: z.boolean().default(false),
@@ -107,7 +110,7 @@ const argsShape = {
 
 const ARG_DEFAULTS: Omit<YoloArgs, 'cfg'> & { cfg: string } = {
   epochs: 100, img: 640, batch: 16, cfg: 'yolov5n', data: '', weights: '', optimizer: 'SGD',
-  cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
+  cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
 };
 
 const flatShape: Record<string, z.ZodType> = {};

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
@@ -53,6 +53,9 @@ export function recordingContext(taskId: string, workDir: string, store = new Ma
     },
     putArtifact: async (name, data) => {
       artifacts.set(name, typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    },
+    putArtifactFile: async (name, file) => {
+      artifacts.set(name, new Uint8Array(readFileSync(file)));
     },
     getArtifact: async (id, name) => {
       const found = store.get(id)?.get(name);

@@ -78,7 +78,7 @@ describe('yolov5 trainer', () => {
 
   it('stops at the epoch boundary on abort with last.bin saved, then resumes from it with flat memory', async () => {
     const workDir = join(data.dir, 'stop');
-    const params = smokeParams(data.yaml, { 'args/epochs': 3, 'args/noplots': true });
+    const params = smokeParams(data.yaml, { 'args/epochs': 3, 'args/noplots': true, 'args/save_period': 2 });
     const first = recordingContext('stopper', workDir);
     first.setOnReport(() => first.controller.abort()); // a pruner's verdict after epoch 0's report
     await yolov5Trainer.train(params, first.ctx); // returns normally
@@ -99,6 +99,9 @@ describe('yolov5 trainer', () => {
     const csv = readFileSync(join(workDir, 'results.csv'), 'utf8').trimEnd().split('\n');
     expect(csv.map((l) => l.split(',')[0].trim())).toEqual(['epoch', '0', '1', '2']);
     expect(decodeCheckpoint(second.artifacts.get('last.bin')!, 'last.bin').epoch).toBe(2);
+    // --save-period 2, as train.py: epochs 0 and 2 (epoch % 2 == 0), each uploaded as it was written.
+    expect([...first.artifacts.keys(), ...second.artifacts.keys()].filter((k) => /^epoch\d+\.bin$/.test(k)).sort()).toEqual(['epoch0.bin', 'epoch2.bin']);
+    expect(decodeCheckpoint(second.artifacts.get('epoch2.bin')!, 'epoch2.bin').epoch).toBe(2);
   });
 
   it('starts from another task\'s best.bin and rejects a weights reference it cannot read', async () => {
