@@ -15,7 +15,7 @@ import { activeNames, categorical, float } from '../src/space/index.ts';
 import { optimize } from '../src/study/optimize.ts';
 import type { StrategyInput } from '../strategies/index.ts';
 import { fmt, summarize } from './lib-stats.ts';
-import { OptunaBridge, optunaVersion, type OptunaStudyOptions } from './lib-optuna.ts';
+import { type OptunaStudyOptions, pickVariants, optunaBridgeIf } from './lib-optuna.ts';
 
 export const CONDITIONAL_SPACE: Space = {
   'args/optimizer': categorical(['SGD', 'Adam', 'AdamW']),
@@ -70,15 +70,8 @@ async function main(): Promise<void> {
   });
   const seeds = Number(values.seeds);
   const trials = Number(values.trials);
-  const known = [...VARIANTS, ...OPTUNA_VARIANTS];
-  const variants = values.strategies ? known.filter((v) => values.strategies!.split(',').includes(v.name)) : values.optuna ? known : VARIANTS;
-  let bridge: OptunaBridge | undefined;
-  if (variants.some((v) => 'optuna' in v)) {
-    const { version, problem } = optunaVersion();
-    if (problem) throw new Error(problem);
-    console.log(`optuna-* rows: Optuna ${version} through bench/lib-optuna.ts`);
-    bridge = new OptunaBridge();
-  }
+  const variants = pickVariants(VARIANTS, OPTUNA_VARIANTS, values);
+  const bridge = optunaBridgeIf(variants.some((v) => 'optuna' in v));
   const checkpoints = CHECKPOINTS.filter((c) => c <= trials);
   const table = new Table({ head: ['conditional', ...checkpoints.map((c) => `@${c}`), 'sec'] });
   for (const variant of variants) {

@@ -87,3 +87,19 @@ export class OptunaBridge {
     this.child.stdin.end();
   }
 }
+
+/** The variants `--strategies a,b` names; else ours and Optuna's with `--optuna`; else ours. */
+export function pickVariants<V extends { name: string }>(ours: V[], optuna: V[], flags: { strategies?: string; optuna?: boolean }): V[] {
+  const known = [...ours, ...optuna];
+  if (flags.strategies) return known.filter((v) => flags.strategies!.split(',').includes(v.name));
+  return flags.optuna ? known : ours;
+}
+
+/** A bridge to Optuna when some row needs one (its version printed), else undefined; no Optuna is an error. */
+export function optunaBridgeIf(needed: boolean): OptunaBridge | undefined {
+  if (!needed) return undefined;
+  const { version, problem } = optunaVersion();
+  if (problem) throw new Error(problem);
+  console.log(`optuna-* rows: Optuna ${version} through bench/lib-optuna.ts`);
+  return new OptunaBridge();
+}

@@ -15,7 +15,7 @@ import type { StrategyInput } from '../strategies/index.ts';
 import { hypervolume } from '../strategies/math/pareto.ts';
 import { MO_PROBLEMS, type MoProblem } from './mo-problems.ts';
 import { fmt, summarize } from './lib-stats.ts';
-import { OptunaBridge, optunaVersion, type OptunaStudyOptions } from './lib-optuna.ts';
+import { OptunaBridge, type OptunaStudyOptions, pickVariants, optunaBridgeIf } from './lib-optuna.ts';
 
 type Variant = { name: string; strategy: StrategyInput } | { name: string; optuna: OptunaStudyOptions['sampler'] };
 
@@ -66,15 +66,8 @@ async function main(): Promise<void> {
   });
   const seeds = Number(values.seeds);
   const trials = Number(values.trials);
-  const known = [...VARIANTS, ...OPTUNA_VARIANTS];
-  const variants = values.strategies ? known.filter((v) => values.strategies!.split(',').includes(v.name)) : values.optuna ? known : VARIANTS;
-  let bridge: OptunaBridge | undefined;
-  if (variants.some((v) => 'optuna' in v)) {
-    const { version, problem } = optunaVersion();
-    if (problem) throw new Error(problem);
-    console.log(`optuna-* rows: Optuna ${version} through bench/lib-optuna.ts`);
-    bridge = new OptunaBridge();
-  }
+  const variants = pickVariants(VARIANTS, OPTUNA_VARIANTS, values);
+  const bridge = optunaBridgeIf(variants.some((v) => 'optuna' in v));
   const problems = values.problems ? MO_PROBLEMS.filter((p) => values.problems!.split(',').includes(p.name)) : MO_PROBLEMS;
   const checkpoints = CHECKPOINTS.filter((c) => c <= trials);
   for (const problem of problems) {

@@ -17,7 +17,7 @@ import { optimize } from '../src/study/optimize.ts';
 import type { StrategyInput } from '../strategies/index.ts';
 import { PROBLEMS, type Problem } from './problems.ts';
 import { fmt, summarize, type Summary } from './lib-stats.ts';
-import { OptunaBridge, optunaVersion, type OptunaStudyOptions } from './lib-optuna.ts';
+import { OptunaBridge, type OptunaStudyOptions, pickVariants, optunaBridgeIf } from './lib-optuna.ts';
 
 interface Variant {
   name: string;
@@ -124,15 +124,8 @@ async function main(): Promise<void> {
   });
   const seeds = Number(values.seeds);
   const trials = Number(values.trials);
-  const known = [...VARIANTS, ...OPTUNA_VARIANTS];
-  const variants = values.strategies ? known.filter((v) => values.strategies!.split(',').includes(v.name)) : values.optuna ? known : VARIANTS;
-  let bridge: OptunaBridge | undefined;
-  if (variants.some((v) => 'optuna' in v.strategy)) {
-    const { version, problem } = optunaVersion();
-    if (problem) throw new Error(problem);
-    console.log(`optuna-* rows: Optuna ${version} through bench/lib-optuna.ts`);
-    bridge = new OptunaBridge();
-  }
+  const variants = pickVariants(VARIANTS, OPTUNA_VARIANTS, values);
+  const bridge = optunaBridgeIf(variants.some((v) => 'optuna' in v.strategy));
   const problems = values.problems ? PROBLEMS.filter((p) => values.problems!.split(',').includes(p.name)) : PROBLEMS;
   const checkpoints = CHECKPOINTS.filter((c) => c <= trials);
   const out: Record<string, Record<string, Record<number, Summary>>> = {};
