@@ -70,7 +70,7 @@ async function bareForward(bytes: Uint8Array, size: number): Promise<number> {
 }
 
 async function startServe(task: string, size: number, batching: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const args = [BIN, '--store', storeDir, 'serve', task, '--port', '0', '--size', String(size), '--cache-dir', cacheDir,
+  const args = [...(process.env.SERVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SERVE_PROF] : []), BIN, '--store', storeDir, 'serve', task, '--port', '0', '--size', String(size), '--cache-dir', cacheDir,
     '--max-batch', batching ? '16' : '1', '--max-wait-ms', batching ? '5' : '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

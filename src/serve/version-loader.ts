@@ -60,8 +60,8 @@ async function loadRuntime(opts: LoaderOptions, ckpt: Checkpoint, taskId: string
   if (opts.runtime === 'tfjs') return tfjsRuntime(ckpt, taskId, size);
   try {
     const bytes = await cachedExport(opts.cacheDir, ckpt, taskId, size);
-    const { createOnnxRuntime } = await import('./runtime/onnx-runtime.ts');
-    return await createOnnxRuntime(bytes, { threads: opts.threads });
+    const { createOnnxWorkerRuntime } = await import('./runtime/onnx-worker-runtime.ts');
+    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads });
   } catch (error) {
     if (error instanceof ServeError) throw error;
     opts.warn(`ONNX Runtime could not load task ${taskId} at ${size} px (${(error as Error).message}); serving it with the TF.js forward pass`);
