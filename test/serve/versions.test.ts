@@ -42,19 +42,20 @@ async function setVersion(task: string, traffic: number): Promise<any> {
 
 /**
  * At least `total` requests from `clients` concurrent loops; `during` runs once `startAfter` have
- * been answered, and the load goes on until it is done, so it happens under load however fast the
- * server answers.
+ * been answered, and the load goes on until `startAfter` more are sent after it is done, so it
+ * happens under load and is seen, however fast the server answers.
  */
 async function load(total: number, clients: number, during?: { startAfter: number; run: () => Promise<unknown> }) {
   const answers: { status: number; body: any }[] = [];
   let sent = 0;
   let duringDone: Promise<unknown> | undefined;
-  let duringSettled = !during;
+  // Requests go on until `total` are sent and, with `during`, `startAfter` more after it is done.
+  let until = during ? Number.POSITIVE_INFINITY : total;
   await Promise.all(Array.from({ length: clients }, async () => {
-    while ((sent < total || !duringSettled) && sent < 20 * total) {
+    while (sent < Math.max(total, until) && sent < 20 * total) {
       sent++;
       answers.push(await predict());
-      if (during && !duringDone && answers.length >= during.startAfter) duringDone = during.run().finally(() => (duringSettled = true));
+      if (during && !duringDone && answers.length >= during.startAfter) duringDone = during.run().finally(() => (until = sent + during.startAfter));
     }
   }));
   await duringDone;
