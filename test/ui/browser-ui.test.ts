@@ -10,7 +10,7 @@ import { ArtifactStores, FolderArtifactStore } from '../../src/artifacts/index.t
 import { buildUiApp } from '../../src/ui/server.ts';
 import { tempDir } from '../store/helpers.ts';
 import { chartSeries, curveLengths, launchChromium, pageErrors, waitForChart } from './browser.ts';
-import { addTrial, makeStudy, METRIC } from './study-fixture.ts';
+import { addTrial, LATENCY, makeStudy, METRIC } from './study-fixture.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SHOTS = process.env.HPO_UI_SHOTS; // a folder to save screenshots in (not committed)
@@ -82,6 +82,7 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
     expect(await curveLengths(page, 'intermediate')).toEqual([2, 2, 2, 2, 5, 5, 5, 5, 5, 5, 5]); // the running trial's one epoch drawn as a point-segment
     expect((await chartSeries(page, 'slices')).map((s) => s.points)).toEqual([7, 7, 7]);
     expect((await chartSeries(page, 'timeline'))[0].points).toBe(11);
+    await page.waitForSelector('#leaderboard'); // drawn after the charts
     expect(await page.$$eval('#leaderboard tbody tr', (rows) => rows.length)).toBe(11);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/study.png`, fullPage: true });
     expect(errors).toEqual([]);
@@ -156,6 +157,34 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
       await queue.close();
       await connection.quit();
     }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the Pareto front of a two-objective study, and a long leaderboard 100 rows at a time', async () => {
+    const mo = await makeStudy(store, { completed: 125, pruned: 5, latency: true, seed: 'pareto' });
+    const board = await (await fetch(`${base}api/studies/${mo.controller.id}/leaderboard`)).json() as { pareto: string[]; rows: Array<{ taskId: string; values?: number[]; front?: number }> };
+    const complete = board.rows.filter((r) => r.values);
+    expect(complete).toHaveLength(125);
+    expect(board.pareto.length).toBeGreaterThan(1);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = pageErrors(page);
+    await page.goto(`${base}#/study/${mo.controller.id}`);
+    await waitForChart(page, 'pareto');
+    // the front apart from the dominated trials, every complete trial once
+    expect(await chartSeries(page, 'pareto')).toEqual([
+      { name: 'Pareto front', type: 'scatter', points: board.pareto.length, markPoints: 0 },
+      { name: 'dominated', type: 'scatter', points: 125 - board.pareto.length, markPoints: 0 },
+    ]);
+    await page.waitForSelector('#leaderboard');
+    const headers = await page.$$eval('#leaderboard th', (ths) => ths.map((th) => th.textContent));
+    expect(headers.slice(3, 6)).toEqual([METRIC, LATENCY, 'front']);
+    expect(await page.$$eval('#leaderboard tbody tr', (rows) => rows.length)).toBe(100);
+    expect(await page.$$eval('#leaderboard tbody tr.pareto', (rows) => rows.length)).toBe(board.pareto.length);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/pareto.png`, fullPage: true });
+    await page.click('#leaderboard-all');
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr').length === 130);
+    expect(await page.$('#leaderboard-all')).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   });

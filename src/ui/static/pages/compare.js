@@ -1,6 +1,6 @@
 // Compare 2-10 tasks: every scalar as one chart with a curve per task, and a param table that marks differences.
 import { getJson } from 'hpo/api.js';
-import { drawChart, grid } from 'hpo/charts.js';
+import { chartsReady, drawChart, grid } from 'hpo/charts.js';
 import { formatValue, h } from 'hpo/dom.js';
 
 export async function comparePage(main, query) {
@@ -9,7 +9,7 @@ export async function comparePage(main, query) {
     main.append(h('p', { class: 'error' }, `Compare needs 2 to 10 task ids, got ${ids.length}: select them on the Tasks page.`));
     return;
   }
-  const tasks = await Promise.all(ids.map((id) => getJson(`/api/tasks/${encodeURIComponent(id)}`)));
+  const [tasks] = await Promise.all([Promise.all(ids.map((id) => getJson(`/api/tasks/${encodeURIComponent(id)}`))), chartsReady]);
   // Ids share a time-ordered prefix: their tail tells them apart.
   const label = (t) => `${t.name} (…${t.id.slice(-6)})`;
   const names = [...new Set(tasks.flatMap((t) => Object.keys(t.scalars)))].sort();

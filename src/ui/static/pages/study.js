@@ -1,23 +1,42 @@
-// A study: leaderboard, optimization history, parallel coordinates, importance, intermediate values, slices, timeline. Live.
+// A study: leaderboard, optimization history, Pareto front (several objectives), parallel coordinates,
+// importance, intermediate values, slices, timeline. Live.
 import { getJson, isReport, onTaskEvents, postJson } from 'hpo/api.js';
-import { drawChart, grid } from 'hpo/charts.js';
+import { chartsReady, drawChart, grid, nextPaint } from 'hpo/charts.js';
 import { debounce, formatDuration, formatValue, h, statusBadge } from 'hpo/dom.js';
 
-const CHARTS = ['history', 'parallel', 'importance', 'intermediate', 'slices', 'timeline'];
+const TITLES = {
+  history: 'Optimization history', pareto: 'Pareto front', parallel: 'Parallel coordinates (drag on an axis to brush)',
+  importance: 'Hyperparameter importance (PED-ANOVA)', intermediate: 'Intermediate values (red ▲ = pruned there)', slices: 'Slices', timeline: 'Timeline',
+};
+const WIDE = new Set(['parallel', 'slices']);
+/** Scatters of many points drawn as one path instead of one element per point (hover still works). */
+const LARGE = { large: true, largeThreshold: 500 };
+/** Leaderboard rows drawn at first; the rest on request (thousands of rows cost more than every chart). */
+const ROWS_SHOWN = 100;
 
 export async function studyPage(main, id) {
   const path = `/api/studies/${encodeURIComponent(id)}/views`;
   const header = h('section');
-  const boxes = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: `chart-box ${c === 'slices' || c === 'parallel' ? 'wide' : ''}` })]));
-  const titles = { history: 'Optimization history', parallel: 'Parallel coordinates (drag on an axis to brush)', importance: 'Hyperparameter importance (PED-ANOVA)', intermediate: 'Intermediate values (red ▲ = pruned there)', slices: 'Slices', timeline: 'Timeline' };
+  const chartsSection = h('section', { class: 'charts' });
   const board = h('div', { class: 'scroll' });
-  main.append(header, h('section', { class: 'charts' }, CHARTS.map((c) => h('div', { class: `chart-card ${c === 'slices' || c === 'parallel' ? 'wide' : ''}` }, h('h3', {}, titles[c]), boxes[c]))), h('h2', {}, 'Leaderboard'), board);
+  main.append(header, chartsSection, h('h2', {}, 'Leaderboard'), board);
+  const boxes = {};
+  const boxFor = (name) => {
+    if (!boxes[name]) {
+      boxes[name] = h('div', { class: `chart-box ${WIDE.has(name) ? 'wide' : ''}` });
+      chartsSection.append(h('div', { class: `chart-card ${WIDE.has(name) ? 'wide' : ''}` }, h('h3', {}, TITLES[name]), boxes[name]));
+    }
+    return boxes[name];
+  };
+  let showAll = false;
   const draw = async () => {
-    const views = await getJson(path);
+    const [views] = await Promise.all([getJson(path), chartsReady]);
     const lb = views.leaderboard;
+    const several = lb.objectives.length > 1;
     header.replaceChildren(
       h('h1', {}, lb.name, ' ', statusBadge(lb.status)),
-      h('p', { class: 'muted' }, `${lb.controllerId} · ${lb.direction} ${lb.metric} · ${lb.rows.length} trials`,
+      h('p', { class: 'muted' }, `${lb.controllerId} · ${lb.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')} · ${lb.rows.length} trials`,
+        several ? ` · Pareto front of ${lb.pareto?.length ?? 0}` : '',
         isReport ? '' : [' · ', h('a', { href: `#/task/${lb.controllerId}` }, 'controller task')]),
       !isReport && !['completed', 'failed', 'stopped'].includes(lb.status)
         ? h('button', { class: 'danger', onclick: (e) => {
@@ -25,35 +44,99 @@ export async function studyPage(main, id) {
           postJson(`/api/tasks/${lb.controllerId}/stop`, { reason: 'study stopped from the UI' }).catch((err) => alert(err.message));
         } }, 'Stop study')
         : '');
-    board.replaceChildren(leaderboardTable(lb));
-    drawHistory(boxes.history, views, lb);
-    drawParallel(boxes.parallel, views);
-    drawImportance(boxes.importance, views);
-    drawIntermediate(boxes.intermediate, views, lb);
-    drawSlices(boxes.slices, views, lb);
-    drawTimeline(boxes.timeline, views);
+    const charts = {
+      history: () => drawHistory(boxes.history, views, lb),
+      ...(several ? { pareto: () => drawPareto(boxes.pareto, lb) } : {}),
+      parallel: () => drawParallel(boxes.parallel, views),
+      importance: () => drawImportance(boxes.importance, views),
+      intermediate: () => drawIntermediate(boxes.intermediate, views, lb),
+      slices: () => drawSlices(boxes.slices, views, lb),
+      timeline: () => drawTimeline(boxes.timeline, views),
+    };
+    Object.keys(charts).forEach(boxFor);
+    // One chart per frame: the first is on screen while the rest are drawn.
+    const steps = [
+      ...Object.values(charts),
+      () => board.replaceChildren(leaderboardTable(lb, showAll, () => { showAll = true; board.replaceChildren(leaderboardTable(lb, true)); })),
+    ];
+    for (const [i, step] of steps.entries()) {
+      if (i > 0) await nextPaint();
+      step();
+    }
   };
-  await draw();
+  // One draw at a time; changes seen during a draw start one more after it (a busy study never starves the page).
+  let drawn = null;
+  let again = false;
+  const redraw = () => {
+    if (drawn) {
+      again = true;
+      return drawn;
+    }
+    drawn = draw().finally(() => {
+      drawn = null;
+      if (again) {
+        again = false;
+        redraw().catch(() => {});
+      }
+    });
+    return drawn;
+  };
+  await redraw();
   return onTaskEvents(debounce((events) => {
-    if (events.some((e) => e.parent === id || e.id === id)) draw().catch(() => {});
+    if (events.some((e) => e.parent === id || e.id === id)) redraw().catch(() => {});
   }, 300));
 }
 
-function leaderboardTable(lb) {
-  return h('table', { class: 'grid', id: 'leaderboard' },
-    h('thead', {}, h('tr', {}, ['#', 'trial', 'status', lb.metric, 'epochs', 'duration', ...lb.searched].map((c) => h('th', {}, c)))),
-    h('tbody', {}, lb.rows.map((r) => h('tr', {},
+function leaderboardTable(lb, all, onShowAll) {
+  const several = lb.objectives.length > 1;
+  const objectiveColumns = several ? [...lb.objectives.map((o) => o.metric), 'front'] : [lb.metric];
+  const rows = all ? lb.rows : lb.rows.slice(0, ROWS_SHOWN);
+  const table = h('table', { class: 'grid', id: 'leaderboard' },
+    h('thead', {}, h('tr', {}, ['#', 'trial', 'status', ...objectiveColumns, 'epochs', 'duration', ...lb.searched].map((c) => h('th', {}, c)))),
+    h('tbody', {}, rows.map((r) => h('tr', { class: several && r.front === 0 ? 'pareto' : undefined },
       h('td', { class: 'num' }, r.rank), h('td', { class: 'mono' }, isReport ? r.taskId : h('a', { href: `#/task/${r.taskId}` }, r.taskId)),
-      h('td', {}, statusBadge(r.status)), h('td', { class: 'num' }, formatValue(r.objective)), h('td', { class: 'num' }, r.epochs),
+      h('td', {}, statusBadge(r.status)),
+      several
+        ? [...lb.objectives.map((_, k) => h('td', { class: 'num' }, formatValue(r.values?.[k]))), h('td', { class: 'num' }, r.front ?? '')]
+        : h('td', { class: 'num' }, formatValue(r.objective)),
+      h('td', { class: 'num' }, r.epochs),
       h('td', {}, formatDuration(r.durationMs)), lb.searched.map((p) => h('td', { class: 'num' }, formatValue(r.params[p])))))));
+  if (rows.length === lb.rows.length) return table;
+  return h('div', {}, table, h('button', { id: 'leaderboard-all', onclick: onShowAll }, `Show all ${lb.rows.length} trials`));
+}
+
+/** Several objectives: every complete trial in objective space, the front (rank 0) apart; one panel per pair of objectives. */
+function drawPareto(el, lb) {
+  const k = lb.objectives.length;
+  const pairs = [];
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) pairs.push([a, b]);
+  const complete = lb.rows.filter((r) => r.values);
+  const groups = [
+    { name: 'Pareto front', rows: complete.filter((r) => r.front === 0), color: '#dc2626', size: 9 },
+    { name: 'dominated', rows: complete.filter((r) => r.front !== 0 && r.feasible !== false), color: '#5470c6', size: 6 },
+    { name: 'infeasible', rows: complete.filter((r) => r.feasible === false), color: '#aaa', size: 6 },
+  ].filter((g) => g.rows.length);
+  const width = 100 / pairs.length;
+  drawChart(el, 'pareto', {
+    tooltip: { trigger: 'item', formatter: (p) => `${p.data.id}<br>${lb.objectives.map((o, i) => `${o.metric}: ${formatValue(p.data.values[i])}`).join('<br>')}` },
+    legend: { top: 0 },
+    grid: pairs.map((_, i) => ({ left: `${i * width + 7}%`, width: `${width - 11}%`, top: 40, bottom: 40 })),
+    xAxis: pairs.map(([a], i) => ({ gridIndex: i, type: 'value', scale: true, name: lb.objectives[a].metric, nameLocation: 'middle', nameGap: 25 })),
+    yAxis: pairs.map(([, b], i) => ({ gridIndex: i, type: 'value', scale: true, name: lb.objectives[b].metric })),
+    series: pairs.flatMap(([a, b], i) => groups.map((g) => ({
+      name: g.name, type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: g.size, itemStyle: { color: g.color },
+      data: g.rows.map((r) => ({ value: [r.values[a], r.values[b]], id: r.taskId, values: r.values })),
+    }))),
+  });
 }
 
 function drawHistory(el, views, lb) {
   drawChart(el, 'history', {
+    title: lb.objectives.length > 1 ? { text: `first objective: ${lb.metric}`, right: 10, top: 0, textStyle: { fontSize: 11, color: '#888' } } : undefined,
     tooltip: { trigger: 'item' }, legend: { top: 0 }, grid,
     xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: lb.metric, scale: true },
     series: [
-      { name: 'trial', type: 'scatter', symbolSize: 7, data: views.history.map((p) => [p.number, p.value]) },
+      { name: 'trial', type: 'scatter', symbolSize: 7, ...LARGE, data: views.history.map((p) => [p.number, p.value]) },
       { name: 'best so far', type: 'line', step: 'end', showSymbol: false, data: views.history.map((p) => [p.number, p.best]) },
     ],
   });
@@ -119,7 +202,7 @@ function drawSlices(el, views, lb) {
       ? { gridIndex: i, type: 'category', data: s.dimension.choices.map(String) }
       : { gridIndex: i, type: s.dimension.log ? 'log' : 'value', min: s.dimension.low, max: s.dimension.high })),
     yAxis: views.slices.map((_, i) => ({ gridIndex: i, type: 'value', scale: true, name: i === 0 ? lb.metric : '' })),
-    series: views.slices.map((s, i) => ({ name: s.param, type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 6, data: s.points.map(([x, y]) => [typeof x === 'boolean' ? String(x) : x, y]) })),
+    series: views.slices.map((s, i) => ({ name: s.param, type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 6, ...LARGE, data: s.points.map(([x, y]) => [typeof x === 'boolean' ? String(x) : x, y]) })),
   });
 }
 

@@ -1,6 +1,6 @@
 // One task: status and timing, actions, params (hyp / args), scalar charts by group, log tail, artifacts, environment.
 import { apiUrl, getJson, isReport, onTaskEvents, postJson } from 'hpo/api.js';
-import { drawChart, grid } from 'hpo/charts.js';
+import { chartsReady, drawChart, grid } from 'hpo/charts.js';
 import { debounce, formatDuration, formatTime, formatValue, h, statusBadge } from 'hpo/dom.js';
 
 /** YOLOv5 results.csv groups: metrics/, train/, val/, x/ (anything else under "other"). */
@@ -10,7 +10,7 @@ export function groupOf(name) {
 }
 
 export async function taskPage(main, id) {
-  let task = await getJson(`/api/tasks/${encodeURIComponent(id)}`);
+  let [task] = await Promise.all([getJson(`/api/tasks/${encodeURIComponent(id)}`), chartsReady]);
   const header = h('section');
   const charts = h('section', { class: 'charts' });
   const log = h('pre', { class: 'log', id: 'log' });
