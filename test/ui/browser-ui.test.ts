@@ -176,9 +176,19 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
       { name: 'Pareto front', type: 'scatter', points: board.pareto.length, markPoints: 0 },
       { name: 'dominated', type: 'scatter', points: 125 - board.pareto.length, markPoints: 0 },
     ]);
+    // hyp/mixup's choices are numbers on a category axis: each trial sits on its choice (not read as an index)
+    const placed = await page.evaluate(() => {
+      const chart = (globalThis as any).echarts.getInstanceByDom(document.querySelector('[data-chart="parallel"]'));
+      const option = chart.getOption();
+      const axis = option.parallelAxis.findIndex((a: { name: string }) => a.name === 'hyp/mixup');
+      return { categories: option.parallelAxis[axis].data, values: option.series[0].data.map((row: unknown[]) => row[axis]) };
+    });
+    expect(placed.categories).toEqual(['0', '0.1', '0.2']);
+    expect(new Set(placed.values)).toEqual(new Set(['0', '0.1', '0.2']));
     await page.waitForSelector('#leaderboard');
     const headers = await page.$$eval('#leaderboard th', (ths) => ths.map((th) => th.textContent));
     expect(headers.slice(3, 6)).toEqual([METRIC, LATENCY, 'front']);
+    expect(headers.at(-1)).toBe('hyp/mixup');
     expect(await page.$$eval('#leaderboard tbody tr', (rows) => rows.length)).toBe(100);
     expect(await page.$$eval('#leaderboard tbody tr.pareto', (rows) => rows.length)).toBe(board.pareto.length);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/pareto.png`, fullPage: true });

@@ -6,7 +6,7 @@ import { buildLeaderboard } from '../../src/study/leaderboard.ts';
 import { buildUiApp } from '../../src/ui/server.ts';
 import type { StudyViews } from '../../src/ui/api/study-views.ts';
 import { tempDir } from '../store/helpers.ts';
-import { makeStudy, METRIC } from './study-fixture.ts';
+import { LATENCY, makeStudy, METRIC } from './study-fixture.ts';
 
 let store: FileTaskStore;
 let artifacts: ArtifactStores;
@@ -92,6 +92,15 @@ describe('hpo ui API (app.inject)', () => {
     const notStudy = await app.inject(`/api/studies/${ids.template.id}/views`);
     expect(notStudy.statusCode).toBe(400);
     expect(notStudy.json().error.code).toBe('NOT_A_STUDY');
+  });
+
+  it("gives a two-objective study's parallel coordinates an axis per objective, with each trial's values", async () => {
+    const mo = await makeStudy(store, { completed: 5, pruned: 1, latency: true, seed: 'mo' });
+    const views: StudyViews = (await app.inject(`/api/studies/${mo.controller.id}/views`)).json();
+    expect(views.parallel.axes.map((a) => a.name)).toEqual(['hyp/lr0', 'hyp/momentum', 'args/optimizer', 'hyp/mixup', METRIC, LATENCY]);
+    const byId = new Map(views.leaderboard.rows.map((r) => [r.taskId, r.values]));
+    expect(views.parallel.rows).toHaveLength(5);
+    for (const row of views.parallel.rows) expect(row.values.slice(4)).toEqual(byId.get(row.id));
   });
 
   it('tails the log from an offset and serves artifacts (images inline, others as downloads)', async () => {

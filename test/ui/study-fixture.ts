@@ -21,13 +21,16 @@ export async function makeTemplate(store: TaskStore, name = 'template'): Promise
 /**
  * A study written straight through the store API: a controller with a resolved config and
  * `completed` trials (5 epochs each) plus `pruned` ones (2 epochs, stopped "pruned: ..."), one running.
- * `latency`: two objectives, METRIC (maximize) and LATENCY (minimize).
+ * `latency`: two objectives, METRIC (maximize) and LATENCY (minimize), and a categorical of numbers, hyp/mixup.
  */
 export async function makeStudy(store: TaskStore, options: { completed: number; pruned: number; running?: number; seed?: string; latency?: boolean }): Promise<{ controller: Task; template: Task; trials: Task[] }> {
   const template = await makeTemplate(store);
   const config = configSchema.parse({
     project: 'ui-test', name: 'ui study',
-    space: { 'hyp/lr0': { type: 'float', low: 1e-4, high: 1e-1, log: true }, 'hyp/momentum': { type: 'float', low: 0.6, high: 0.98 }, 'args/optimizer': { type: 'categorical', choices: ['SGD', 'Adam'] } },
+    space: {
+      'hyp/lr0': { type: 'float', low: 1e-4, high: 1e-1, log: true }, 'hyp/momentum': { type: 'float', low: 0.6, high: 0.98 }, 'args/optimizer': { type: 'categorical', choices: ['SGD', 'Adam'] },
+      ...(options.latency ? { 'hyp/mixup': { type: 'categorical', choices: [0, 0.1, 0.2] } } : {}), // numeric choices: drawn on a category axis
+    },
     objective: options.latency ? [{ metric: METRIC, direction: 'maximize' }, { metric: LATENCY, direction: 'minimize' }] : { metric: METRIC, direction: 'maximize' },
   });
   const controller = await store.create({ name: 'ui study', project: 'ui-test', type: 'controller', trainer: { type: 'controller' }, params: {}, config: { study: config, templateId: template.id }, status: 'queued' });
@@ -42,7 +45,7 @@ export async function makeStudy(store: TaskStore, options: { completed: number; 
 /** One trial of `controllerId`, reported and ended as `kind`. */
 export async function addTrial(store: TaskStore, controllerId: string, templateId: string, number: number, kind: 'completed' | 'pruned' | 'running', rng: () => number = Math.random, options: { latency?: boolean } = {}): Promise<Task> {
   const lr = 10 ** (-4 + 3 * rng());
-  const params = { 'hyp/lr0': lr, 'hyp/momentum': 0.6 + 0.38 * rng(), 'args/optimizer': rng() < 0.5 ? 'SGD' : 'Adam' };
+  const params = { 'hyp/lr0': lr, 'hyp/momentum': 0.6 + 0.38 * rng(), 'args/optimizer': rng() < 0.5 ? 'SGD' : 'Adam', ...(options.latency ? { 'hyp/mixup': [0, 0.1, 0.2][number % 3] } : {}) };
   const trial = await store.clone(templateId, { name: `trial ${number}`, params, parent: controllerId, tags: [`trial:${number}`], status: 'queued' });
   await store.setStatus(trial.id, 'running');
   const quality = 1 - Math.abs(Math.log10(lr) + 2) / 2;

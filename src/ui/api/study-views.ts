@@ -1,6 +1,6 @@
 import type { Direction, Dimension, ParamValue, Space, TaskStore } from '../../core/index.ts';
 import { buildLeaderboard, type Leaderboard } from '../../study/leaderboard.ts';
-import { loadTrials, type ControllerConfig, type TrialRecord } from '../../study/study-state.ts';
+import { loadTrials, objectivesOf, type ControllerConfig, type TrialRecord } from '../../study/study-state.ts';
 import { HpoError } from '../../core/index.ts';
 import { pedAnova, type ParamImportance } from '../math/ped-anova.ts';
 
@@ -9,7 +9,7 @@ export interface StudyViews {
   leaderboard: Leaderboard;
   /** Complete trials in trial order, with the best value up to each. */
   history: Array<{ number: number; id: string; value: number; best: number }>;
-  /** Parallel coordinates: one axis per searched param, then the objective; one row per complete trial. */
+  /** Parallel coordinates: one axis per searched param, then the objective (or each objective); one row per complete trial. */
   parallel: { axes: Array<{ name: string; dimension: Dimension | { type: 'objective' } }>; rows: Array<{ id: string; values: Array<ParamValue | number> }> };
   /** Every trial's objective per epoch; pruned trials carry the epoch they stopped at. */
   intermediate: Array<{ number: number; id: string; state: string; points: Array<[number, number]>; prunedAt?: number }>;
@@ -34,7 +34,7 @@ export async function studyViews(store: TaskStore, id: string, now = Date.now())
   return {
     leaderboard,
     history: historyOf(complete, direction),
-    parallel: parallelOf(study.space, complete),
+    parallel: parallelOf(study.space, complete, objectivesOf(study).map((o) => o.metric)),
     intermediate: trials.map((t) => ({
       number: t.number,
       id: t.id,
@@ -61,11 +61,13 @@ function historyOf(complete: TrialRecord[], direction: Direction): StudyViews['h
   });
 }
 
-function parallelOf(space: Space, complete: TrialRecord[]): StudyViews['parallel'] {
+/** Several objectives: one axis for each (named by its metric); one objective: a single `objective` axis. */
+function parallelOf(space: Space, complete: TrialRecord[], metrics: string[]): StudyViews['parallel'] {
   const names = Object.keys(space);
+  const objectiveAxes = metrics.length > 1 ? metrics : ['objective'];
   return {
-    axes: [...names.map((name) => ({ name, dimension: space[name] })), { name: 'objective', dimension: { type: 'objective' as const } }],
-    rows: complete.map((t) => ({ id: t.id, values: [...names.map((n) => t.params[n] ?? null), t.value!] as Array<ParamValue | number> })),
+    axes: [...names.map((name) => ({ name, dimension: space[name] })), ...objectiveAxes.map((name) => ({ name, dimension: { type: 'objective' as const } }))],
+    rows: complete.map((t) => ({ id: t.id, values: [...names.map((n) => t.params[n] ?? null), ...(metrics.length > 1 ? t.values! : [t.value!])] as Array<ParamValue | number> })),
   };
 }
 

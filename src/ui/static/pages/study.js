@@ -142,6 +142,12 @@ function drawHistory(el, views, lb) {
   });
 }
 
+/** A value as its axis places it: a category axis takes the choice's name (a number there would be read as an index). */
+function onAxis(dimension, v) {
+  if (v === null || v === undefined) return null; // a conditional param the trial did not use
+  return dimension.type === 'categorical' || typeof v === 'boolean' ? String(v) : v;
+}
+
 function axisFor(axis, i) {
   const d = axis.dimension;
   if (d.type === 'categorical') return { dim: i, name: axis.name, type: 'category', data: d.choices.map(String) };
@@ -151,12 +157,13 @@ function axisFor(axis, i) {
 
 function drawParallel(el, views) {
   const { axes, rows } = views.parallel;
-  const objective = rows.map((r) => r.values.at(-1));
+  const first = axes.findIndex((a) => a.dimension.type === 'objective'); // lines coloured by the first objective
+  const objective = rows.map((r) => r.values[first]);
   drawChart(el, 'parallel', {
     parallelAxis: axes.map(axisFor),
     parallel: { left: 60, right: 80, top: 50, bottom: 30 },
-    visualMap: objective.length ? { show: true, dimension: axes.length - 1, min: Math.min(...objective), max: Math.max(...objective), right: 0, top: 'center', calculable: true, inRange: { color: ['#d94e5d', '#eac736', '#50a3ba'].reverse() } } : undefined,
-    series: [{ name: 'trials', type: 'parallel', lineStyle: { width: 1.5, opacity: 0.6 }, data: rows.map((r) => r.values.map((v) => (typeof v === 'boolean' ? String(v) : v))) }],
+    visualMap: objective.length ? { show: true, dimension: first, min: Math.min(...objective), max: Math.max(...objective), right: 0, top: 'center', calculable: true, inRange: { color: ['#d94e5d', '#eac736', '#50a3ba'].reverse() } } : undefined,
+    series: [{ name: 'trials', type: 'parallel', lineStyle: { width: 1.5, opacity: 0.6 }, data: rows.map((r) => r.values.map((v, i) => onAxis(axes[i].dimension, v))) }],
   });
 }
 
@@ -202,7 +209,7 @@ function drawSlices(el, views, lb) {
       ? { gridIndex: i, type: 'category', data: s.dimension.choices.map(String) }
       : { gridIndex: i, type: s.dimension.log ? 'log' : 'value', min: s.dimension.low, max: s.dimension.high })),
     yAxis: views.slices.map((_, i) => ({ gridIndex: i, type: 'value', scale: true, name: i === 0 ? lb.metric : '' })),
-    series: views.slices.map((s, i) => ({ name: s.param, type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 6, ...LARGE, data: s.points.map(([x, y]) => [typeof x === 'boolean' ? String(x) : x, y]) })),
+    series: views.slices.map((s, i) => ({ name: s.param, type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 6, ...LARGE, data: s.points.map(([x, y]) => [onAxis(s.dimension, x), y]) })),
   });
 }
 
