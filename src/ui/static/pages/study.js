@@ -161,8 +161,8 @@ function drawParallel(el, views) {
   const objective = rows.map((r) => r.values[first]);
   drawChart(el, 'parallel', {
     parallelAxis: axes.map(axisFor),
-    parallel: { left: 60, right: 80, top: 50, bottom: 30 },
-    visualMap: objective.length ? { show: true, dimension: first, min: Math.min(...objective), max: Math.max(...objective), right: 0, top: 'center', calculable: true, inRange: { color: ['#d94e5d', '#eac736', '#50a3ba'].reverse() } } : undefined,
+    parallel: { left: 60, right: 130, top: 50, bottom: 30 },
+    visualMap: objective.length ? { show: true, dimension: first, precision: 3, min: Math.min(...objective), max: Math.max(...objective), right: 10, top: 'center', itemHeight: 160, calculable: false, inRange: { color: ['#d94e5d', '#eac736', '#50a3ba'].reverse() } } : undefined,
     series: [{ name: 'trials', type: 'parallel', lineStyle: { width: 1.5, opacity: 0.6 }, data: rows.map((r) => r.values.map((v, i) => onAxis(axes[i].dimension, v))) }],
   });
 }
