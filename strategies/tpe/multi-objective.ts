@@ -1,6 +1,6 @@
 import type { StudyView } from '../../src/core/index.ts';
 import { greedyHypervolumeOrder, hypervolumeContributions, nadirReference, nonDominatedFronts } from '../math/pareto.ts';
-import { isMultiObjective, vectorObservations } from '../objectives.ts';
+import { isMultiObjective, vectorObservations, violation } from '../objectives.ts';
 import { recencyWeights } from './candidates.ts';
 import type { RankedObservation } from './ranking.ts';
 
@@ -49,13 +49,14 @@ export function goodWeights(study: StudyView, good: readonly { number: number }[
  * exclusive hypervolume inside the good set, against a reference just beyond the set's worst
  * values, over the largest one, floored at {@link MIN_CONTRIBUTION_WEIGHT}. So l(x) puts its mass
  * where a trial holds a part of the front nobody else covers, not where points crowd. Trials
- * without a loss vector (infeasible ones count, they have values) weigh the floor.
+ * without a loss vector and infeasible ones (in the good set only when too few are feasible) weigh
+ * the floor and take no part in the volumes.
  */
 export function contributionWeights(study: StudyView, good: readonly { number: number }[]): number[] {
-  const byNumber = new Map(vectorObservations(study).map((o) => [o.number, o.losses]));
+  const byNumber = new Map(vectorObservations(study).filter((o) => violation(o.trial) === 0).map((o) => [o.number, o.losses]));
   const vectors = good.map((o) => byNumber.get(o.number));
   const known = vectors.filter((v): v is number[] => v !== undefined);
-  if (known.length < 2) return good.map(() => 1);
+  if (known.length < 2) return vectors.map((v) => (v === undefined ? MIN_CONTRIBUTION_WEIGHT : 1));
   const contribution = hypervolumeContributions(known, nadirReference(known));
   const top = Math.max(...contribution);
   let k = 0;

@@ -43,6 +43,9 @@ describe('several objectives', () => {
     // A single good trial weighs 1; a failed trial (no values) weighs the floor.
     expect(contributionWeights(view, [view.trials[0]])).toEqual([1]);
     expect(contributionWeights({ ...view, trials: [...view.trials, { ...trial(4, [0, 0]), state: 'failed' }] }, [view.trials[0], view.trials[1], { number: 4 }])[2]).toBe(MIN_CONTRIBUTION_WEIGHT);
+    // An infeasible trial weighs the floor and leaves the volumes to the feasible ones: without (2,2), (1,3) and (3,1) own equal shares.
+    const constrained = { ...view, trials: view.trials.map((t) => (t.number === 1 ? { ...t, constraints: [0.5] } : t)) };
+    expect(contributionWeights(constrained, constrained.trials.slice(0, 3))).toEqual([1, MIN_CONTRIBUTION_WEIGHT, 1]);
     expect(goodWeights({ ...view, directions: undefined }, view.trials)).toEqual([1, 1, 1, 1]);
   });
 
