@@ -1,4 +1,5 @@
 /** Small statistics helpers for the benchmarks. */
+import os from 'node:os';
 
 /** Linear-interpolated quantile of unsorted values (q in [0, 1]). */
 export function quantile(values: readonly number[], q: number): number {
@@ -25,4 +26,9 @@ export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : Number(v.toPrecision(3)).toString();
+}
+
+/** The 1-minute load average, printed beside each figure (benches here run on shared machines). */
+export function load1(): string {
+  return os.loadavg()[0].toFixed(1);
 }

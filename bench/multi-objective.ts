@@ -14,7 +14,7 @@ import { optimize } from '../src/study/optimize.ts';
 import type { StrategyInput } from '../strategies/index.ts';
 import { hypervolume } from '../strategies/math/pareto.ts';
 import { MO_PROBLEMS, type MoProblem } from './mo-problems.ts';
-import { fmt, summarize } from './lib-stats.ts';
+import { fmt, load1, summarize } from './lib-stats.ts';
 import { OptunaBridge, type OptunaStudyOptions, pickVariants, optunaBridgeIf } from './lib-optuna.ts';
 
 type Variant = { name: string; strategy: StrategyInput } | { name: string; optuna: OptunaStudyOptions['sampler'] };
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const problems = values.problems ? MO_PROBLEMS.filter((p) => values.problems!.split(',').includes(p.name)) : MO_PROBLEMS;
   const checkpoints = CHECKPOINTS.filter((c) => c <= trials);
   for (const problem of problems) {
-    const head = [problem.name, ...checkpoints.map((c) => `HV@${c}`), ...(problem.optimalHv ? checkpoints.map((c) => `regret@${c}`) : []), 'sec'];
+    const head = [problem.name, ...checkpoints.map((c) => `HV@${c}`), ...(problem.optimalHv ? checkpoints.map((c) => `regret@${c}`) : []), 'sec', 'load'];
     const table = new Table({ head });
     for (const variant of variants) {
       const t0 = Date.now();
@@ -83,9 +83,9 @@ async function main(): Promise<void> {
       const cells = hv.map((h) => summarize(h));
       const row = [variant.name, ...cells.map((c) => `${fmt(c.median)} [${fmt(c.q25)}, ${fmt(c.q75)}]`)];
       if (problem.optimalHv) row.push(...hv.map((h) => fmt(summarize(h.map((v) => problem.optimalHv! - v)).median)));
-      table.push([...row, ((Date.now() - t0) / 1000).toFixed(1)]);
+      table.push([...row, ((Date.now() - t0) / 1000).toFixed(1), load1()]);
       // The row on stderr too, so a long run shows results as they come.
-      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${row.slice(1).join(' | ')}\n`);
+      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s (load ${load1()}): ${row.slice(1).join(' | ')}\n`);
     }
     console.log(table.toString());
   }

@@ -16,7 +16,7 @@ import { createRng, type Params } from '../src/core/index.ts';
 import { optimize } from '../src/study/optimize.ts';
 import type { StrategyInput } from '../strategies/index.ts';
 import { PROBLEMS, type Problem } from './problems.ts';
-import { fmt, summarize, type Summary } from './lib-stats.ts';
+import { fmt, load1, summarize, type Summary } from './lib-stats.ts';
 import { OptunaBridge, type OptunaStudyOptions, pickVariants, optunaBridgeIf } from './lib-optuna.ts';
 
 interface Variant {
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   for (const problem of problems) {
     out[problem.name] = {};
-    const table = new Table({ head: [problem.name, ...checkpoints.map((c) => `@${c}`), 'sec'] });
+    const table = new Table({ head: [problem.name, ...checkpoints.map((c) => `@${c}`), 'sec', 'load'] });
     for (const variant of variants) {
       const t0 = Date.now();
       const runs: RunResult[] = [];
@@ -143,8 +143,8 @@ async function main(): Promise<void> {
       out[problem.name][variant.name] = summary;
       const duplicates = runs.reduce((n, r) => n + r.duplicates, 0);
       if (variant.concurrency > 1 && !('optuna' in variant.strategy)) duplicateReport.push(`${problem.name}/${variant.name}: ${duplicates} running-trial pairs with identical params`);
-      table.push([variant.name, ...checkpoints.map((c) => `${fmt(summary[c].median)} [${fmt(summary[c].q25)}, ${fmt(summary[c].q75)}]`), ((Date.now() - t0) / 1000).toFixed(1)]);
-      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      table.push([variant.name, ...checkpoints.map((c) => `${fmt(summary[c].median)} [${fmt(summary[c].q25)}, ${fmt(summary[c].q75)}]`), ((Date.now() - t0) / 1000).toFixed(1), load1()]);
+      process.stderr.write(`done ${problem.name} ${variant.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s (load ${load1()}): ${checkpoints.map((c) => `@${c} ${fmt(summary[c].median)}`).join(' ')}\n`);
     }
     console.log(table.toString());
   }

@@ -98,6 +98,38 @@ export function hypervolumeContributions(points: readonly Vector[], reference: V
 }
 
 /**
+ * The greedy answer to hypervolume subset selection (Guerreiro, Fonseca & Paquete, "Greedy
+ * hypervolume subset selection in low dimensions", Evolutionary Computation 24(3), 2016): indices
+ * of `points` in the order a greedy pick takes them, each adding the most volume to those before
+ * it, so the first k of the order are the greedy k-subset (within 1 - 1/e of the best k-subset's
+ * volume). Lazy: a point's gain only shrinks as the set grows (hypervolume is submodular), so a
+ * stale gain is an upper bound and only the leader's gain is recomputed. Ties go to the lower index.
+ */
+export function greedyHypervolumeOrder(points: readonly Vector[], reference: Vector): number[] {
+  const bound = points.map((p) => hypervolume([p], reference));
+  const fresh = new Array<boolean>(points.length).fill(true);
+  const left = new Set(points.keys());
+  const chosen: Vector[] = [];
+  const order: number[] = [];
+  let volume = 0;
+  while (left.size > 0) {
+    let lead = -1;
+    for (const i of left) if (lead < 0 || bound[i] > bound[lead]) lead = i;
+    if (!fresh[lead]) {
+      bound[lead] = Math.max(0, hypervolume([...chosen, points[lead]], reference) - volume);
+      fresh[lead] = true;
+      continue;
+    }
+    left.delete(lead);
+    order.push(lead);
+    chosen.push(points[lead]);
+    volume = hypervolume(chosen, reference);
+    for (const i of left) fresh[i] = false;
+  }
+  return order;
+}
+
+/**
  * A reference point just worse than every point: per objective the worst value plus 10 % of the
  * spread (or of its magnitude when all values are equal), as Optuna's MOTPE does for its weights.
  */

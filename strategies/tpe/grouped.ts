@@ -5,6 +5,7 @@ import { firstNotPending } from '../history.ts';
 import { ParzenEstimator } from './parzen.ts';
 import type { TpeOptions } from './options.ts';
 import { splitGoodBad, type RankedObservation } from './ranking.ts';
+import { goodWeights } from './multi-objective.ts';
 import { bestPerAxis, decode, encode, rankJoint, recencyWeights } from './candidates.ts';
 
 /**
@@ -32,7 +33,7 @@ export function askGrouped(study: StudyView, ctx: AskContext, options: TpeOption
     const badPoints = bad.map((o) => encode(axes, o.params));
     if (options.constantLiar) for (const p of ctx.pending) if (fitsAxes(axes, p)) badPoints.push(encode(axes, p));
     const goodPoints = good.map((o) => encode(axes, o.params));
-    const l = new ParzenEstimator(axes, goodPoints, recencyWeights(goodPoints.length), parzen);
+    const l = new ParzenEstimator(axes, goodPoints, goodWeights(study, good), parzen);
     const g = new ParzenEstimator(axes, badPoints, recencyWeights(badPoints.length), parzen);
     const x = options.multivariate ? rankJoint(l, g, axes.length, options.nEiCandidates, ctx.rng)[0] : bestPerAxis(l, g, axes.length, options.nEiCandidates, ctx.rng);
     Object.assign(params, decode(axes, x));

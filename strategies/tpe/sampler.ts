@@ -7,7 +7,7 @@ import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
 import { rankTrials, splitGoodBad, type RankedObservation } from './ranking.ts';
 import { firstNotPending } from '../history.ts';
 import { feasibleFirst, isMultiObjective } from '../objectives.ts';
-import { rankByFronts } from './multi-objective.ts';
+import { goodWeights, rankByFronts } from './multi-objective.ts';
 import { askGrouped } from './grouped.ts';
 import { bestPerAxis, decode, encode, rankJoint, recencyWeights } from './candidates.ts';
 
@@ -31,8 +31,10 @@ export { recencyWeights };
  * still decodes onto a running trial's params (ints, steps, categoricals), the best candidate that
  * does not is taken, else a uniform draw: two running trials never share params.
  *
- * Several objectives (MOTPE, Ozaki et al. 2020): trials are ranked by non-dominated front and
- * hypervolume contribution instead of by value (multi-objective.ts); the rest is unchanged.
+ * Several objectives (MOTPE, Ozaki et al. 2020): trials are ranked by non-dominated front and,
+ * inside a front, in greedy hypervolume-subset order instead of by value, and the good set's
+ * kernels are weighted by each trial's hypervolume contribution (multi-objective.ts); the rest is
+ * unchanged. `MOTPE_OPTIONS` (options.ts) are the settings `auto` uses from 3 objectives.
  * Constraints (Optuna's semantics): feasible trials rank before every infeasible one, infeasible
  * ones by total violation, so the good set learns where the feasible region is.
  * Conditional spaces: the space is split into groups of params active together and each group
@@ -65,7 +67,7 @@ export class TpeStrategy implements Strategy {
       for (const p of ctx.pending) if (fitsAxes(axes, p)) badPoints.push(encode(axes, p));
     }
     const parzen = { priorWeight: this.options.priorWeight, magicClip: this.options.magicClip, multivariate: this.options.multivariate, bandwidth: this.options.bandwidth };
-    const l = new ParzenEstimator(axes, goodPoints, recencyWeights(goodPoints.length), parzen);
+    const l = new ParzenEstimator(axes, goodPoints, goodWeights(study, good), parzen);
     const g = new ParzenEstimator(axes, badPoints, recencyWeights(badPoints.length), parzen);
     if (!this.options.multivariate) return firstNotPending([decode(axes, bestPerAxis(l, g, axes.length, this.options.nEiCandidates, ctx.rng))], ctx.pending, study.space, ctx.rng);
     const candidates = rankJoint(l, g, axes.length, this.options.nEiCandidates, ctx.rng);
@@ -76,7 +78,7 @@ export class TpeStrategy implements Strategy {
 
   /** Usable trials best first: by value or (several objectives) by front, feasible ones first. */
   private rank(study: StudyView): RankedObservation[] {
-    const ranked = isMultiObjective(study) ? rankByFronts(study) : rankTrials(study, this.options.prunedTrials);
+    const ranked = isMultiObjective(study) ? rankByFronts(study, this.options.maxGood) : rankTrials(study, this.options.prunedTrials);
     return feasibleFirst(ranked, study);
   }
 

@@ -5,7 +5,8 @@ import { AutoStrategy, GpStrategy, TpeStrategy } from '../../strategies/index.ts
 
 const gpFast = new GpStrategy({ nStartupTrials: 5, sweep: 64, refineStarts: 1, refineEvals: 20, fitMaxIter: 15 });
 const tpe = new TpeStrategy({ nStartupTrials: 5 });
-const auto = new AutoStrategy({ gpMaxTrials: 30 }, { gp: gpFast, tpe });
+const motpe = new TpeStrategy({ multivariate: false, gamma: 0.25, nStartupTrials: 5 });
+const auto = new AutoStrategy({ gpMaxTrials: 30 }, { gp: gpFast, tpe, motpe });
 const ctx = (n: number): AskContext => ({ rng: createRng(3, `trial:${n}`), seed: 3, trialNumber: n, pending: [], budget: 50 });
 
 function history(space: Space, n: number, extra: Partial<TrialView> = {}): TrialView[] {
@@ -50,5 +51,15 @@ describe('auto strategy', () => {
     const view: StudyView = { space: continuous, direction: 'minimize', directions: ['minimize', 'maximize'], trials };
     expect(auto.explain(view, ctx(8)).reason).toContain('GP on a random Chebyshev scalarization (ParEGO, 2 objectives)');
     expect(auto.explain({ ...view, space: categoricalHeavy, trials: [] }, ctx(0)).reason).toContain('TPE ranking by Pareto front (MOTPE, 2 objectives)');
+  });
+
+  it('takes MOTPE from 3 objectives, whatever the space, and delegates to it exactly', () => {
+    const trials = history(continuous, 12).map((t) => ({ ...t, values: [t.value!, (t.number * 3) % 5, -t.value!] }));
+    const view: StudyView = { space: continuous, direction: 'minimize', directions: ['minimize', 'minimize', 'maximize'], trials };
+    expect(auto.explain(view, ctx(12))).toEqual({ sampler: 'tpe', reason: '3 objectives >= 3: MOTPE (TPE ranking by Pareto front, univariate, good set 25 %, 20 start-up trials)' });
+    expect(auto.ask(view, ctx(12))).toEqual(motpe.ask(view, ctx(12)));
+    expect(auto.ask(view, ctx(12))).not.toEqual(gpFast.ask(view, ctx(12)));
+    // The threshold is an option: at 4, three objectives go back to the GP (ParEGO).
+    expect(new AutoStrategy({ motpeFromObjectives: 4 }, { gp: gpFast, tpe, motpe }).explain(view, ctx(12)).sampler).toBe('gp');
   });
 });

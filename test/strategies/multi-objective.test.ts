@@ -5,7 +5,7 @@ import { optimize } from '../../src/study/optimize.ts';
 import { rankStudy } from '../../src/study/ranking.ts';
 import { hypervolume } from '../../strategies/math/pareto.ts';
 import { feasibleFirst, scalarObservations, violation } from '../../strategies/objectives.ts';
-import { rankByFronts } from '../../strategies/tpe/multi-objective.ts';
+import { contributionWeights, goodWeights, MIN_CONTRIBUTION_WEIGHT, rankByFronts } from '../../strategies/tpe/multi-objective.ts';
 import type { StrategyInput } from '../../strategies/index.ts';
 
 const space = { x0: float(0, 1), x1: float(0, 1), x2: float(0, 1) };
@@ -18,7 +18,7 @@ function zdt1(p: Params): number[] {
 const trial = (number: number, values: number[], extra: Partial<TrialView> = {}): TrialView => ({ number, id: String(number), params: { x0: number / 10 }, state: 'complete', value: values[0], values, intermediate: [], ...extra });
 
 describe('several objectives', () => {
-  it('MOTPE ranks by front, and inside a front by hypervolume contribution', () => {
+  it('MOTPE ranks by front, and inside a front in greedy hypervolume-subset order', () => {
     const view: StudyView = {
       space,
       direction: 'minimize',
@@ -29,8 +29,24 @@ describe('several objectives', () => {
     const ranked = rankByFronts(view).map((o) => o.number);
     expect(ranked.slice(0, 3).sort()).toEqual([0, 1, 2]);
     expect(ranked[3]).toBe(3);
-    // Against the reference (5.4, 5.95), (2, 4.9) owns only [2,5]x[4.9,5]: the least of the front.
-    expect(ranked[2]).toBe(1);
+    // Against the front's reference (5.4, 5.4): (1,5) and (5,1) own 1.76 each alone, (2,4.9) 1.7;
+    // after (1,5), (5,1) adds 1.6 and (2,4.9) only 0.34. So (1,5), (5,1), (2,4.9).
+    expect(ranked.slice(0, 3)).toEqual([0, 2, 1]);
+  });
+
+  it('weights the good set by hypervolume contribution with several objectives, by recency with one', () => {
+    const view: StudyView = { space, direction: 'minimize', directions: ['minimize', 'minimize'], trials: [trial(0, [1, 3]), trial(1, [2, 2]), trial(2, [3, 1]), trial(3, [3, 3])] };
+    // Reference (3.2, 3.2): (1,3) owns [1,2]x[3,3.2] = 0.2, (2,2) owns [2,3]x[2,3] = 1, (3,1) 0.2; (3,3) nothing.
+    const weights = contributionWeights(view, view.trials);
+    expect(weights.slice(0, 3).map((w) => Number(w.toFixed(12)))).toEqual([0.2, 1, 0.2]);
+    expect(weights[3]).toBe(MIN_CONTRIBUTION_WEIGHT);
+    // A single good trial weighs 1; a failed trial (no values) weighs the floor.
+    expect(contributionWeights(view, [view.trials[0]])).toEqual([1]);
+    expect(contributionWeights({ ...view, trials: [...view.trials, { ...trial(4, [0, 0]), state: 'failed' }] }, [view.trials[0], view.trials[1], { number: 4 }])[2]).toBe(MIN_CONTRIBUTION_WEIGHT);
+    // An infeasible trial weighs the floor and leaves the volumes to the feasible ones: without (2,2), (1,3) and (3,1) own equal shares.
+    const constrained = { ...view, trials: view.trials.map((t) => (t.number === 1 ? { ...t, constraints: [0.5] } : t)) };
+    expect(contributionWeights(constrained, constrained.trials.slice(0, 3))).toEqual([1, MIN_CONTRIBUTION_WEIGHT, 1]);
+    expect(goodWeights({ ...view, directions: undefined }, view.trials)).toEqual([1, 1, 1, 1]);
   });
 
   it('puts feasible trials first and infeasible ones by violation (Optuna semantics)', () => {
@@ -60,6 +76,19 @@ describe('several objectives', () => {
     const random = await hv({ type: 'random' });
     expect(await hv({ type: 'tpe' })).toBeGreaterThan(random);
     expect(await hv({ type: 'gp', sweep: 128, refineEvals: 40, fitMaxIter: 25 })).toBeGreaterThan(random);
+  });
+
+  it('auto takes MOTPE from 3 objectives and beats random search on a DTLZ2-like problem', async () => {
+    const sphere = (p: Params): number[] => {
+      const g = ((p.x2 as number) - 0.5) ** 2;
+      const [a, b] = [((p.x0 as number) * Math.PI) / 2, ((p.x1 as number) * Math.PI) / 2];
+      return [(1 + g) * Math.cos(a) * Math.cos(b), (1 + g) * Math.cos(a) * Math.sin(b), (1 + g) * Math.sin(a)];
+    };
+    const hv = async (strategy: StrategyInput): Promise<number> => {
+      const result = await optimize({ space, directions: ['minimize', 'minimize', 'minimize'], strategy, trials: 60, seed: 3, objective: sphere });
+      return hypervolume(result.history.map((t) => t.values!), [1.1, 1.1, 1.1]);
+    };
+    expect(await hv({ type: 'auto' })).toBeGreaterThan(await hv({ type: 'random' }));
   });
 
   it('refuses a pruner with several objectives, as Optuna does', async () => {

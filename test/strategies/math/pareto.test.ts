@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/index.ts';
-import { dominates, hypervolume, hypervolumeContributions, nadirReference, nonDominatedFronts, paretoFront } from '../../../strategies/math/pareto.ts';
+import { dominates, greedyHypervolumeOrder, hypervolume, hypervolumeContributions, nadirReference, nonDominatedFronts, paretoFront, type Vector } from '../../../strategies/math/pareto.ts';
 
 /** Monte Carlo estimate of the dominated volume: the slow, obviously right answer. */
 function monteCarloVolume(points: number[][], ref: number[], lo: number[], samples: number): number {
@@ -57,6 +57,54 @@ describe('pareto', () => {
     expect(c[1]).toBeCloseTo(1, 12);
     expect(c[2]).toBeCloseTo(1, 12);
     expect(c[3]).toBe(0);
+  });
+
+  it('orders points greedily by the volume each adds to those before it', () => {
+    // Alone, (2,2) owns 4 and the others 3 each; after it, (1,3) and (3,1) add 1 each (tie: lower index).
+    // Ranking by exclusive contribution would see three ties (1 each) and keep input order.
+    expect(greedyHypervolumeOrder([[1, 3], [2, 2], [3, 1]], [4, 4])).toEqual([1, 0, 2]);
+    // A dominated point adds nothing and comes last; a duplicate adds nothing after its twin.
+    expect(greedyHypervolumeOrder([[3, 3], [1, 1], [2, 0.5], [1, 1]], [4, 4])).toEqual([1, 2, 0, 3]);
+    expect(greedyHypervolumeOrder([], [1, 1])).toEqual([]);
+  });
+
+  it('lazy greedy order equals plain greedy, and each prefix is within 1 - 1/e of the best subset of its size', () => {
+    const rng = createRng(5, 'greedy');
+    const plainGreedy = (points: Vector[], ref: Vector): number[] => {
+      const order: number[] = [];
+      while (order.length < points.length) {
+        const base = hypervolume(order.map((i) => points[i]), ref);
+        let best = -1;
+        let bestGain = -1;
+        for (let i = 0; i < points.length; i++) {
+          if (order.includes(i)) continue;
+          const gain = hypervolume([...order.map((j) => points[j]), points[i]], ref) - base;
+          if (gain > bestGain + 1e-12) [best, bestGain] = [i, gain];
+        }
+        order.push(best);
+      }
+      return order;
+    };
+    const bestSubset = (points: Vector[], k: number, ref: Vector): number => {
+      let best = 0;
+      for (let mask = 0; mask < 1 << points.length; mask++) {
+        const subset = points.filter((_, i) => mask & (1 << i));
+        if (subset.length === k) best = Math.max(best, hypervolume(subset, ref));
+      }
+      return best;
+    };
+    for (let round = 0; round < 5; round++) {
+      // Points near the sphere's octant (a DTLZ2-like front) plus a few dominated ones.
+      const points = Array.from({ length: 9 }, () => {
+        const [a, b] = [rng() * Math.PI / 2, rng() * Math.PI / 2];
+        const r = 1 + 0.3 * rng();
+        return [r * Math.cos(a) * Math.cos(b), r * Math.cos(a) * Math.sin(b), r * Math.sin(a)];
+      });
+      const ref = [1.5, 1.5, 1.5];
+      const order = greedyHypervolumeOrder(points, ref);
+      expect(order).toEqual(plainGreedy(points, ref));
+      for (const k of [1, 2, 3, 5]) expect(hypervolume(order.slice(0, k).map((i) => points[i]), ref)).toBeGreaterThanOrEqual((1 - 1 / Math.E) * bestSubset(points, k, ref) - 1e-12);
+    }
   });
 
   it('puts the reference point beyond the worst value of each objective', () => {
