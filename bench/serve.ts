@@ -159,7 +159,7 @@ try {
       }
     }
     // Where the CPU of one served image goes (batching on, 8 clients), measured piece by piece here.
-    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS });
+    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS, spinning: false });
     const decode = await decodeCpuMs(files, size);
     const s = served[0];
     const serverMs = s.serverCpuMs / s.requests;

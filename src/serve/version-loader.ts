@@ -61,7 +61,7 @@ async function loadRuntime(opts: LoaderOptions, ckpt: Checkpoint, taskId: string
   try {
     const bytes = await cachedExport(opts.cacheDir, ckpt, taskId, size);
     const { createOnnxWorkerRuntime } = await import('./runtime/onnx-worker-runtime.ts');
-    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads });
+    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads, spinning: false });
   } catch (error) {
     if (error instanceof ServeError) throw error;
     opts.warn(`ONNX Runtime could not load task ${taskId} at ${size} px (${(error as Error).message}); serving it with the TF.js forward pass`);
