@@ -43,3 +43,8 @@ export async function createOnnxRuntime(bytes: Uint8Array, opts: OnnxRuntimeOpti
     dispose: () => session.release(),
   };
 }
+
+/** Whether `a` spans its whole (non-shared) buffer, so that transferring the buffer moves just `a`. */
+export function ownsBuffer(a: Float32Array): boolean {
+  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+}
