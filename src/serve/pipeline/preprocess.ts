@@ -12,10 +12,11 @@ import { decodeRgb, resizedShape, type RgbImage } from '../../trainers/yolov5/da
 import { letterbox, letterboxPlacement, type LetterboxPlacement } from '../../trainers/yolov5/data/letterbox.ts';
 import { ServeError } from '../errors.ts';
 import { readImageHeader } from './image-header.ts';
+import { takePixels } from './pixel-pool.ts';
 
 /** One decoded, letterboxed image ready for the network. */
 export interface PreparedImage {
-  /** [3, size, size] float32 RGB in [0, 1]. */
+  /** [3, size, size] float32 RGB in [0, 1], from the pixel pool: a batcher it is submitted to gives it back, so do not read it after submit(). */
   pixels: Float32Array;
   /** The original image's size (after EXIF orientation). */
   width: number;
@@ -70,7 +71,7 @@ async function sharpSize(bytes: Buffer): Promise<{ width: number; height: number
 export function toNetworkInput(rgb: RgbImage, size: number): { pixels: Float32Array; placement: LetterboxPlacement } {
   const placement = letterboxPlacement(rgb.width, rgb.height, size);
   const plane = size * size;
-  const pixels = new Float32Array(3 * plane);
+  const pixels = takePixels(3 * plane);
   if (placement.width !== rgb.width || placement.height !== rgb.height) {
     const boxed = letterbox(rgb, size);
     planes(boxed.image.data, pixels, plane, 0, plane);
