@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/serve/pipeline/image-header.ts';
 import { ImageDecodeError, prepareImage } from '../../src/serve/pipeline/preprocess.ts';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   folder = join(dir, 'images');
   mkdirSync(folder);
   const source = await readFile(join(val, readdirSync(val).sort()[0]));
-  const write = async (name: string, image: sharp.Sharp, mustRead: boolean) => {
+  const write = async (name: string, image: Sharp, mustRead: boolean) => {
     await writeFile(join(folder, name), await image.toBuffer());
     if (mustRead) readable.add(name);
   };
