@@ -4,7 +4,8 @@
  * all eight EXIF orientations, gray, CMYK, progressive, alpha, palette, 16-bit, interlaced),
  * prepareImage's NCHW floats, letterbox placement and original size equal what the trainer's
  * image set and letterbox() give. The header reader agrees with sharp's metadata wherever it
- * answers, and answers for the plain JPEG and PNG kinds (so those take the one-call path).
+ * answers (orientation included), and answers for the plain JPEG and PNG kinds (so those take
+ * the one-call path; with orientation 1 without sharp's orientation step).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -63,8 +64,9 @@ describe('readImageHeader', () => {
       if (readable.has(name)) expect(header, name).toBeDefined();
       if (header) expect([header.width, header.height], name).toEqual([meta.autoOrient.width, meta.autoOrient.height]);
     }
-    const oriented = await readFile(join(folder, 'orient-6.jpg'));
-    expect(readImageHeader(oriented)).toMatchObject({ width: 50, height: 90 });
+    expect(readImageHeader(await readFile(join(folder, 'orient-6.jpg')))).toEqual({ format: 'jpeg', width: 50, height: 90, orientation: 6 });
+    for (let o = 1; o <= 8; o++) expect(readImageHeader(await readFile(join(folder, `orient-${o}.jpg`)))?.orientation).toBe(o);
+    expect(readImageHeader(await readFile(join(folder, 'crop-tall.png')))).toEqual({ format: 'png', width: 45, height: 96, orientation: 1 });
   });
 
   it('leaves what it does not know to sharp: other formats, truncated headers, garbage', async () => {

@@ -12,6 +12,8 @@ export interface ImageHeader {
   format: 'jpeg' | 'png';
   width: number;
   height: number;
+  /** EXIF orientation, 1 (as stored) to 8; 1 when the file has none. */
+  orientation: number;
 }
 
 /** Reads `bytes`' header; undefined when it is not a JPEG or PNG this reader fully understands. */
@@ -32,7 +34,7 @@ function pngHeader(b: Uint8Array): ImageHeader | undefined {
   for (let at = 8; at + 8 <= b.length;) {
     const type = chunkType(b, at);
     if (type === 'eXIf') return undefined;
-    if (type === 'IDAT' || type === 'IEND') return width > 0 && height > 0 ? { format: 'png', width, height } : undefined;
+    if (type === 'IDAT' || type === 'IEND') return width > 0 && height > 0 ? { format: 'png', width, height, orientation: 1 } : undefined;
     at += 12 + u32(b, at);
   }
   return undefined;
@@ -72,7 +74,7 @@ function jpegHeader(b: Uint8Array): ImageHeader | undefined {
   }
   if (!size || size.width === 0 || size.height === 0) return undefined;
   // Orientations 5-8 turn the image by 90 degrees: the decoded width is the stored height.
-  return orientation >= 5 ? { format: 'jpeg', width: size.height, height: size.width } : { format: 'jpeg', ...size };
+  return orientation >= 5 ? { format: 'jpeg', width: size.height, height: size.width, orientation } : { format: 'jpeg', ...size, orientation };
 }
 
 function isExif(b: Uint8Array, at: number, length: number): boolean {

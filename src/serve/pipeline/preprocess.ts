@@ -42,9 +42,10 @@ export async function prepareImage(bytes: Buffer, size: number, index = 0): Prom
   let width: number, height: number;
   let rgb: RgbImage;
   try {
-    ({ width, height } = readImageHeader(bytes) ?? await sharpSize(bytes));
+    const header = readImageHeader(bytes);
+    ({ width, height } = header ?? await sharpSize(bytes));
     const target = resizedShape(width, height, size);
-    rgb = await decodeRgb(bytes, target.width === width && target.height === height ? undefined : target);
+    rgb = await decodeRgb(bytes, target.width === width && target.height === height ? undefined : target, { orient: header?.orientation !== 1 });
     if (rgb.width !== target.width || rgb.height !== target.height) {
       throw new Error(`decoded to ${rgb.width}x${rgb.height} pixels, but its header gives ${target.width}x${target.height} at ${size} px`);
     }
