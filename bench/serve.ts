@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { initInferenceBackend } from '../src/serve/model-source.ts';
-import { cachedExport } from '../src/serve/version-loader.ts';
+import { cachedExport, serveThreads } from '../src/serve/version-loader.ts';
 import { createOnnxRuntime, type OnnxRuntimeOptions } from '../src/serve/runtime/onnx-runtime.ts';
 import { prepareImage } from '../src/serve/pipeline/preprocess.ts';
 import { openStore } from '../src/store/index.ts';
@@ -134,7 +134,7 @@ async function drive(server: ChildProcess, port: number, files: string[], client
 const col = (v: number | string, w: number, digits = 0) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '-') : v).padStart(w);
 
 const { task, ckpt } = await makeTask();
-console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve --threads ${THREADS ?? '(default)'}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
+console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve --threads ${THREADS ?? `(default: ${serveThreads()} here)`}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
 console.log('CPU ms/img: server = all its threads, main = its JavaScript thread, client = the load process; load = 1-min load average at the end of the line');
 console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare  errors  server   main  client   load');
 try {
@@ -159,13 +159,13 @@ try {
       }
     }
     // Where the CPU of one served image goes (batching on, 8 clients), measured piece by piece here.
-    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS, spinning: false });
+    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS ?? serveThreads(), spinning: false });
     const decode = await decodeCpuMs(files, size);
     const s = served[0];
     const serverMs = s.serverCpuMs / s.requests;
     const clientMs = s.cpuMs / s.requests;
     const total = serverMs + clientMs;
-    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch 8, --threads ${THREADS ?? 'default'}), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
+    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch 8, ${THREADS ?? serveThreads()} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
