@@ -2,36 +2,50 @@
  * bench:serve — the detection API's latency and throughput on loopback against ONNX Runtime's
  * bare forward pass at batch 16, in the same run: yolov5n (3 classes, seeded init) at 128 and
  * 320 px; batching on (max-batch 16, max-wait 5 ms) and off (max-batch 1); 1 and 8 clients, each
- * sending one JPEG per request over a kept-alive connection. The server is a real `hpo serve`
- * process; requests are bounded by count and time. Quote the load average printed with it.
- *   npm run bench:serve [-- --seconds 4 --sizes 128,320]
+ * sending one JPEG of the synthetic dataset per request over a kept-alive connection. The server
+ * is a real `hpo serve` process, the clients another process (bench/serve-load.ts), so neither's
+ * event loop waits on the other's; on 2 cores they still share the CPU, which is why every line
+ * also gives the CPU each side spent per image (from /proc) beside the load average.
+ * After each size, the split of the per-image CPU: ONNX Runtime's forward as the server runs it
+ * (batch 8, the server's thread settings), the image decoding (prepareImage), and the rest of the
+ * server (HTTP, JSON, NMS, batching, copies: what is left of the server's CPU).
+ *   npm run bench:serve [-- --seconds 4 --sizes 128,320 --threads 1 --bin path/to/bin/hpo.js]
+ * --bin serves with another build of hpo (an A/B of two checkouts in one run); SERVE_PROF=<dir>
+ * cpu-profiles the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { initInferenceBackend } from '../src/serve/model-source.ts';
-import { cachedExport } from '../src/serve/version-loader.ts';
-import { createOnnxRuntime } from '../src/serve/runtime/onnx-runtime.ts';
+import { cachedExport, serveThreads } from '../src/serve/version-loader.ts';
+import { createOnnxRuntime, type OnnxRuntimeOptions } from '../src/serve/runtime/onnx-runtime.ts';
+import { prepareImage } from '../src/serve/pipeline/preprocess.ts';
 import { openStore } from '../src/store/index.ts';
 import { FolderArtifactStore, saveTaskArtifact } from '../src/artifacts/index.ts';
 import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
 import { createYoloModel } from '../src/trainers/yolov5/model/index.ts';
-import { quantile } from './lib-stats.ts';
+import { processCpuMs } from './lib-proc-cpu.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, sizes: { type: 'string', default: '128,320' } } });
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '4' }, sizes: { type: 'string', default: '128,320' }, threads: { type: 'string' },
+  bin: { type: 'string', default: path.resolve(import.meta.dirname, '../bin/hpo.js') },
+} });
 const SECONDS = Number(values.seconds);
 const SIZES = values.sizes.split(',').map(Number);
-const BIN = path.resolve(import.meta.dirname, '../bin/hpo.js');
-const MAX_REQUESTS = 20000;
+const THREADS = values.threads === undefined ? undefined : Number(values.threads);
+const BIN = path.resolve(values.bin);
+const LOAD = path.resolve(import.meta.dirname, 'serve-load.ts');
+const PREDICT = '/v1/models/detector/predict';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hpo-bench-serve-'));
 const storeDir = path.join(dir, 'store');
 const cacheDir = path.join(dir, 'cache');
+const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
 async function makeTask(): Promise<{ task: string; ckpt: ReturnType<typeof decodeCheckpoint> }> {
   await initInferenceBackend();
@@ -45,33 +59,46 @@ async function makeTask(): Promise<{ task: string; ckpt: ReturnType<typeof decod
   return { task: task.id, ckpt: decodeCheckpoint(bytes, 'bench') };
 }
 
-async function jpegs(size: number): Promise<Buffer[]> {
+/** The JPEG files of a synthetic dataset's val split at `size`. */
+async function jpegFiles(size: number): Promise<string[]> {
   const out = path.join(dir, `ds-${size}`);
   await synthesizeDataset({ out, train: 1, val: 32, img: size, classes: 3, seed: 1 });
   const folder = path.join(out, 'images', 'val');
-  const files = (await readdir(folder)).filter((f) => f.endsWith('.jpg')).sort();
-  return Promise.all(files.map((f) => readFile(path.join(folder, f))));
+  return (await readdir(folder)).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(folder, f));
 }
 
-/** Bare ONNX Runtime forward at batch 16 (all threads), images/s over about `SECONDS`. */
-async function bareForward(bytes: Uint8Array, size: number): Promise<number> {
-  const rt = await createOnnxRuntime(bytes);
-  const x = new Float32Array(16 * 3 * size * size).fill(0.5);
-  for (let i = 0; i < 3; i++) await rt.run(x, 16);
+/** ONNX Runtime forward of `batch` images in this process for about `seconds`: images/s and CPU ms per image. */
+async function forward(bytes: Uint8Array, size: number, batch: number, seconds: number, opts: OnnxRuntimeOptions = {}): Promise<{ ips: number; cpuMs: number }> {
+  const rt = await createOnnxRuntime(bytes, opts);
+  const x = new Float32Array(batch * 3 * size * size).fill(0.5);
+  for (let i = 0; i < 3; i++) await rt.run(x, batch);
   let images = 0;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) {
-    await rt.run(x, 16);
-    images += 16;
+  while (performance.now() - start < seconds * 1000) {
+    await rt.run(x, batch);
+    images += batch;
   }
   const ips = images / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpu0);
   await rt.dispose();
-  return ips;
+  return { ips, cpuMs: (cpu.user + cpu.system) / 1000 / images };
+}
+
+/** CPU ms per image of decoding and letterboxing, one image at a time, as a request does it. */
+async function decodeCpuMs(files: string[], size: number): Promise<number> {
+  const bodies = await Promise.all(files.map((f) => readFile(f)));
+  for (let i = 0; i < 50; i++) await prepareImage(bodies[i % bodies.length], size);
+  const n = 400;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await prepareImage(bodies[i % bodies.length], size);
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / n;
 }
 
 async function startServe(task: string, size: number, batching: boolean): Promise<{ child: ChildProcess; port: number }> {
   const args = [...(process.env.SERVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SERVE_PROF] : []), BIN, '--store', storeDir, 'serve', task, '--port', '0', '--size', String(size), '--cache-dir', cacheDir,
-    '--max-batch', batching ? '16' : '1', '--max-wait-ms', batching ? '5' : '0'];
+    '--max-batch', batching ? '16' : '1', '--max-wait-ms', batching ? '5' : '0', ...(THREADS ? ['--threads', String(THREADS)] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -85,60 +112,62 @@ async function startServe(task: string, size: number, batching: boolean): Promis
   throw new Error(`hpo serve did not start: ${stderr}`);
 }
 
-function post(agent: Agent, port: number, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, agent, method: 'POST', path: '/v1/models/detector/predict', headers: { 'content-type': 'image/jpeg', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+interface LoadResult { requests: number; errors: number; p50Ms: number; p99Ms: number; seconds: number; cpuMs: number; serverCpuMs: number; serverMainMs: number }
 
-/** `clients` loops for SECONDS (after a short warm-up); latencies in ms and images/s. */
-async function drive(port: number, images: Buffer[], clients: number): Promise<{ p50: number; p99: number; ips: number; errors: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  for (let i = 0; i < 8; i++) await post(agent, port, images[i % images.length]);
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  const start = performance.now();
-  const end = start + SECONDS * 1000;
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    let k = c;
-    while (performance.now() < end && sent < MAX_REQUESTS) {
-      sent++;
-      const t0 = performance.now();
-      const status = await post(agent, port, images[k++ % images.length]);
-      latencies.push(performance.now() - t0);
-      if (status !== 200) errors++;
-    }
-  }));
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), ips: latencies.length / elapsed, errors };
-}
-
-const { task, ckpt } = await makeTask();
-console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  load average before: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare   errors');
-for (const size of SIZES) {
-  const bytes = await cachedExport(cacheDir, ckpt, task, size);
-  const bare = await bareForward(bytes, size);
-  console.log(`${String(size).padEnd(5)} bare b=16          -        -        -  ${bare.toFixed(0).padStart(7)}      1.00        -`);
-  const images = await jpegs(size);
-  for (const batching of [true, false]) {
-    const { child, port } = await startServe(task, size, batching);
-    try {
-      for (const clients of [1, 8]) {
-        const r = await drive(port, images, clients);
-        console.log(`${String(size).padEnd(5)} ${(batching ? 'batching on' : 'batching off').padEnd(12)} ${String(clients).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.ips.toFixed(0).padStart(8)} ${(r.ips / bare).toFixed(2).padStart(9)} ${String(r.errors).padStart(8)}`);
-      }
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+/** Runs the load process against `server`; the server's CPU is read over the same window (after warm-up). */
+async function drive(server: ChildProcess, port: number, files: string[], clients: number): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ port, path: PREDICT, files, clients, seconds: SECONDS, warmup: 8 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let before: ReturnType<typeof processCpuMs> | undefined;
+  let result: LoadResult | undefined;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (line === 'warm') before = processCpuMs(server.pid!);
+    else if (line.startsWith('{')) {
+      const after = processCpuMs(server.pid!);
+      result = { ...JSON.parse(line), serverCpuMs: after.total - before!.total, serverMainMs: after.main - before!.main };
     }
   }
+  const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+  if (!result || code !== 0) throw new Error(`the load process failed (exit ${code})`);
+  return result;
 }
-console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+
+const col = (v: number | string, w: number, digits = 0) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '-') : v).padStart(w);
+
+const { task, ckpt } = await makeTask();
+console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve --threads ${THREADS ?? `(default: ${serveThreads()} here)`}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
+console.log('CPU ms/img: server = all its threads, main = its JavaScript thread, client = the load process; load = 1-min load average at the end of the line');
+console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare  errors  server   main  client   load');
+try {
+  for (const size of SIZES) {
+    const bytes = await cachedExport(cacheDir, ckpt, task, size);
+    const bare = await forward(bytes, size, 16, SECONDS);
+    console.log(`${String(size).padEnd(5)} bare b=16          -        -        - ${col(bare.ips, 8)}      1.00       - ${col(bare.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}`);
+    const files = await jpegFiles(size);
+    const served: LoadResult[] = [];
+    for (const batching of [true, false]) {
+      const { child, port } = await startServe(task, size, batching);
+      try {
+        for (const clients of [1, 8]) {
+          const r = await drive(child, port, files, clients);
+          if (clients === 8 && batching) served.push(r);
+          const ips = r.requests / r.seconds;
+          console.log(`${String(size).padEnd(5)} ${(batching ? 'batching on' : 'batching off').padEnd(12)} ${col(clients, 7)} ${col(r.p50Ms, 8, 1)} ${col(r.p99Ms, 8, 1)} ${col(ips, 8)} ${col(ips / bare.ips, 9, 2)} ${col(r.errors, 7)} ${col(r.serverCpuMs / r.requests, 6, 2)} ${col(r.serverMainMs / r.requests, 6, 2)} ${col(r.cpuMs / r.requests, 7, 2)} ${os.loadavg()[0].toFixed(2).padStart(6)}`);
+        }
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      }
+    }
+    // Where the CPU of one served image goes (batching on, 8 clients), measured piece by piece here.
+    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS ?? serveThreads(), spinning: false });
+    const decode = await decodeCpuMs(files, size);
+    const s = served[0];
+    const serverMs = s.serverCpuMs / s.requests;
+    const clientMs = s.cpuMs / s.requests;
+    const total = serverMs + clientMs;
+    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch 8, ${THREADS ?? serveThreads()} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`load average after: ${load()}`);

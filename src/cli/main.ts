@@ -289,7 +289,7 @@ program
   .option('--body-limit-mb <mb>', 'largest request body; larger get 413', '16')
   .option('--max-images <n>', 'images per request at most', '64')
   .addOption(new Option('--runtime <runtime>', 'inference engine').choices(['onnx', 'tfjs']).default('onnx'))
-  .option('--threads <n>', 'ONNX Runtime threads (default: all cores)')
+  .option('--threads <n>', 'ONNX Runtime threads (default: all cores but one, at least 1)')
   .option('--follow <controller-id>', "switch to the study's best completed trial whenever it changes")
   .option('--follow-interval-ms <ms>', 'how often --follow checks the study', '10000')
   .option('--cache-dir <dir>', 'exported ONNX cache (default $XDG_CACHE_HOME/hpo/onnx or ~/.cache/hpo/onnx)')

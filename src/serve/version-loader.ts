@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { TaskStore } from '../core/index.ts';
 import type { ArtifactStores } from '../artifacts/index.ts';
@@ -29,7 +30,7 @@ export interface LoaderOptions {
   runtime: 'onnx' | 'tfjs';
   /** Input size; default the size the checkpoint was trained at. */
   size?: number;
-  /** ORT intra-op threads (default: all cores). */
+  /** ORT intra-op threads (default: {@link serveThreads}). */
   threads?: number;
   batching: (version: string) => BatcherOptions;
   warn(message: string): void;
@@ -48,6 +49,15 @@ export function versionLoader(opts: LoaderOptions): (taskId: string) => Promise<
   };
 }
 
+/**
+ * ONNX Runtime threads when serving: every core but one (at least one), which is left to the
+ * event loop and sharp's decoding; they cost a request about as much CPU as its forward pass at
+ * small sizes, and ORT threads competing with them for the last core gain little.
+ */
+export function serveThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** Checks a requested input size; the message names the value and the rule. */
 export function checkSize(size: number, field = 'size'): void {
   if (!Number.isInteger(size) || size < 32 || size > 1280 || size % 32 !== 0) {
@@ -61,7 +71,7 @@ async function loadRuntime(opts: LoaderOptions, ckpt: Checkpoint, taskId: string
   try {
     const bytes = await cachedExport(opts.cacheDir, ckpt, taskId, size);
     const { createOnnxWorkerRuntime } = await import('./runtime/onnx-worker-runtime.ts');
-    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads });
+    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads ?? serveThreads(), spinning: false });
   } catch (error) {
     if (error instanceof ServeError) throw error;
     opts.warn(`ONNX Runtime could not load task ${taskId} at ${size} px (${(error as Error).message}); serving it with the TF.js forward pass`);

@@ -7,6 +7,7 @@
  * for images that are not coming, so a lone client pays no batching delay.
  */
 import type { DetectorRuntime } from '../runtime/types.ts';
+import { givePixels } from './pixel-pool.ts';
 
 /** Batching settings; maxBatch 1 or maxWaitMs 0 with no backlog is "batching off". */
 export interface BatcherOptions {
@@ -52,7 +53,7 @@ export class DynamicBatcher {
     if (this.incoming === 0) this.schedule();
   }
 
-  /** Runs one image ([3, S, S] floats) in the next batch. */
+  /** Runs one image ([3, S, S] floats; an array from the pixel pool goes back to it once copied) in the next batch. */
   submit(pixels: Float32Array): Promise<BatchResult> {
     this.incoming = Math.max(0, this.incoming - 1);
     return new Promise((resolve, reject) => {
@@ -93,10 +94,16 @@ export class DynamicBatcher {
   private async runBatch(batch: Pending[]): Promise<void> {
     const n = batch.length;
     const per = 3 * this.runtime.size * this.runtime.size;
-    batch.forEach((p, i) => this.buffer.set(p.pixels, i * per));
+    // A worker runtime takes the buffer while it runs and hands it back with the result.
+    if (this.buffer.byteLength === 0) this.buffer = new Float32Array(this.maxBatch * per);
+    batch.forEach((p, i) => {
+      this.buffer.set(p.pixels, i * per);
+      givePixels(p.pixels);
+    });
     const start = performance.now();
     try {
-      const { data, rows } = await this.runtime.run(this.buffer, n);
+      const { data, rows, input } = await this.runtime.run(this.buffer, n);
+      if (input) this.buffer = input;
       const ms = performance.now() - start;
       this.opts.onBatch?.(n, ms);
       const stride = rows * (5 + this.runtime.nc);

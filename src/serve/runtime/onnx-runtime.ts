@@ -11,6 +11,11 @@ import type { DetectorRuntime } from './types.ts';
 export interface OnnxRuntimeOptions {
   /** Threads for one operator (ORT's intra-op pool); default: ORT's choice (all cores). */
   threads?: number;
+  /**
+   * Whether idle intra-op threads spin-wait for work (ORT's default, true). A server turns it
+   * off: spinning threads take the CPU that HTTP and image decoding need between forward passes.
+   */
+  spinning?: boolean;
   provider?: 'cpu' | 'cuda';
 }
 
@@ -21,6 +26,7 @@ export async function createOnnxRuntime(bytes: Uint8Array, opts: OnnxRuntimeOpti
     executionProviders: [opts.provider ?? 'cpu'],
     graphOptimizationLevel: 'all',
     ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+    ...(opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
   });
   const dims = (session.inputMetadata.find((m) => m.name === INPUT_NAME) as { shape?: (number | string)[] } | undefined)?.shape;
   const fixedBatch = typeof dims?.[0] === 'number' ? dims[0] : undefined;
@@ -36,4 +42,9 @@ export async function createOnnxRuntime(bytes: Uint8Array, opts: OnnxRuntimeOpti
     },
     dispose: () => session.release(),
   };
+}
+
+/** Whether `a` spans its whole (non-shared) buffer, so that transferring the buffer moves just `a`. */
+export function ownsBuffer(a: Float32Array): boolean {
+  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
 }

@@ -1,16 +1,16 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { siblingModule } from '../../core/index.ts';
-import type { OnnxRuntimeOptions } from './onnx-runtime.ts';
-import type { DetectorRuntime } from './types.ts';
+import { ownsBuffer, type OnnxRuntimeOptions } from './onnx-runtime.ts';
+import type { DetectorRuntime, RunResult } from './types.ts';
 
 const ENTRY = siblingModule(import.meta.url, './onnx-worker.ts');
 
 type FromWorker =
   | { type: 'ready'; size: number; nc: number; maxBatch: number }
   | { type: 'failed'; message: string }
-  | { type: 'result'; id: number; data: Float32Array; rows: number }
-  | { type: 'error'; id: number; message: string };
+  | { type: 'result'; id: number; data: Float32Array; rows: number; input: Float32Array }
+  | { type: 'error'; id: number; message: string; input: Float32Array };
 
 /**
  * ONNX Runtime in a worker thread: the same model and results as createOnnxRuntime, but the
@@ -20,7 +20,7 @@ type FromWorker =
 export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRuntimeOptions = {}): Promise<DetectorRuntime> {
   const [entry, entryOptions] = workerEntry();
   const worker = new Worker(entry, { ...entryOptions, workerData: { bytes, options } });
-  const pending = new Map<number, { resolve(r: { data: Float32Array; rows: number }): void; reject(e: Error): void }>();
+  const pending = new Map<number, { resolve(r: RunResult): void; reject(e: Error): void }>();
   let nextId = 0;
   const failAll = (error: Error): void => {
     for (const p of pending.values()) p.reject(error);
@@ -34,7 +34,7 @@ export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRu
     if (m.type !== 'result' && m.type !== 'error') return;
     const p = pending.get(m.id);
     pending.delete(m.id);
-    if (m.type === 'result') p?.resolve({ data: m.data, rows: m.rows });
+    if (m.type === 'result') p?.resolve({ data: m.data, rows: m.rows, input: m.input });
     else p?.reject(new Error(m.message));
   });
   worker.on('error', (error) => failAll(error));
@@ -45,12 +45,13 @@ export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRu
     nc: meta.nc,
     maxBatch: meta.maxBatch ?? Number.POSITIVE_INFINITY,
     run(input, n) {
-      // Copied out: the caller reuses its buffer for the next batch while this one runs.
-      const batch = input.slice(0, n * 3 * meta.size * meta.size);
+      // The whole buffer moves to the worker and comes back with the result (no copy, no
+      // allocation); a view into a larger buffer is copied out instead.
+      const batch = ownsBuffer(input) ? input : input.slice(0, n * 3 * meta.size * meta.size);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'run', id, input: batch, n }, [batch.buffer]);
+        worker.postMessage({ type: 'run', id, input: batch, n }, [batch.buffer as ArrayBuffer]);
       });
     },
     async dispose() {

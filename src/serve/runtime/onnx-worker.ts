@@ -4,7 +4,7 @@
  * server's main thread every forward pass would stall HTTP and image decoding.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createOnnxRuntime, type OnnxRuntimeOptions } from './onnx-runtime.ts';
+import { createOnnxRuntime, ownsBuffer, type OnnxRuntimeOptions } from './onnx-runtime.ts';
 
 const { bytes, options } = workerData as { bytes: Uint8Array; options: OnnxRuntimeOptions };
 const port = parentPort!;
@@ -18,13 +18,15 @@ try {
       port.close();
       return;
     }
+    const { input } = message;
     try {
-      const { data, rows } = await runtime.run(message.input, message.n);
-      // A copy the worker can give away: ORT's output may be a view of memory it reuses.
-      const out = data.slice();
-      port.postMessage({ type: 'result', id: message.id, data: out, rows }, [out.buffer]);
+      const { data, rows } = await runtime.run(input, message.n);
+      // onnxruntime-node gives each run's output a fresh ArrayBuffer of its own: it can be
+      // transferred as it is. A view into a larger buffer would be copied.
+      const out = ownsBuffer(data) ? data : data.slice();
+      port.postMessage({ type: 'result', id: message.id, data: out, rows, input }, [out.buffer as ArrayBuffer, input.buffer as ArrayBuffer]);
     } catch (error) {
-      port.postMessage({ type: 'error', id: message.id, message: (error as Error).message });
+      port.postMessage({ type: 'error', id: message.id, message: (error as Error).message, input }, [input.buffer as ArrayBuffer]);
     }
   });
 } catch (error) {

@@ -9,8 +9,17 @@ export interface DetectorRuntime {
   /**
    * Runs `n` images, NCHW float32 RGB in [0, 1] ([n, 3, size, size]), and returns YOLOv5's export
    * layout [n, rows, 5 + nc]: (cx, cy, w, h, obj, cls...) in input pixels, rows running level,
-   * anchor, y, x.
+   * anchor, y, x. A runtime in another thread may take `input`'s buffer (it is detached here)
+   * and hand it back as `input` of the result, so the caller can refill it for the next batch
+   * instead of allocating one.
    */
-  run(input: Float32Array, n: number): Promise<{ data: Float32Array; rows: number }>;
+  run(input: Float32Array, n: number): Promise<RunResult>;
   dispose(): Promise<void>;
+}
+
+/** One forward pass's output, and the input buffer when run() took it. */
+export interface RunResult {
+  data: Float32Array;
+  rows: number;
+  input?: Float32Array;
 }

@@ -44,9 +44,13 @@ export async function decodeImage(file: string, size?: { width: number; height: 
 /**
  * The decode of {@link decodeImage} for a file path or encoded bytes (the server's request
  * bodies), so both give the same pixels. Throws sharp's own error for undecodable input.
+ * `orient: false` skips sharp's EXIF orientation step (a copy of the image) for a caller that
+ * has read from the header that there is nothing to turn.
  */
-export async function decodeRgb(input: string | Buffer, size?: { width: number; height: number }): Promise<RgbImage> {
-  let pipeline = sharp(input, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+export async function decodeRgb(input: string | Buffer, size?: { width: number; height: number }, opts: { orient?: boolean } = {}): Promise<RgbImage> {
+  let pipeline = sharp(input, { failOn: 'truncated' });
+  if (opts.orient !== false) pipeline = pipeline.autoOrient();
+  pipeline = pipeline.removeAlpha().toColourspace('srgb');
   if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' });
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);

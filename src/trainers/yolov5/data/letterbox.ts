@@ -19,12 +19,8 @@ export interface LetterboxPlacement {
  * bottom/right). An image whose longer side already equals `size` is copied, not resampled.
  */
 export function letterbox(image: RgbImage, size: number): { image: RgbImage; placement: LetterboxPlacement } {
-  const scale = Math.min(size / image.width, size / image.height);
-  const width = Math.round(image.width * scale);
-  const height = Math.round(image.height * scale);
-  const left = Math.max(0, Math.round((size - width) / 2 - 0.1));
-  const top = Math.max(0, Math.round((size - height) / 2 - 0.1));
-  const placement = { scale, left, top, width, height };
+  const placement = letterboxPlacement(image.width, image.height, size);
+  const { left, top, width, height } = placement;
   if (width === image.width && height === image.height) {
     const out = filledImage(size, size);
     for (let y = 0; y < height; y++) {
@@ -36,6 +32,16 @@ export function letterbox(image: RgbImage, size: number): { image: RgbImage; pla
   const sx = width / image.width, sy = height / image.height;
   const m = Float64Array.of(sx, 0, left, 0, sy, top, 0, 0, 1);
   return { image: warpImage(image, m, size, size), placement };
+}
+
+/** Where letterbox() puts a `width` x `height` image in the size x size square. */
+export function letterboxPlacement(imageWidth: number, imageHeight: number, size: number): LetterboxPlacement {
+  const scale = Math.min(size / imageWidth, size / imageHeight);
+  const width = Math.round(imageWidth * scale);
+  const height = Math.round(imageHeight * scale);
+  const left = Math.max(0, Math.round((size - width) / 2 - 0.1));
+  const top = Math.max(0, Math.round((size - height) / 2 - 0.1));
+  return { scale, left, top, width, height };
 }
 
 /**

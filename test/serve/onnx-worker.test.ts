@@ -1,0 +1,69 @@
+/**
+ * ONNX Runtime in a worker thread, as the server runs it (one thread, no spinning): the outputs
+ * equal an in-process session's, the batch buffer moves to the worker and comes back unchanged
+ * with the result (so the batcher refills it instead of allocating), and a view into a larger
+ * array is copied, leaving the caller's array whole.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/index.ts';
+import { exportOnnx } from '../../src/serve/onnx/export.ts';
+import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
+import { createOnnxWorkerRuntime } from '../../src/serve/runtime/onnx-worker-runtime.ts';
+import type { DetectorRuntime } from '../../src/serve/runtime/types.ts';
+import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
+import { randomModel } from './random-model.ts';
+
+const SIZE = 64;
+const PER = 3 * SIZE * SIZE;
+let local: DetectorRuntime;
+let worker: DetectorRuntime;
+
+/** `n` synthetic scenes as NCHW floats in [0, 1]. */
+function scenes(seed: string, n: number): Float32Array {
+  const out = new Float32Array(n * PER);
+  const plane = SIZE * SIZE;
+  for (let k = 0; k < n; k++) {
+    const { image } = renderScene(createRng(seed, `scene:${k}`), SIZE, 3);
+    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[(k * 3 + c) * plane + i] = image.data[3 * i + c] / 255;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const model = await randomModel('n', 3, 4);
+  const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-w' });
+  model.dispose();
+  local = await createOnnxRuntime(bytes, { threads: 1, spinning: false });
+  worker = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false });
+});
+
+afterAll(async () => {
+  await worker?.dispose();
+  await local?.dispose();
+});
+
+describe('the ONNX worker runtime', () => {
+  it('gives the in-process outputs and hands the batch buffer back for the next batch', async () => {
+    const first = scenes('first', 3);
+    const sent = first.slice();
+    const r1 = await worker.run(sent, 3);
+    expect(sent.byteLength, 'the buffer moved to the worker').toBe(0);
+    expect(r1.input, 'the buffer came back unchanged').toEqual(first);
+    expect(r1.data).toEqual((await local.run(first, 3)).data);
+
+    const second = scenes('second', 3);
+    r1.input!.set(second);
+    const r2 = await worker.run(r1.input!, 3);
+    expect(r2.data).toEqual((await local.run(second, 3)).data);
+    expect(r2.data).not.toEqual(r1.data);
+  });
+
+  it('copies a view into a larger array instead of taking its buffer', async () => {
+    const batch = scenes('view', 2);
+    const whole = batch.slice();
+    const r = await worker.run(batch.subarray(PER, 2 * PER), 1);
+    expect(batch, 'the caller\'s array is whole and unchanged').toEqual(whole);
+    expect(r.input?.buffer).not.toBe(batch.buffer);
+    expect(r.data).toEqual((await local.run(whole.slice(PER), 1)).data);
+  });
+});
