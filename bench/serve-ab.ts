@@ -14,14 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { initInferenceBackend } from '../src/serve/model-source.ts';
 import { cachedExport } from '../src/serve/version-loader.ts';
-import { openStore } from '../src/store/index.ts';
-import { FolderArtifactStore, saveTaskArtifact } from '../src/artifacts/index.ts';
-import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
-import { createYoloModel } from '../src/trainers/yolov5/model/index.ts';
 import { processCpuMs } from './lib-proc-cpu.ts';
+import { makeServeTask } from './lib-serve.ts';
 const { values } = parseArgs({ options: {
   a: { type: 'string' }, b: { type: 'string' }, 'a-args': { type: 'string', default: '' }, 'b-args': { type: 'string', default: '' },
   size: { type: 'string', default: '128' }, slices: { type: 'string', default: '8' }, seconds: { type: 'string', default: '2' }, clients: { type: 'string', default: '8' },
@@ -32,18 +28,11 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'hpo-bench-serve-ab-'));
 const storeDir = path.join(dir, 'store');
 const cacheDir = path.join(dir, 'cache');
 
-/** A training task with a seeded yolov5n best.bin (as bench:serve makes it), exported once at `size`. */
+/** The bench task (see lib-serve.ts), exported once at `size`. */
 async function makeTask(): Promise<string> {
-  await initInferenceBackend();
-  const model = createYoloModel({ size: 'n', nc: 3, seed: 0 });
-  const store = await openStore(storeDir);
-  const task = await store.create({ name: 'bench', project: 'bench', type: 'training', trainer: { type: 'yolov5' }, params: {} });
-  const bytes = encodeCheckpoint({ epoch: 0, bestFitness: 0, emaUpdates: 0, model: { size: 'n', nc: 3, imgSize: 128, names: ['circle', 'square', 'triangle'] }, weights: model.serialize(), createdAt: new Date().toISOString() });
-  await saveTaskArtifact(store, new FolderArtifactStore(path.join(storeDir, 'artifacts')), task.id, 'best.bin', bytes);
-  await store.close();
-  model.dispose();
-  await cachedExport(cacheDir, decodeCheckpoint(bytes, 'bench'), task.id, size);
-  return task.id;
+  const { task, ckpt } = await makeServeTask(storeDir);
+  await cachedExport(cacheDir, ckpt, task, size);
+  return task;
 }
 
 const task = await makeTask();

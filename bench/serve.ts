@@ -20,16 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { initInferenceBackend } from '../src/serve/model-source.ts';
 import { cachedExport, serveThreads } from '../src/serve/version-loader.ts';
 import { createOnnxRuntime, type OnnxRuntimeOptions } from '../src/serve/runtime/onnx-runtime.ts';
 import { prepareImage } from '../src/serve/pipeline/preprocess.ts';
-import { openStore } from '../src/store/index.ts';
-import { FolderArtifactStore, saveTaskArtifact } from '../src/artifacts/index.ts';
-import { encodeCheckpoint, decodeCheckpoint } from '../src/trainers/yolov5/train/checkpoint.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
-import { createYoloModel } from '../src/trainers/yolov5/model/index.ts';
 import { processCpuMs } from './lib-proc-cpu.ts';
+import { makeServeTask } from './lib-serve.ts';
 
 const { values } = parseArgs({ options: {
   seconds: { type: 'string', default: '4' }, sizes: { type: 'string', default: '128,320' }, threads: { type: 'string' },
@@ -46,18 +42,6 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'hpo-bench-serve-'));
 const storeDir = path.join(dir, 'store');
 const cacheDir = path.join(dir, 'cache');
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
-
-async function makeTask(): Promise<{ task: string; ckpt: ReturnType<typeof decodeCheckpoint> }> {
-  await initInferenceBackend();
-  const model = createYoloModel({ size: 'n', nc: 3, seed: 0 });
-  const store = await openStore(storeDir);
-  const task = await store.create({ name: 'bench', project: 'bench', type: 'training', trainer: { type: 'yolov5' }, params: {} });
-  const bytes = encodeCheckpoint({ epoch: 0, bestFitness: 0, emaUpdates: 0, model: { size: 'n', nc: 3, imgSize: 128, names: ['circle', 'square', 'triangle'] }, weights: model.serialize(), createdAt: new Date().toISOString() });
-  await saveTaskArtifact(store, new FolderArtifactStore(path.join(storeDir, 'artifacts')), task.id, 'best.bin', bytes);
-  await store.close();
-  model.dispose();
-  return { task: task.id, ckpt: decodeCheckpoint(bytes, 'bench') };
-}
 
 /** The JPEG files of a synthetic dataset's val split at `size`. */
 async function jpegFiles(size: number): Promise<string[]> {
@@ -133,7 +117,7 @@ async function drive(server: ChildProcess, port: number, files: string[], client
 
 const col = (v: number | string, w: number, digits = 0) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '-') : v).padStart(w);
 
-const { task, ckpt } = await makeTask();
+const { task, ckpt } = await makeServeTask(storeDir);
 console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve --threads ${THREADS ?? `(default: ${serveThreads()} here)`}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
 console.log('CPU ms/img: server = all its threads, main = its JavaScript thread, client = the load process; load = 1-min load average at the end of the line');
 console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare  errors  server   main  client   load');
