@@ -20,7 +20,7 @@ import {
 } from '../core/index.ts';
 import { withFileLock, type LockOptions } from './file-lock.ts';
 import { assertScalarReport, encodeScalarLine, parseScalarLines } from './scalar-lines.ts';
-import { loadTask, saveTask, writeNewTask, type LoadedTask } from './task-folder.ts';
+import { loadTask, saveTask, UnchangedTaskCache, writeNewTask, type LoadedTask } from './task-folder.ts';
 import { assertArtifactName, assertTaskId, isTaskId, newTaskId } from './task-id.ts';
 import { applyArtifactRef, applyForgetArtifacts, applyPatch, applyStatus, applyStopRequest, type StatusOptions } from './transition.ts';
 import { applyAcquireLease, applyReleaseLease, applyRenewLease } from './lease.ts';
@@ -56,6 +56,8 @@ export class FileTaskStore implements TaskStore {
   private readonly durable: boolean;
   private readonly lockOptions: LockOptions;
   private tasksDirReady = false;
+  /** `list` re-reads only the folders that changed since its last call. */
+  private readonly unchanged = new UnchangedTaskCache();
 
   constructor(options: FileTaskStoreOptions) {
     this.root = resolve(options.root);
@@ -105,17 +107,15 @@ export class FileTaskStore implements TaskStore {
       throw error;
     }
     const tasks: Task[] = [];
+    const ids = new Set<string>();
     for (const name of names) {
       if (!isTaskId(name)) continue; // staging folders and stray files
-      let task: Task;
-      try {
-        task = this.load(name).task;
-      } catch (error) {
-        if (error instanceof TaskNotFoundError) continue;
-        throw error;
-      }
+      const task = this.unchanged.load(this.taskDir(name), name);
+      if (!task) continue; // deleted since readdir
+      ids.add(name);
       if (matchesFilter(task, filter)) tasks.push(task);
     }
+    this.unchanged.keepOnly(ids);
     return tasks.sort(compareTasks);
   }
 

@@ -56,6 +56,48 @@ export function loadTask(dir: string, id: string): LoadedTask | undefined {
 }
 
 /**
+ * Parsed records of task folders that have not changed since they were read, for `list`: a UI
+ * or controller that lists thousands of tasks every half second would otherwise re-read and
+ * re-validate every record each time (about 0.1 ms a task). A folder's key is its snapshot's
+ * inode, change time and size and its journal's size and change time: every write changes one
+ * (appends grow the journal; a new snapshot is a rename, so a new inode). The key is taken
+ * before and after a read and the record kept only when both agree, so a write racing the
+ * read is never cached. Damaged records are not kept. Each caller gets its own copy.
+ */
+export class UnchangedTaskCache {
+  private readonly entries = new Map<string, { key: string; task: Task }>();
+
+  load(dir: string, id: string): Task | undefined {
+    const key = folderKey(dir);
+    const hit = key === undefined ? undefined : this.entries.get(id);
+    if (hit && hit.key === key) return structuredClone(hit.task);
+    const loaded = loadTask(dir, id);
+    if (!loaded) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    if (key !== undefined && !loaded.damaged && folderKey(dir) === key) this.entries.set(id, { key, task: structuredClone(loaded.task) });
+    else this.entries.delete(id);
+    return loaded.task;
+  }
+
+  /** Forgets folders that no longer exist (a deleted task). */
+  keepOnly(ids: ReadonlySet<string>): void {
+    for (const id of this.entries.keys()) if (!ids.has(id)) this.entries.delete(id);
+  }
+}
+
+function folderKey(dir: string): string | undefined {
+  try {
+    const snapshot = statSync(join(dir, SNAPSHOT));
+    const journal = statSync(join(dir, JOURNAL), { throwIfNoEntry: false });
+    return `${snapshot.ino}:${snapshot.ctimeMs}:${snapshot.size}|${journal ? `${journal.size}:${journal.ctimeMs}` : "-"}`;
+  } catch {
+    return undefined; // no snapshot: loadTask decides what that means
+  }
+}
+
+/**
  * Records `next` as the new state of a task loaded with `loadTask` (caller holds the lock):
  * one journal entry, or a fresh snapshot when the journal is long or the snapshot damaged.
  */

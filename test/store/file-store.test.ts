@@ -134,6 +134,27 @@ describe('FileTaskStore on disk', () => {
     expect(tasks.filter((t) => t.status === 'completed').length).toBeGreaterThanOrEqual(5);
   });
 
+  it('list re-reads what another writer changed since its last call, and hands out copies', async () => {
+    const { root, store } = fresh();
+    const other = new FileTaskStore({ root }); // another process's view of the same folder
+    const a = await store.create(base);
+    const b = await store.create({ ...base, name: 'b' });
+    expect((await store.list()).map((t) => t.status)).toEqual(['draft', 'draft']);
+    await other.setStatus(a.id, 'queued'); // a journal append
+    expect((await store.list()).find((t) => t.id === a.id)!.status).toBe('queued');
+    for (let i = 0; i < 70; i++) await other.update(b.id, { heartbeatAt: i }); // a compaction: a new snapshot, an emptied journal
+    expect((await store.list()).find((t) => t.id === b.id)!.heartbeatAt).toBe(69);
+    await other.update(b.id, { heartbeatAt: 70 });
+    expect((await store.list()).find((t) => t.id === b.id)!.heartbeatAt).toBe(70);
+    const listed = await store.list();
+    listed[0].tags.push('mutated by a caller');
+    listed[0].params['hyp/lr0'] = 99;
+    expect((await store.list())[0]).toMatchObject({ tags: [], params: base.params });
+    rmSync(join(root, 'tasks', a.id), { recursive: true });
+    expect((await store.list()).map((t) => t.id)).toEqual([b.id]);
+    await other.close();
+  });
+
   it('a truncated task.json reads as interrupted, recovered from the last good snapshot', async () => {
     const { root, store } = fresh();
     const ctrl = await store.create({ ...base, type: 'controller' });
