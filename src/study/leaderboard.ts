@@ -1,4 +1,4 @@
-import type { Params, StrategyNote, TaskStore } from '../core/index.ts';
+import type { Params, StrategyNote, Task, TaskStore } from '../core/index.ts';
 import { rankStudy, type RankPlace } from './ranking.ts';
 import { getController, loadTrials, objectivesOf, studyDirections, type ControllerConfig, type TrialRecord } from './study-state.ts';
 
@@ -41,7 +41,13 @@ export interface Leaderboard {
 export async function buildLeaderboard(store: TaskStore, controllerId: string): Promise<Leaderboard> {
   const controller = await getController(store, controllerId);
   const { study } = controller.config as ControllerConfig;
-  const trials = await loadTrials(store, controllerId, study);
+  return leaderboardOf(controller, await loadTrials(store, controllerId, study));
+}
+
+/** The leaderboard of `controller`'s already loaded trials (for callers that need the trials too). */
+export function leaderboardOf(controller: Task, trials: TrialRecord[]): Leaderboard {
+  const controllerId = controller.id;
+  const { study } = controller.config as ControllerConfig;
   const directions = studyDirections(study);
   const { ranked, places } = rankStudy(trials, directions);
   const rows = toRows(ranked, places);

@@ -1,5 +1,5 @@
 import type { Direction, Dimension, ParamValue, Space, TaskStore } from '../../core/index.ts';
-import { buildLeaderboard, type Leaderboard } from '../../study/leaderboard.ts';
+import { leaderboardOf, type Leaderboard } from '../../study/leaderboard.ts';
 import { loadTrials, objectivesOf, type ControllerConfig, type TrialRecord } from '../../study/study-state.ts';
 import { HpoError } from '../../core/index.ts';
 import { pedAnova, type ParamImportance } from '../math/ped-anova.ts';
@@ -28,7 +28,8 @@ export async function studyViews(store: TaskStore, id: string, now = Date.now())
     throw new HpoError('NOT_A_STUDY', `Task ${id} is a ${controller.type} task, not a study (controller): open it as a task, or pass a controller id.`);
   }
   const { study } = controller.config as ControllerConfig;
-  const [leaderboard, trials] = await Promise.all([buildLeaderboard(store, id), loadTrials(store, id, study)]);
+  const trials = await loadTrials(store, id, study);
+  const leaderboard = leaderboardOf(controller, trials);
   const direction = study.objective.direction as Direction;
   const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
   return {
