@@ -25,7 +25,10 @@ export class TaskSnapshot {
   async list(filter: ListFilter = {}): Promise<Task[]> {
     let all = this.tasks;
     if (!all || this.dirty) all = await this.refresh();
-    else if (this.now() - this.takenAt > this.maxAgeMs) void this.refresh().catch(() => {});
+    else if (this.now() - this.takenAt > this.maxAgeMs && !this.pending) {
+      // After this request: a file store reads every record synchronously, which would stall the answer.
+      setImmediate(() => void this.refresh().catch(() => {}));
+    }
     return all.filter((t) => matchesFilter(t, filter));
   }
 
