@@ -13,7 +13,9 @@ export async function getJson(path) {
     if (!(path in report.routes)) throw new Error(`This report does not include ${path}: open it with hpo ui.`);
     return report.routes[path];
   }
-  const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const early = globalThis.__hpoEarly; // the request the page's first script made for this path (server.ts)
+  globalThis.__hpoEarly = undefined;
+  const res = await (early?.path === path ? early.response : fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
   return parse(res);
 }
 
