@@ -91,7 +91,7 @@ function folderKey(dir: string): string | undefined {
   try {
     const snapshot = statSync(join(dir, SNAPSHOT));
     const journal = statSync(join(dir, JOURNAL), { throwIfNoEntry: false });
-    return `${snapshot.ino}:${snapshot.ctimeMs}:${snapshot.size}|${journal ? `${journal.size}:${journal.ctimeMs}` : "-"}`;
+    return `${snapshot.ino}:${snapshot.ctimeMs}:${snapshot.size}|${journal ? `${journal.size}:${journal.ctimeMs}` : '-'}`;
   } catch {
     return undefined; // no snapshot: loadTask decides what that means
   }
