@@ -18,8 +18,19 @@ export interface ParzenOptions {
   priorWeight: number;
   magicClip: boolean;
   multivariate: boolean;
-  /** Multivariate bandwidths: `optuna` scales Scott's rule by the range, `scott` by the data's spread. */
-  bandwidth: 'optuna' | 'scott';
+  /**
+   * Multivariate bandwidths: `optuna` scales Scott's rule by the range, `scott` by the data's
+   * spread, `narrower` is half of `scott` (kernels that stay local, see `spreadSigmas`).
+   */
+  bandwidth: 'optuna' | 'scott' | 'narrower';
+  /**
+   * How numeric kernels score candidates: `density` is the truncated normal's density (default);
+   * `height` drops each kernel's 1 / sigma factor, so kernels compete by their height-normalised
+   * value exp(-z^2 / 2) / mass, as Optuna 3.1's truncated-normal scoring effectively does. A
+   * narrow kernel then no longer outweighs a wide one just by being narrow. Sampling is unchanged.
+   * Defaults to `density`.
+   */
+  kernelScore?: 'density' | 'height';
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -31,7 +42,7 @@ export class ParzenEstimator {
   /** Per axis: kernel centres and bandwidths (numeric), or flattened kernel x choice log-probabilities. */
   private readonly mus: (Float64Array | undefined)[];
   private readonly sigmas: (Float64Array | undefined)[];
-  /** Per numeric axis and kernel: -log(sigma) - log(truncation mass) - log(sqrt(2 pi)). */
+  /** Per numeric axis and kernel: -log(sigma) (not with `kernelScore: 'height'`) - log(truncation mass) - log(sqrt(2 pi)). */
   private readonly logNorms: (Float64Array | undefined)[];
   private readonly logProbs: (Float64Array | undefined)[];
 
@@ -73,11 +84,12 @@ export class ParzenEstimator {
       const mu = new Float64Array(k);
       for (let i = 0; i < n; i++) mu[i] = points[i][d];
       mu[n] = 0.5;
-      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'scott' ? spreadSigmas(mu, n, numericCount) : scottSigmas(k, n, numericCount);
+      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'optuna' ? scottSigmas(k, n, numericCount) : spreadSigmas(mu, n, numericCount, options.bandwidth === 'narrower' ? 0.5 : 1);
       for (let i = 0; i < n; i++) sigma[i] = Math.min(1, Math.max(minSigma, sigma[i]));
       sigma[n] = 1;
+      const byHeight = options.kernelScore === 'height';
       const logNorm = new Float64Array(k);
-      for (let i = 0; i < k; i++) logNorm[i] = -Math.log(sigma[i]) - logTruncMass(mu[i], sigma[i]) - LOG_SQRT_2PI;
+      for (let i = 0; i < k; i++) logNorm[i] = (byHeight ? 0 : -Math.log(sigma[i])) - logTruncMass(mu[i], sigma[i]) - LOG_SQRT_2PI;
       this.mus.push(mu);
       this.sigmas.push(sigma);
       this.logNorms.push(logNorm);
@@ -189,9 +201,11 @@ function gapSigmas(mu: Float64Array, n: number): Float64Array {
  * Scott's rule on the observations' own spread: 1.059 * min(sd, IQR / 1.34) * n^(-1/(d+4)).
  * Unlike the range-scaled rule, kernels shrink as the good set concentrates, which is what lets
  * TPE converge finely late in a study (Watanabe, "Tree-structured Parzen estimator: understanding
- * its algorithm components", 2023, §3.4). The magic clip still bounds it from below.
+ * its algorithm components", 2023, §3.4). The magic clip still bounds it from below. `scale` < 1
+ * gives the `narrower` rule: with few results Scott's kernels span much of the space, so parallel
+ * asks drawn from them land close together; half-width kernels keep each draw near its own centre.
  */
-function spreadSigmas(mu: Float64Array, n: number, numericDims: number): Float64Array {
+function spreadSigmas(mu: Float64Array, n: number, numericDims: number, scale: number): Float64Array {
   const k = mu.length;
   if (n < 2) return new Float64Array(k).fill(1);
   const values = Array.from(mu.subarray(0, n)).sort((a, b) => a - b);
@@ -200,7 +214,7 @@ function spreadSigmas(mu: Float64Array, n: number, numericDims: number): Float64
   const q = (p: number): number => values[Math.min(n - 1, Math.floor(p * (n - 1)))];
   const iqr = q(0.75) - q(0.25);
   const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
-  return new Float64Array(k).fill(1.059 * spread * n ** (-1 / (numericDims + 4)));
+  return new Float64Array(k).fill(scale * 1.059 * spread * n ** (-1 / (numericDims + 4)));
 }
 
 function scottSigmas(k: number, n: number, numericDims: number): Float64Array {

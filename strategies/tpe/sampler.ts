@@ -1,6 +1,6 @@
 import type { AskContext, Params, Strategy, StudyView } from '../../src/core/index.ts';
 import { dropInactive, isConditional, sampleSpace } from '../../src/space/index.ts';
-import { axesOf, fitsAxes } from '../encoding.ts';
+import { axesOf, fitsAxes, type Axis } from '../encoding.ts';
 import { sobolParams } from '../random.ts';
 import { ParzenEstimator } from './parzen.ts';
 import { TPE_DEFAULTS, type TpeOptions } from './options.ts';
@@ -12,6 +12,25 @@ import { askGrouped } from './grouped.ts';
 import { bestPerAxis, decode, encode, rankJoint, recencyWeights } from './candidates.ts';
 
 export { recencyWeights };
+
+/**
+ * Usable results after which `whileRunning: 'explore'` stops: by then the good set has 6 members
+ * and Scott's kernels have narrowed on their own, and the constant liar alone keeps parallel asks
+ * apart.
+ */
+export const EXPLORE_UNTIL = 40;
+
+/**
+ * The density settings of `whileRunning: 'explore'`. Early in a parallel study, the wide Scott
+ * kernels of a small good set put the 24 candidates of 4 concurrent asks in the same broad region,
+ * and the density score favours the narrowest kernels' centres, so the asks bunch up around the
+ * current best (the liar's bad kernels, being as wide, barely separate them). Half-width kernels
+ * scored by height keep each candidate near its own good point and let every good point compete
+ * on equal terms, so concurrent asks probe several good points at once. Measured in
+ * bench/strategies.ts (`tpe-multivariate-parallel4` against `tpe-multivariate-same-parallel4`,
+ * figures in the README). Sequential studies never use it.
+ */
+export const WHILE_RUNNING_EXPLORE = { bandwidth: 'narrower', kernelScore: 'height' } as const;
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011). Each ask ranks the usable trials,
@@ -66,7 +85,14 @@ export class TpeStrategy implements Strategy {
     if (this.options.constantLiar) {
       for (const p of ctx.pending) if (fitsAxes(axes, p)) badPoints.push(encode(axes, p));
     }
-    const parzen = { priorWeight: this.options.priorWeight, magicClip: this.options.magicClip, multivariate: this.options.multivariate, bandwidth: this.options.bandwidth };
+    const explore = this.exploring(axes, ranked.length, ctx.pending.length);
+    const parzen = {
+      priorWeight: this.options.priorWeight,
+      magicClip: this.options.magicClip,
+      multivariate: this.options.multivariate,
+      bandwidth: explore ? WHILE_RUNNING_EXPLORE.bandwidth : this.options.bandwidth,
+      kernelScore: explore ? WHILE_RUNNING_EXPLORE.kernelScore : this.options.kernelScore,
+    };
     const l = new ParzenEstimator(axes, goodPoints, goodWeights(study, good), parzen);
     const g = new ParzenEstimator(axes, badPoints, recencyWeights(badPoints.length), parzen);
     if (!this.options.multivariate) return firstNotPending([decode(axes, bestPerAxis(l, g, axes.length, this.options.nEiCandidates, ctx.rng))], ctx.pending, study.space, ctx.rng);
@@ -74,6 +100,15 @@ export class TpeStrategy implements Strategy {
     // Only decode the runners-up when the winner collides with a running trial.
     if (ctx.pending.length === 0) return decode(axes, candidates[0]);
     return firstNotPending(candidates.map((x) => decode(axes, x)), ctx.pending, study.space, ctx.rng);
+  }
+
+  /**
+   * Whether this ask uses `WHILE_RUNNING_EXPLORE` (option `whileRunning: 'explore'`): only with
+   * running trials, multivariate densities, numeric axes only and fewer than `EXPLORE_UNTIL`
+   * usable results. (Conditional spaces never get here: they go through askGrouped.)
+   */
+  exploring(axes: readonly Axis[], results: number, running: number): boolean {
+    return this.options.whileRunning === 'explore' && running > 0 && this.options.multivariate && results < EXPLORE_UNTIL && axes.every((a) => a.kind === 'numeric');
   }
 
   /** Usable trials best first: by value or (several objectives) by front, feasible ones first. */
