@@ -29,7 +29,7 @@ export const tpeOptionsSchema = z.strictObject({
   multivariate: z.boolean().default(true),
   /**
    * Multivariate bandwidth rule: `optuna` (0.2 x range x n^(-1/(d+4))), `scott` (the good set's
-   * spread) or `narrower` (half of `scott`).
+   * spread) or `narrower` (the smaller of the two, per axis).
    */
   bandwidth: z.enum(['optuna', 'scott', 'narrower']).default('scott'),
   /**

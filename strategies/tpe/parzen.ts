@@ -20,7 +20,9 @@ export interface ParzenOptions {
   multivariate: boolean;
   /**
    * Multivariate bandwidths: `optuna` scales Scott's rule by the range, `scott` by the data's
-   * spread, `narrower` is half of `scott` (kernels that stay local, see `spreadSigmas`).
+   * spread, `narrower` takes the smaller of the two per axis. With few, scattered good points the
+   * spread rule spans much of the space and the range rule is the narrower; once the good set
+   * concentrates the spread rule is. So `narrower` keeps kernels local at both stages.
    */
   bandwidth: 'optuna' | 'scott' | 'narrower';
   /**
@@ -84,7 +86,11 @@ export class ParzenEstimator {
       const mu = new Float64Array(k);
       for (let i = 0; i < n; i++) mu[i] = points[i][d];
       mu[n] = 0.5;
-      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'optuna' ? scottSigmas(k, n, numericCount) : spreadSigmas(mu, n, numericCount, options.bandwidth === 'narrower' ? 0.5 : 1);
+      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'optuna' ? scottSigmas(k, n, numericCount) : spreadSigmas(mu, n, numericCount);
+      if (options.multivariate && options.bandwidth === 'narrower') {
+        const ranged = scottSigmas(k, n, numericCount);
+        for (let i = 0; i < n; i++) sigma[i] = Math.min(sigma[i], ranged[i]);
+      }
       for (let i = 0; i < n; i++) sigma[i] = Math.min(1, Math.max(minSigma, sigma[i]));
       sigma[n] = 1;
       const byHeight = options.kernelScore === 'height';
@@ -201,11 +207,9 @@ function gapSigmas(mu: Float64Array, n: number): Float64Array {
  * Scott's rule on the observations' own spread: 1.059 * min(sd, IQR / 1.34) * n^(-1/(d+4)).
  * Unlike the range-scaled rule, kernels shrink as the good set concentrates, which is what lets
  * TPE converge finely late in a study (Watanabe, "Tree-structured Parzen estimator: understanding
- * its algorithm components", 2023, §3.4). The magic clip still bounds it from below. `scale` < 1
- * gives the `narrower` rule: with few results Scott's kernels span much of the space, so parallel
- * asks drawn from them land close together; half-width kernels keep each draw near its own centre.
+ * its algorithm components", 2023, §3.4). The magic clip still bounds it from below.
  */
-function spreadSigmas(mu: Float64Array, n: number, numericDims: number, scale: number): Float64Array {
+function spreadSigmas(mu: Float64Array, n: number, numericDims: number): Float64Array {
   const k = mu.length;
   if (n < 2) return new Float64Array(k).fill(1);
   const values = Array.from(mu.subarray(0, n)).sort((a, b) => a - b);
@@ -214,7 +218,7 @@ function spreadSigmas(mu: Float64Array, n: number, numericDims: number, scale: n
   const q = (p: number): number => values[Math.min(n - 1, Math.floor(p * (n - 1)))];
   const iqr = q(0.75) - q(0.25);
   const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
-  return new Float64Array(k).fill(scale * 1.059 * spread * n ** (-1 / (numericDims + 4)));
+  return new Float64Array(k).fill(1.059 * spread * n ** (-1 / (numericDims + 4)));
 }
 
 function scottSigmas(k: number, n: number, numericDims: number): Float64Array {

@@ -32,18 +32,22 @@ describe("Parzen estimator: kernelScore 'height' and bandwidth 'narrower'", () =
     expect(Math.exp(height.logPdf(Float64Array.of(0.5)))).toBeCloseTo(0.813098, 5);
   });
 
-  it('narrower halves the Scott bandwidth of the good set\'s spread', () => {
-    // Two points at 0.4 and 0.6, one dimension: sd = 0.141421 (IQR 0 is ignored), so Scott gives
-    // 1.059 * 0.141421 * 2^(-1/5) = 0.130378; narrower 0.065189. No clip, to see the rule itself.
-    const points = [Float64Array.of(0.4), Float64Array.of(0.6)];
-    const sigmaOf = (bandwidth: 'scott' | 'narrower'): number => {
-      const pe = new ParzenEstimator(axis, points, [1, 1], { priorWeight: 1, magicClip: false, multivariate: true, bandwidth });
+  it('narrower takes the smaller of the spread and range bandwidths', () => {
+    // Two points, one dimension, no clip (to see the rules themselves). The range rule gives
+    // 0.2 * 2^(-1/5) = 0.174110 whatever the points. The spread rule gives 1.059 * sd * 2^(-1/5):
+    // at 0.4 and 0.6 (sd 0.141421) 0.130378, the narrower; at 0.1 and 0.9 (sd 0.565685) 0.521514.
+    const sigmaOf = (a: number, b: number, bandwidth: 'scott' | 'optuna' | 'narrower'): number => {
+      const pe = new ParzenEstimator(axis, [Float64Array.of(a), Float64Array.of(b)], [1, 1], { priorWeight: 1, magicClip: false, multivariate: true, bandwidth });
       // log k(mu) - log k(mu + h) = h^2 / (2 sigma^2) for a kernel centred at mu.
       const h = 0.05;
-      return h / Math.sqrt(2 * (pe.kernelLogPdf(0, 0, 0.4) - pe.kernelLogPdf(0, 0, 0.4 + h)));
+      return h / Math.sqrt(2 * (pe.kernelLogPdf(0, 0, a) - pe.kernelLogPdf(0, 0, a + h)));
     };
-    expect(sigmaOf('scott')).toBeCloseTo(0.130378, 5);
-    expect(sigmaOf('narrower')).toBeCloseTo(0.065189, 5);
+    expect(sigmaOf(0.4, 0.6, 'scott')).toBeCloseTo(0.130378, 5);
+    expect(sigmaOf(0.4, 0.6, 'optuna')).toBeCloseTo(0.17411, 5);
+    expect(sigmaOf(0.4, 0.6, 'narrower')).toBeCloseTo(0.130378, 5);
+    expect(sigmaOf(0.1, 0.9, 'scott')).toBeCloseTo(0.521514, 5);
+    expect(sigmaOf(0.1, 0.9, 'optuna')).toBeCloseTo(0.17411, 5);
+    expect(sigmaOf(0.1, 0.9, 'narrower')).toBeCloseTo(0.17411, 5);
   });
 });
 
@@ -68,7 +72,7 @@ describe("TPE whileRunning: 'explore'", () => {
   const running: Params[] = [{ x: 0.3, y: 1.2 }];
   const ask = (strategy: TpeStrategy, view: StudyView, pending: Params[]) => {
     const n = view.trials.length;
-    return strategy.ask(view, { rng: createRng(11, `trial:${n}`), seed: 11, trialNumber: n, pending });
+    return strategy.ask(view, { rng: createRng(12, `trial:${n}`), seed: 12, trialNumber: n, pending });
   };
   const explore = new TpeStrategy();
   const same = new TpeStrategy({ whileRunning: 'same' });
