@@ -29,8 +29,9 @@ export interface ParzenOptions {
    * How numeric kernels score candidates: `density` is the truncated normal's density (default);
    * `height` drops each kernel's 1 / sigma factor, so kernels compete by their height-normalised
    * value exp(-z^2 / 2) / mass, as Optuna 3.1's truncated-normal scoring effectively does. A
-   * narrow kernel then no longer outweighs a wide one just by being narrow. Sampling is unchanged.
-   * Defaults to `density`.
+   * narrow kernel then no longer outweighs a wide one (univariate gap bandwidths, or the prior
+   * kernel against the observations') just by being narrow. Sampling is unchanged. Defaults to
+   * `density`.
    */
   kernelScore?: 'density' | 'height';
 }

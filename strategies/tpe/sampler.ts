@@ -15,8 +15,9 @@ export { recencyWeights };
 
 /**
  * Usable results after which `whileRunning: 'explore'` stops: by then the good set has 6 members
- * and Scott's kernels have narrowed on their own, and the constant liar alone keeps parallel asks
- * apart.
+ * and its own kernels have narrowed, and the liar alone keeps parallel asks apart; exploring
+ * longer (60) costs late convergence on Branin and Hartmann-6, stopping at 25 loses most of the
+ * gain on Hartmann-6 and Rosenbrock-4 (bench/strategies.ts, 60-100 seeds).
  */
 export const EXPLORE_UNTIL = 40;
 
@@ -24,13 +25,17 @@ export const EXPLORE_UNTIL = 40;
  * The density settings of `whileRunning: 'explore'`. Early in a parallel study the good set is a
  * few scattered points whose spread-based (Scott) kernels span much of the space, so the 24
  * candidates of 4 concurrent asks fall in the same broad region and the liar's equally wide bad
- * kernels barely separate them. Narrower kernels keep each candidate near its own good point, and
- * scoring by height lets every good point compete on equal terms instead of the narrowest
- * kernel's centre winning every ask; concurrent asks then probe several good points at once.
- * Chosen over half-width Scott kernels, range-scaled (`optuna`) kernels and either without height
- * scoring, and over stopping at 25 or 60 results, on 60 seeds of bench/strategies.ts
- * (`tpe-multivariate-parallel4` against `tpe-multivariate-same-parallel4`; figures in the README).
- * Sequential studies never use it.
+ * kernels barely separate them. `narrower` keeps each candidate near its own good point. Scoring
+ * by `height` matters more: the observation kernels of one estimator share a bandwidth, so
+ * dropping 1 / sigma changes how much they weigh against the prior kernel (sigma 1), which then
+ * counts for more in both l and g; l / g flattens and candidates off the crowded regions (the good
+ * points' and the running trials') win more often, so concurrent asks spread out.
+ * Measured paired over 100 seeds of bench/strategies.ts' protocol (4 running, against `same`,
+ * better:worse seeds @25 / @50 / @100): Hartmann-6 59:34 / 69:31 / 68:32, Rosenbrock-4
+ * 71:20 / 72:28 / 69:31, Branin 31:38 / 35:57 / 50:50 (the price: a 2-D, three-basin problem
+ * where the extra spread delays convergence). `narrower` with density scoring, `scott` with
+ * height scoring, half-width Scott kernels and range-scaled (`optuna`) kernels did worse on
+ * Hartmann-6 or Rosenbrock-4; so did stopping at 25 results. Sequential studies never use it.
  */
 export const WHILE_RUNNING_EXPLORE = { bandwidth: 'narrower', kernelScore: 'height' } as const;
 
