@@ -34,6 +34,8 @@ const VARIANTS: Variant[] = [
   { name: 'tpe', strategy: { type: 'tpe', multivariate: false }, concurrency: 1 },
   { name: 'tpe-multivariate', strategy: { type: 'tpe', multivariate: true }, concurrency: 1 },
   { name: 'tpe-multivariate-parallel4', strategy: { type: 'tpe', multivariate: true }, concurrency: 4 },
+  // The previous parallel behaviour (no switch while trials run), for comparison.
+  { name: 'tpe-multivariate-same-parallel4', strategy: { type: 'tpe', multivariate: true, whileRunning: 'same' }, concurrency: 4 },
   { name: 'gp', strategy: { type: 'gp' }, concurrency: 1 },
   { name: 'gp-parallel4', strategy: { type: 'gp' }, concurrency: 4 },
   { name: 'auto', strategy: { type: 'auto' }, concurrency: 1 },

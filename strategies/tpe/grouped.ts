@@ -20,7 +20,7 @@ import { bestPerAxis, decode, encode, rankJoint, recencyWeights } from './candid
  */
 export function askGrouped(study: StudyView, ctx: AskContext, options: TpeOptions, ranked: readonly RankedObservation[]): Params {
   const params: Params = {};
-  const parzen = { priorWeight: options.priorWeight, magicClip: options.magicClip, multivariate: options.multivariate, bandwidth: options.bandwidth };
+  const parzen = { priorWeight: options.priorWeight, magicClip: options.magicClip, multivariate: options.multivariate, bandwidth: options.bandwidth, kernelScore: options.kernelScore };
   for (const group of conditionGroups(study.space)) {
     if (!isActive(study.space, group[0], params)) continue;
     const axes = axesOf(Object.fromEntries(group.map((n) => [n, study.space[n]])));

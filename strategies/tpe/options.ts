@@ -27,8 +27,24 @@ export const tpeOptionsSchema = z.strictObject({
   magicClip: z.boolean().default(true),
   /** Model the joint density of all params (true) or each param on its own (false). */
   multivariate: z.boolean().default(true),
-  /** Multivariate bandwidth rule: `optuna` (0.2 x range x n^(-1/(d+4))) or `scott` (the good set's spread). */
-  bandwidth: z.enum(['optuna', 'scott']).default('scott'),
+  /**
+   * Multivariate bandwidth rule: `optuna` (0.2 x range x n^(-1/(d+4))), `scott` (the good set's
+   * spread) or `narrower` (the smaller of the two, per axis).
+   */
+  bandwidth: z.enum(['optuna', 'scott', 'narrower']).default('scott'),
+  /**
+   * How numeric kernels score candidates: `density` (the truncated normal's density) or `height`
+   * (without each kernel's 1 / sigma, kernels compared by height-normalised value, as Optuna 3.1's
+   * scoring effectively does). See parzen.ts.
+   */
+  kernelScore: z.enum(['density', 'height']).default('density'),
+  /**
+   * While other trials are running: `explore` (the default) switches multivariate TPE on an
+   * all-numeric, non-conditional space to `WHILE_RUNNING_EXPLORE` (sampler.ts) until
+   * `EXPLORE_UNTIL` results are in, so the asks of parallel workers spread out early in a study;
+   * `same` keeps the settings above. With no running trial both are identical.
+   */
+  whileRunning: z.enum(['same', 'explore']).default('explore'),
   /** How start-up trials are drawn: uniform random or points of a shifted Sobol sequence. */
   startup: z.enum(['random', 'sobol']).default('sobol'),
   /**

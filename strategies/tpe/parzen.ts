@@ -18,8 +18,22 @@ export interface ParzenOptions {
   priorWeight: number;
   magicClip: boolean;
   multivariate: boolean;
-  /** Multivariate bandwidths: `optuna` scales Scott's rule by the range, `scott` by the data's spread. */
-  bandwidth: 'optuna' | 'scott';
+  /**
+   * Multivariate bandwidths: `optuna` scales Scott's rule by the range, `scott` by the data's
+   * spread, `narrower` takes the smaller of the two per axis. With few, scattered good points the
+   * spread rule spans much of the space and the range rule is the narrower; once the good set
+   * concentrates the spread rule is. So `narrower` keeps kernels local at both stages.
+   */
+  bandwidth: 'optuna' | 'scott' | 'narrower';
+  /**
+   * How numeric kernels score candidates: `density` is the truncated normal's density (default);
+   * `height` drops each kernel's 1 / sigma factor, so kernels compete by their height-normalised
+   * value exp(-z^2 / 2) / mass, as Optuna 3.1's truncated-normal scoring effectively does. A
+   * narrow kernel then no longer outweighs a wide one (univariate gap bandwidths, or the prior
+   * kernel against the observations') just by being narrow. Sampling is unchanged. Defaults to
+   * `density`.
+   */
+  kernelScore?: 'density' | 'height';
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -31,7 +45,7 @@ export class ParzenEstimator {
   /** Per axis: kernel centres and bandwidths (numeric), or flattened kernel x choice log-probabilities. */
   private readonly mus: (Float64Array | undefined)[];
   private readonly sigmas: (Float64Array | undefined)[];
-  /** Per numeric axis and kernel: -log(sigma) - log(truncation mass) - log(sqrt(2 pi)). */
+  /** Per numeric axis and kernel: -log(sigma) (not with `kernelScore: 'height'`) - log(truncation mass) - log(sqrt(2 pi)). */
   private readonly logNorms: (Float64Array | undefined)[];
   private readonly logProbs: (Float64Array | undefined)[];
 
@@ -73,11 +87,16 @@ export class ParzenEstimator {
       const mu = new Float64Array(k);
       for (let i = 0; i < n; i++) mu[i] = points[i][d];
       mu[n] = 0.5;
-      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'scott' ? spreadSigmas(mu, n, numericCount) : scottSigmas(k, n, numericCount);
+      const sigma = !options.multivariate ? gapSigmas(mu, n) : options.bandwidth === 'optuna' ? scottSigmas(k, n, numericCount) : spreadSigmas(mu, n, numericCount);
+      if (options.multivariate && options.bandwidth === 'narrower') {
+        const ranged = scottSigmas(k, n, numericCount);
+        for (let i = 0; i < n; i++) sigma[i] = Math.min(sigma[i], ranged[i]);
+      }
       for (let i = 0; i < n; i++) sigma[i] = Math.min(1, Math.max(minSigma, sigma[i]));
       sigma[n] = 1;
+      const byHeight = options.kernelScore === 'height';
       const logNorm = new Float64Array(k);
-      for (let i = 0; i < k; i++) logNorm[i] = -Math.log(sigma[i]) - logTruncMass(mu[i], sigma[i]) - LOG_SQRT_2PI;
+      for (let i = 0; i < k; i++) logNorm[i] = (byHeight ? 0 : -Math.log(sigma[i])) - logTruncMass(mu[i], sigma[i]) - LOG_SQRT_2PI;
       this.mus.push(mu);
       this.sigmas.push(sigma);
       this.logNorms.push(logNorm);

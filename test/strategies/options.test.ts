@@ -22,6 +22,14 @@ describe('strategy options', () => {
     expect(messageOf({ type: 'tpe', gamma: -0.5 })).toContain('(received -0.5)');
   });
 
+  it("fills TPE's parallel and kernel defaults and names a bad value", () => {
+    expect(parse({ type: 'tpe' })).toMatchObject({ bandwidth: 'scott', kernelScore: 'density', whileRunning: 'explore' });
+    const message = messageOf({ type: 'tpe', whileRunning: 'always' });
+    expect(message).toContain('at whileRunning');
+    expect(message).toContain('expected one of "same"|"explore" (received "always")');
+    expect(messageOf({ type: 'tpe', kernelScore: 'peak' })).toContain('expected one of "density"|"height" (received "peak")');
+  });
+
   it('rejects nStartupTrials < 1 for tpe and gp', () => {
     expect(messageOf({ type: 'tpe', nStartupTrials: 0 })).toBe('Invalid strategy:\n  ✖ nStartupTrials must be an integer >= 1 (received 0)\n    → at nStartupTrials');
     expect(messageOf({ type: 'gp', nStartupTrials: 0 })).toContain('nStartupTrials must be an integer >= 1 (received 0)');
