@@ -19,7 +19,7 @@ import { GradientAccumulator } from './optimizer.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
-import type { TrainingRun } from './prepare-run.ts';
+import { STARTUP_MARKS, type TrainingRun } from './prepare-run.ts';
 import type { Detection, GroundTruth } from '../types.ts';
 import { TrainingPlots } from '../plots/training-plots.ts';
 
@@ -130,6 +130,8 @@ async function trainEpoch(
       lr = settings.lr;
       const parts = [0, 0, 0];
       await plots?.trainBatch(batch);
+      const first = i === 0 && epoch === run.startEpoch;
+      if (first) performance.mark(STARTUP_MARKS.firstStep);
       const x = tf.tensor4d(batch.images, [batch.batchSize, batch.imgSize, batch.imgSize, 3]);
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
       try {
@@ -164,6 +166,7 @@ async function trainEpoch(
       images += batch.batchSize;
       i += 1;
       progress.update(i, { box: mloss[0], obj: mloss[1], cls: mloss[2] });
+      if (first) performance.mark(STARTUP_MARKS.firstStepDone);
     }
   } finally {
     progress.stop();
