@@ -82,7 +82,7 @@ export interface ModelInfo {
 export async function modelFromCheckpoint(ckpt: Checkpoint, taskId: string): Promise<{ model: YoloModel; info: ModelInfo }> {
   await (backend ??= initInferenceBackend());
   const { size, nc, imgSize } = ckpt.model;
-  const model = createYoloModel({ size: size as YoloModel['size'], nc, seed: 0 });
+  const model = createYoloModel({ size: size as YoloModel['size'], nc, blank: true });
   try {
     model.load(ckpt.ema ?? ckpt.weights);
   } catch (error) {

@@ -75,7 +75,8 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
   performance.mark(STARTUP_MARKS.data);
 
   const model = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
-  const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
+  // ModelEMA starts the average as a copy of `model`: the EMA instance's own draw would be wasted.
+  const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, blank: true });
   const disposeModels = () => {
     model.dispose?.();
     emaModel.dispose?.();
