@@ -10,7 +10,7 @@ import { ParamFactory } from './params.ts';
 import { packWeights, unpackWeights } from './serialize.ts';
 import { buildLayers, runYolo } from './yolo.ts';
 
-export { initBackend, BACKEND_ENV, type BackendChoice } from '../backend.ts';
+export { initBackend, loadBackendPackage, BACKEND_ENV, type BackendChoice } from '../backend.ts';
 export { SIZE_MULTIPLES, makeDivisible, type YoloSize } from './config.ts';
 export type { ConvImpl } from './conv-block.ts';
 
