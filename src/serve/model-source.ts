@@ -9,7 +9,7 @@ import { buildLeaderboard } from '../study/index.ts';
 import { decodeCheckpoint, type Checkpoint } from '../trainers/yolov5/train/checkpoint.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from '../trainers/yolov5/kernels/index.ts';
-import { createYoloModel, type YoloModel } from '../trainers/yolov5/model/index.ts';
+import { createYoloModel, loadBackendPackage, type YoloModel } from '../trainers/yolov5/model/index.ts';
 import { ServeError } from './errors.ts';
 
 /** The training task that `id` names: itself, or a controller's best completed trial. */
@@ -54,12 +54,12 @@ export async function initInferenceBackend(): Promise<string> {
   registerTrainingKernels(); // the eval forward uses some of them too (split-rows); no gradients
   if (tf.getBackend() && ['wasm', 'cpu', 'tensorflow'].includes(tf.getBackend())) return tf.getBackend();
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    loadBackendPackage('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) return tf.getBackend();
   } catch {
     // wasm not installed or not loadable here: the pure-JS backend works everywhere
   }
-  await import('@tensorflow/tfjs-backend-cpu');
+  loadBackendPackage('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   return tf.getBackend();
 }
@@ -82,7 +82,7 @@ export interface ModelInfo {
 export async function modelFromCheckpoint(ckpt: Checkpoint, taskId: string): Promise<{ model: YoloModel; info: ModelInfo }> {
   await (backend ??= initInferenceBackend());
   const { size, nc, imgSize } = ckpt.model;
-  const model = createYoloModel({ size: size as YoloModel['size'], nc, seed: 0 });
+  const model = createYoloModel({ size: size as YoloModel['size'], nc, blank: true });
   try {
     model.load(ckpt.ema ?? ckpt.weights);
   } catch (error) {

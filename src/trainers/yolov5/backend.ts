@@ -2,6 +2,7 @@
  * TF.js backend selection for the YOLOv5 trainer: tfjs-node-gpu > tfjs-node > wasm > cpu
  * (DESIGN.md, "TensorFlow.js backends"), plus registration of our training kernels.
  */
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerCoreGradients } from './kernels/gradients.ts';
 import { registerSharedIdentity } from './kernels/identity.ts';
@@ -17,6 +18,13 @@ export const BACKEND_ENV = 'HPO_TF_BACKEND';
 // Module names held in variables so TypeScript does not try to resolve these optional packages.
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
+/**
+ * Loads a TF.js backend package (CommonJS) for its side effect, registering the backend. Through
+ * require, not import(): an ESM import makes Node lex the package's whole source for export
+ * names first (tfjs-backend-wasm's 450 kB: tens of ms of every trial's start-up).
+ */
+export const loadBackendPackage: (name: string) => unknown = createRequire(import.meta.url);
+
 async function tryNative(): Promise<boolean> {
   for (const name of NATIVE_PACKAGES) {
     try {
@@ -31,7 +39,7 @@ async function tryNative(): Promise<boolean> {
 
 async function tryWasm(): Promise<boolean> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    loadBackendPackage('@tensorflow/tfjs-backend-wasm');
     return await tf.setBackend('wasm');
   } catch {
     return false;
@@ -39,7 +47,7 @@ async function tryWasm(): Promise<boolean> {
 }
 
 async function tryCpu(): Promise<boolean> {
-  await import('@tensorflow/tfjs-backend-cpu');
+  loadBackendPackage('@tensorflow/tfjs-backend-cpu');
   return tf.setBackend('cpu');
 }
 

@@ -35,7 +35,7 @@ const optionsSchema = z.object({
  * permutation; with `augment` every sample is augmented from its own seeded stream (seed, position),
  * so the same options give the same batches byte for byte, whatever the decode timing. The next
  * batch is prepared while the caller works on the current one (image decoding runs in sharp's
- * threads). Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
+ * threads), starting when the current one is ready. Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
  * Bad options throw DatasetError at once; a corrupt image rejects the iteration when reached.
  * Without `cache` a mosaic decodes 4 images per sample: turn `cache` on when the set fits in memory.
  */
@@ -56,13 +56,14 @@ export function createBatches(set: ImageSet, opts: BatchOptions): AsyncIterable<
   return {
     async *[Symbol.asyncIterator]() {
       let pending = starts.length ? build(starts[0]) : undefined;
-      // Unused prefetches must not become unhandled rejections when the consumer stops early.
-      pending?.catch(() => {});
       for (let b = 0; b < starts.length; b++) {
-        const current = pending!;
+        const current = await pending!;
+        // The next one starts once this one is built, not beside it: building two at once made
+        // the first batch (and so a trial's first step) wait for half of the second's work.
         pending = b + 1 < starts.length ? build(starts[b + 1]) : undefined;
+        // Unused prefetches must not become unhandled rejections when the consumer stops early.
         pending?.catch(() => {});
-        yield await current;
+        yield current;
       }
     },
   };

@@ -10,7 +10,7 @@ import { ParamFactory } from './params.ts';
 import { packWeights, unpackWeights } from './serialize.ts';
 import { buildLayers, runYolo } from './yolo.ts';
 
-export { initBackend, BACKEND_ENV, type BackendChoice } from '../backend.ts';
+export { initBackend, loadBackendPackage, BACKEND_ENV, type BackendChoice } from '../backend.ts';
 export { SIZE_MULTIPLES, makeDivisible, type YoloSize } from './config.ts';
 export type { ConvImpl } from './conv-block.ts';
 
@@ -22,6 +22,11 @@ export interface YoloModelOptions {
   anchors?: readonly (readonly [number, number])[][];
   /** Initialization seed; default 0. */
   seed?: number;
+  /**
+   * Skip the seeded draw: conv weights and biases start at 0. For a model whose values are all
+   * set right after (the EMA copy, a checkpoint to load), which spares the random draw's time.
+   */
+  blank?: boolean;
   /**
    * Training-mode gradient path: 'fused' (our custom gradients; needs our kernels, i.e. the wasm
    * or cpu backend), 'reference' (plain ops + autodiff), or 'auto' (default: fused when possible).
@@ -63,13 +68,13 @@ function checkOptions(o: YoloModelOptions): void {
   }
 }
 
-/** Creates a freshly initialized (seeded) YOLOv5 of the given size. */
+/** Creates a freshly initialized (seeded, or blank) YOLOv5 of the given size. */
 export function createYoloModel(options: YoloModelOptions): YoloModel {
   checkOptions(options);
-  const { size, nc, seed = 0, impl = 'auto' } = options;
+  const { size, nc, seed = 0, impl = 'auto', blank = false } = options;
   const anchors = (options.anchors ?? DEFAULT_ANCHORS).map((l) => l.map(([w, h]) => [w, h] as [number, number]));
   const na = anchors[0].length;
-  const factory = new ParamFactory(seed);
+  const factory = new ParamFactory(blank ? undefined : seed);
   const layers = buildLayers(factory, size, nc, na, STRIDES);
   const vars = factory.all;
   const group = (g: string) => vars.filter((v) => v.group === g).map((v) => v.variable);

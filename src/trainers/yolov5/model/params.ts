@@ -33,17 +33,19 @@ let instanceCounter = 0;
 /** Creates and records every variable of one model instance. */
 export class ParamFactory {
   readonly all: NamedVariable[] = [];
-  private readonly rng: () => number;
+  private readonly rng: (() => number) | undefined;
   // TF.js variable names are process-global: each model instance gets its own prefix.
   private readonly prefix = `yolov5_${++instanceCounter}/`;
 
-  constructor(seed: number) {
-    this.rng = seedrandom(`yolov5-init-${seed}`);
+  /** Without a seed every conv weight and bias is 0 (a model that is loaded or copied into next). */
+  constructor(seed: number | undefined) {
+    this.rng = seed === undefined ? undefined : seedrandom(`yolov5-init-${seed}`);
   }
 
   private uniform(n: number, bound: number): Float32Array {
     const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = (this.rng() * 2 - 1) * bound;
+    const rng = this.rng;
+    if (rng) for (let i = 0; i < n; i++) a[i] = (rng() * 2 - 1) * bound;
     return a;
   }
 

@@ -4,6 +4,8 @@
  * labels and predictions every `plot_period` epochs and after the last, and at the end the
  * confusion matrix, the P/R/F1/PR curves and results.png. Plots go to `plots/`, per-epoch
  * debug images to `debug/`. A plot that fails to draw is logged, never fails the trial.
+ * The plots before and during the first epoch are queued, not awaited, so that training starts
+ * while sharp draws them in its own threads; `drawn()` waits for the queue.
  */
 import type { Batch, Detection, GroundTruth } from '../types.ts';
 import { detectionCurves } from '../metrics/metrics.ts';
@@ -26,20 +28,34 @@ export interface TrainingPlotsOptions {
 
 export class TrainingPlots {
   private mosaics = 0;
+  // One at a time and in call order, as when each was awaited.
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TrainingPlotsOptions) {}
 
-  async labels(trainLabels: readonly Float32Array[]): Promise<void> {
-    const stats = labelStats(trainLabels, this.options.nc);
-    await this.draw('plots/labels.jpg', () => labelsJpg(stats, this.options.names));
-    await this.draw('plots/labels_correlogram.jpg', () => labelsCorrelogramJpg(stats));
+  /** Queues labels.jpg and the correlogram of the training labels. */
+  labels(trainLabels: readonly Float32Array[]): void {
+    this.enqueue(async () => {
+      const stats = labelStats(trainLabels, this.options.nc);
+      await this.draw('plots/labels.jpg', () => labelsJpg(stats, this.options.names));
+      await this.draw('plots/labels_correlogram.jpg', () => labelsCorrelogramJpg(stats));
+    });
   }
 
-  /** Called for every training batch; draws the first three of the run. */
-  async trainBatch(batch: Batch): Promise<void> {
+  /** Called for every training batch; queues the first three of the run. The batch must not change afterwards. */
+  trainBatch(batch: Batch): void {
     if (this.mosaics >= TRAIN_MOSAICS) return;
     const name = `debug/train_batch${this.mosaics++}.jpg`;
-    await this.draw(name, () => batchJpg(batch, { names: this.options.names }));
+    this.enqueue(() => this.draw(name, () => batchJpg(batch, { names: this.options.names })));
+  }
+
+  /** Resolves when every queued plot is drawn and stored (or logged as failed). Never rejects. */
+  drawn(): Promise<void> {
+    return this.queue;
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queue = this.queue.then(job).catch((error: unknown) => this.options.log(`warning: yolov5: could not draw a plot: ${(error as Error).message}`));
   }
 
   /** Whether epoch `epoch` (0-based) draws its validation batches. */

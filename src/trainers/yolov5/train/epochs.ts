@@ -19,7 +19,7 @@ import { GradientAccumulator } from './optimizer.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
-import type { TrainingRun } from './prepare-run.ts';
+import { STARTUP_MARKS, type TrainingRun } from './prepare-run.ts';
 import type { Detection, GroundTruth } from '../types.ts';
 import { TrainingPlots } from '../plots/training-plots.ts';
 
@@ -62,7 +62,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
   const plots = args.noplots
     ? undefined
     : new TrainingPlots({ names: run.dataset.names, nc: run.dataset.nc, epochs: args.epochs, plotPeriod: args.plot_period, put: (name, data) => ctx.putArtifact(name, data), log: ctx.log });
-  if (plots && run.startEpoch === 0) await plots.labels(run.trainSet.labels);
+  if (plots && run.startEpoch === 0) plots.labels(run.trainSet.labels);
   let last: { detections: Detection[]; truths: GroundTruth[] } | undefined;
   if (run.startEpoch >= args.epochs) ctx.log(`yolov5: nothing to train: ${run.startEpoch} of ${args.epochs} epochs already done`);
   // Inference cost does not depend on the weights: measured once, reported with every epoch.
@@ -75,6 +75,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
       }
       const t0 = performance.now();
       const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state, epoch === 0 ? plots : undefined);
+      await plots?.drawn(); // the labels and first mosaics, drawn while the epoch trained
       const t1 = performance.now();
       const val = await validate(run, lossOpts, epoch, plots);
       last = val;
@@ -103,6 +104,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
     }
     if (plots && last) await plots.final(last.detections, last.truths, state.csv);
   } finally {
+    await plots?.drawn(); // a failed or stopped run leaves no drawing running past its end
     accumulator.reset();
   }
 }
@@ -129,7 +131,9 @@ async function trainEpoch(
       const settings = iterationSettings(ni, epoch, schedule);
       lr = settings.lr;
       const parts = [0, 0, 0];
-      await plots?.trainBatch(batch);
+      plots?.trainBatch(batch);
+      const first = i === 0 && epoch === run.startEpoch;
+      if (first) performance.mark(STARTUP_MARKS.firstStep);
       const x = tf.tensor4d(batch.images, [batch.batchSize, batch.imgSize, batch.imgSize, 3]);
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
       try {
@@ -164,6 +168,7 @@ async function trainEpoch(
       images += batch.batchSize;
       i += 1;
       progress.update(i, { box: mloss[0], obj: mloss[1], cls: mloss[2] });
+      if (first) performance.mark(STARTUP_MARKS.firstStepDone);
     }
   } finally {
     progress.stop();

@@ -38,6 +38,16 @@ export interface TrainingRun {
   dispose(): void;
 }
 
+/**
+ * performance.mark names along a run's start-up, for bench:trial-startup (marks are in ms since
+ * the process started): prepareRun entered, backend ready, dataset opened, model and optimizer
+ * built, the first batch going into the model, and that batch's step done.
+ */
+export const STARTUP_MARKS = {
+  prepare: 'yolov5:prepare', backend: 'yolov5:backend-ready', data: 'yolov5:data-ready', model: 'yolov5:model-ready',
+  firstStep: 'yolov5:first-step', firstStepDone: 'yolov5:first-step-done',
+} as const;
+
 // A task id as the store allows it (1-64 of [A-Za-z0-9_-]), then one artifact name.
 const ARTIFACT_REF = /^([A-Za-z0-9_-]{1,64})\/([^/]+)$/;
 
@@ -47,10 +57,12 @@ const ARTIFACT_REF = /^([A-Za-z0-9_-]{1,64})\/([^/]+)$/;
  * `args/resume` reloads the task's last.bin. Throws ConfigError/DatasetError on bad input.
  */
 export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promise<TrainingRun> {
+  performance.mark(STARTUP_MARKS.prepare);
   const params = parseYoloParams(rawParams);
   const { args, hyp } = params;
   for (const w of params.warnings) ctx.log(`warning: ${w}`);
   const backend = await initBackend(args.backend === 'auto' ? undefined : args.backend);
+  performance.mark(STARTUP_MARKS.backend);
   ctx.log(`yolov5: TF.js backend ${backend}`);
   await ctx.recordEnvironment({ backend });
 
@@ -60,9 +72,11 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
   const valSet = await openImageSet(dataset.val, { nc: dataset.nc });
   for (const w of [...trainSet.warnings, ...valSet.warnings]) ctx.log(`warning: ${w}`);
   ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
+  performance.mark(STARTUP_MARKS.data);
 
   const model = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
-  const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
+  // ModelEMA starts the average as a copy of `model`: the EMA instance's own draw would be wasted.
+  const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, blank: true });
   const disposeModels = () => {
     model.dispose?.();
     emaModel.dispose?.();
@@ -112,6 +126,7 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
       csv = truncateResults(await readPrevious(ctx, 'results.csv'), startEpoch);
       ctx.log(`yolov5: resuming from last.bin at epoch ${startEpoch} of ${args.epochs} (best fitness ${bestFitness.toFixed(5)})`);
     }
+    performance.mark(STARTUP_MARKS.model);
     return {
       params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv,
       dispose: () => {

@@ -84,6 +84,15 @@ describe('createYoloModel', () => {
     expect(relError(w(a), w(b))).toBe(0);
     expect(relError(w(a), w(c))).toBeGreaterThan(0.1);
   });
+
+  it('blank: zero conv weights, the same variables, and a seeded model loads into it exactly', () => {
+    const seededModel = track(createYoloModel({ size: 'n', nc: 2, seed: 7 }));
+    const blank = track(createYoloModel({ size: 'n', nc: 2, blank: true }));
+    expect(blank.namedVariables().map((v) => [v.name, v.variable.shape])).toEqual(seededModel.namedVariables().map((v) => [v.name, v.variable.shape]));
+    for (const w of blank.trainableVariables().weights) expect(tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0])).toBe(0);
+    blank.load(seededModel.serialize());
+    expect(Buffer.from(blank.serialize()).equals(Buffer.from(seededModel.serialize()))).toBe(true);
+  });
 });
 
 describe('training mode', () => {
