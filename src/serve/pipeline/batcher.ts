@@ -30,12 +30,11 @@ export class DynamicBatcher {
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
   private readonly maxBatch: number;
-  private readonly buffer: Float32Array;
+  private buffer: Float32Array;
 
   constructor(private readonly runtime: DetectorRuntime, private readonly opts: BatcherOptions) {
     this.maxBatch = Math.max(1, Math.min(opts.maxBatch, runtime.maxBatch));
-    const floats = this.maxBatch * 3 * runtime.size * runtime.size;
-    this.buffer = runtime.inputBuffer?.(floats) ?? new Float32Array(floats);
+    this.buffer = new Float32Array(this.maxBatch * 3 * runtime.size * runtime.size);
   }
 
   /** Images waiting for a forward pass (not counting the one running). */
@@ -95,13 +94,16 @@ export class DynamicBatcher {
   private async runBatch(batch: Pending[]): Promise<void> {
     const n = batch.length;
     const per = 3 * this.runtime.size * this.runtime.size;
+    // A worker runtime takes the buffer while it runs and hands it back with the result.
+    if (this.buffer.byteLength === 0) this.buffer = new Float32Array(this.maxBatch * per);
     batch.forEach((p, i) => {
       this.buffer.set(p.pixels, i * per);
       givePixels(p.pixels);
     });
     const start = performance.now();
     try {
-      const { data, rows } = await this.runtime.run(this.buffer, n);
+      const { data, rows, input } = await this.runtime.run(this.buffer, n);
+      if (input) this.buffer = input;
       const ms = performance.now() - start;
       this.opts.onBatch?.(n, ms);
       const stride = rows * (5 + this.runtime.nc);

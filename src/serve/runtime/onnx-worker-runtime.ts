@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { siblingModule } from '../../core/index.ts';
-import type { OnnxRuntimeOptions } from './onnx-runtime.ts';
+import { ownsBuffer, type OnnxRuntimeOptions } from './onnx-runtime.ts';
 import type { DetectorRuntime, RunResult } from './types.ts';
 
 const ENTRY = siblingModule(import.meta.url, './onnx-worker.ts');
@@ -9,16 +9,13 @@ const ENTRY = siblingModule(import.meta.url, './onnx-worker.ts');
 type FromWorker =
   | { type: 'ready'; size: number; nc: number; maxBatch: number }
   | { type: 'failed'; message: string }
-  | { type: 'result'; id: number; data: Float32Array; rows: number }
-  | { type: 'error'; id: number; message: string };
+  | { type: 'result'; id: number; data: Float32Array; rows: number; input: Float32Array }
+  | { type: 'error'; id: number; message: string; input: Float32Array };
 
 /**
  * ONNX Runtime in a worker thread: the same model and results as createOnnxRuntime, but the
  * forward pass no longer blocks the server's event loop, so requests are parsed, images decoded
- * and the next batch formed while a batch runs. The batch goes over in a SharedArrayBuffer
- * (inputBuffer) that both threads keep: moving a 3 MB batch buffer to the worker and back every
- * batch, as before, counted as new external memory in both threads each time, and V8 answered
- * with a full garbage collection every few hundred ms under load.
+ * and the next batch formed while a batch runs.
  */
 export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRuntimeOptions = {}): Promise<DetectorRuntime> {
   const [entry, entryOptions] = workerEntry();
@@ -33,20 +30,11 @@ export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRu
     worker.once('error', reject);
     worker.once('message', (m: FromWorker) => (m.type === 'ready' ? resolve(m) : reject(new Error(m.type === 'failed' ? m.message : 'ONNX worker did not start'))));
   });
-  const per = 3 * meta.size * meta.size;
-  let shared: Float32Array | undefined;
-  let sharedSent = false;
-  const share = (floats: number): Float32Array => {
-    shared = new Float32Array(new SharedArrayBuffer(floats * Float32Array.BYTES_PER_ELEMENT));
-    sharedSent = false;
-    return shared;
-  };
-  let last: Promise<unknown> = Promise.resolve();
   worker.on('message', (m: FromWorker) => {
     if (m.type !== 'result' && m.type !== 'error') return;
     const p = pending.get(m.id);
     pending.delete(m.id);
-    if (m.type === 'result') p?.resolve({ data: m.data, rows: m.rows });
+    if (m.type === 'result') p?.resolve({ data: m.data, rows: m.rows, input: m.input });
     else p?.reject(new Error(m.message));
   });
   worker.on('error', (error) => failAll(error));
@@ -56,19 +44,15 @@ export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRu
     size: meta.size,
     nc: meta.nc,
     maxBatch: meta.maxBatch ?? Number.POSITIVE_INFINITY,
-    inputBuffer: share,
     run(input, n) {
-      // One run at a time: the worker reads the shared buffer while it runs.
-      const run = last.then(() => new Promise<RunResult>((resolve, reject) => {
-        const floats = n * per;
-        if (input.buffer !== shared?.buffer || input.byteOffset !== 0) (!shared || shared.length < floats ? share(floats) : shared).set(input.subarray(0, floats));
-        const id = nextId++;
+      // The whole buffer moves to the worker and comes back with the result (no copy, no
+      // allocation); a view into a larger buffer is copied out instead.
+      const batch = ownsBuffer(input) ? input : input.slice(0, n * 3 * meta.size * meta.size);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'run', id, n, shared: sharedSent ? undefined : shared });
-        sharedSent = true;
-      }));
-      last = run.catch(() => undefined);
-      return run;
+        worker.postMessage({ type: 'run', id, input: batch, n }, [batch.buffer as ArrayBuffer]);
+      });
     },
     async dispose() {
       worker.postMessage({ type: 'dispose' });

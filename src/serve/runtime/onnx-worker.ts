@@ -12,28 +12,21 @@ const port = parentPort!;
 try {
   const runtime = await createOnnxRuntime(bytes, options);
   port.postMessage({ type: 'ready', size: runtime.size, nc: runtime.nc, maxBatch: runtime.maxBatch });
-  // The batch arrives in the SharedArrayBuffer the main thread writes; onnxruntime-node refuses
-  // a tensor on shared memory, so each batch is copied into this thread's own array first.
-  let shared: Float32Array = new Float32Array(0);
-  let input = new Float32Array(0);
-  port.on('message', async (message: { type: 'run'; id: number; n: number; shared?: Float32Array } | { type: 'dispose' }) => {
+  port.on('message', async (message: { type: 'run'; id: number; input: Float32Array; n: number } | { type: 'dispose' }) => {
     if (message.type === 'dispose') {
       await runtime.dispose();
       port.close();
       return;
     }
-    if (message.shared) shared = message.shared;
+    const { input } = message;
     try {
-      const floats = message.n * 3 * runtime.size * runtime.size;
-      if (input.length < floats) input = new Float32Array(shared.length);
-      input.set(shared.subarray(0, floats));
       const { data, rows } = await runtime.run(input, message.n);
       // onnxruntime-node gives each run's output a fresh ArrayBuffer of its own: it can be
       // transferred as it is. A view into a larger buffer would be copied.
       const out = ownsBuffer(data) ? data : data.slice();
-      port.postMessage({ type: 'result', id: message.id, data: out, rows }, [out.buffer as ArrayBuffer]);
+      port.postMessage({ type: 'result', id: message.id, data: out, rows, input }, [out.buffer as ArrayBuffer, input.buffer as ArrayBuffer]);
     } catch (error) {
-      port.postMessage({ type: 'error', id: message.id, message: (error as Error).message });
+      port.postMessage({ type: 'error', id: message.id, message: (error as Error).message, input }, [input.buffer as ArrayBuffer]);
     }
   });
 } catch (error) {

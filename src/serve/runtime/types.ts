@@ -9,19 +9,17 @@ export interface DetectorRuntime {
   /**
    * Runs `n` images, NCHW float32 RGB in [0, 1] ([n, 3, size, size]), and returns YOLOv5's export
    * layout [n, rows, 5 + nc]: (cx, cy, w, h, obj, cls...) in input pixels, rows running level,
-   * anchor, y, x. `input` may be changed again once the promise settles.
+   * anchor, y, x. A runtime in another thread may take `input`'s buffer (it is detached here)
+   * and hand it back as `input` of the result, so the caller can refill it for the next batch
+   * instead of allocating one.
    */
   run(input: Float32Array, n: number): Promise<RunResult>;
-  /**
-   * An array of `floats` that run() reads without a copy (a runtime in another thread shares
-   * it); the caller refills it for every batch, never while a run is in flight. Absent: any array.
-   */
-  inputBuffer?(floats: number): Float32Array;
   dispose(): Promise<void>;
 }
 
-/** One forward pass's output. */
+/** One forward pass's output, and the input buffer when run() took it. */
 export interface RunResult {
   data: Float32Array;
   rows: number;
+  input?: Float32Array;
 }
