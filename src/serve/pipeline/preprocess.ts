@@ -5,10 +5,10 @@
  * float32, here in NCHW for ONNX. One sharp call per image: the size that picks the resize comes
  * from the file header (image-header.ts; sharp's metadata() only when that cannot be read), and
  * the letterbox padding is written with the float conversion instead of into a padded RGB copy.
- * A plain JPEG that needs no resizing or turning (the common case for a detector's clients, who
- * send images at the served size) is decoded by libjpeg in WebAssembly instead (jpeg-wasm.ts):
- * the same pixels at a third of sharp's CPU for small images. sharp decodes everything else, and
- * any file that decoder gives up on, on libuv's threads.
+ * A small plain JPEG that needs no resizing or turning (the common case for a detector's clients,
+ * who send images at the served size) is decoded by libjpeg in WebAssembly instead (jpeg-wasm.ts):
+ * the same pixels at a third of sharp's CPU. sharp decodes everything else, and any file that
+ * decoder gives up on, on libuv's threads.
  */
 import sharp from 'sharp';
 import { decodeRgb, resizedShape, type RgbImage } from '../../trainers/yolov5/data/image.ts';
@@ -44,10 +44,12 @@ const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 const PAD = 114 / 255;
 
 /**
- * Largest image (pixels) decoded in WebAssembly: that decode runs on the server's thread, and
- * 640 x 640 takes about 6 ms of it; larger ones go to sharp on libuv's threads.
+ * Largest image (pixels) decoded in WebAssembly. That decode runs on the server's thread, one
+ * image after another, while sharp decodes on libuv's threads beside it: at 320 px (1.5 ms per
+ * image in WebAssembly) the server's thread became the bottleneck between forward passes
+ * (bench:serve, 8 clients: 96 img/s against 124 with sharp), at 128 px (0.33 ms) it is not.
  */
-const WASM_MAX_PIXELS = 640 * 640;
+const WASM_MAX_PIXELS = 256 * 256;
 
 /** Decodes and letterboxes `bytes` (image `index` of a request, for messages). */
 export async function prepareImage(bytes: Buffer, size: number, index = 0): Promise<PreparedImage> {
