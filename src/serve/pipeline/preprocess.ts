@@ -108,8 +108,8 @@ export function toNetworkInput(image: RgbImage & { channels?: 3 | 4 }, size: num
     return { pixels, placement: boxed.placement };
   }
   const pixels = takePixels(3 * plane);
-  pixels.fill(PAD);
   const { left, top, width, height } = placement;
+  if (width !== size || height !== size) pixels.fill(PAD); // a square image covers every value
   const row = width * channels;
   for (let y = 0; y < height; y++) {
     planes(image.data.subarray(y * row, (y + 1) * row), channels, pixels, plane, (top + y) * size + left, width);
