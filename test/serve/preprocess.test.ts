@@ -5,7 +5,9 @@
  * prepareImage's NCHW floats, letterbox placement and original size equal what the trainer's
  * image set and letterbox() give. The header reader agrees with sharp's metadata wherever it
  * answers (orientation included), and answers for the plain JPEG and PNG kinds (so those take
- * the one-call path; with orientation 1 without sharp's orientation step).
+ * the one-call path; with orientation 1 without sharp's orientation step). Plain JPEGs already at
+ * the network size take the WebAssembly decoder and still give sharp's pixels bit for bit; a file
+ * that decoder warns about or refuses goes to sharp, whose verdict and message the caller gets.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,13 +16,16 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/serve/pipeline/image-header.ts';
-import { ImageDecodeError, prepareImage } from '../../src/serve/pipeline/preprocess.ts';
+import { ImageDecodeError, prepareImage, toNetworkInput } from '../../src/serve/pipeline/preprocess.ts';
+import { decodeRgb } from '../../src/trainers/yolov5/data/image.ts';
 import { letterbox, openImageSet, synthesizeDataset } from '../../src/trainers/yolov5/data/index.ts';
 
 let dir: string;
 let folder: string;
 /** Files the header reader must read itself (the rest may leave it to sharp). */
 const readable = new Set<string>();
+/** `size:file` of every image prepareImage decoded in WebAssembly. */
+const tookWasm = new Set<string>();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hpo-preprocess-'));
@@ -44,6 +49,7 @@ beforeAll(async () => {
   await write('gray.jpg', base().grayscale().jpeg(), true);
   await write('cmyk.jpg', base().toColourspace('cmyk').jpeg(), true);
   await write('progressive.jpg', base().resize(150, 100, { fit: 'fill' }).jpeg({ progressive: true }), true);
+  await write('progressive-96.jpg', base().resize(96, 80, { fit: 'fill' }).jpeg({ progressive: true, chromaSubsampling: '4:4:4' }), true);
   await write('alpha.png', base().ensureAlpha(0.5).png(), true);
   await write('palette.png', base().png({ palette: true }), true);
   await write('deep.png', base().toColourspace('rgb16').png(), true);
@@ -64,9 +70,16 @@ describe('readImageHeader', () => {
       if (readable.has(name)) expect(header, name).toBeDefined();
       if (header) expect([header.width, header.height], name).toEqual([meta.autoOrient.width, meta.autoOrient.height]);
     }
-    expect(readImageHeader(await readFile(join(folder, 'orient-6.jpg')))).toEqual({ format: 'jpeg', width: 50, height: 90, orientation: 6 });
+    expect(readImageHeader(await readFile(join(folder, 'orient-6.jpg')))).toEqual({ format: 'jpeg', width: 50, height: 90, orientation: 6, plainJpeg: false });
     for (let o = 1; o <= 8; o++) expect(readImageHeader(await readFile(join(folder, `orient-${o}.jpg`)))?.orientation).toBe(o);
-    expect(readImageHeader(await readFile(join(folder, 'crop-tall.png')))).toEqual({ format: 'png', width: 45, height: 96, orientation: 1 });
+    expect(readImageHeader(await readFile(join(folder, 'crop-tall.png')))).toEqual({ format: 'png', width: 45, height: 96, orientation: 1, plainJpeg: false });
+  });
+
+  it('calls a JPEG plain only when libjpeg alone gives sharp\'s pixels: 8-bit gray or YCbCr, no colour profile', async () => {
+    const plain = async (name: string) => readImageHeader(await readFile(join(folder, name)))?.plainJpeg;
+    for (const name of ['000000.jpg', '000002.jpg', 'crop-wide.jpg', 'big-wide.jpg', 'small.jpg', 'gray.jpg', 'progressive.jpg']) expect(await plain(name), name).toBe(true);
+    // sharp's withMetadata() embeds an sRGB ICC profile, which sharp then applies when decoding.
+    for (const name of ['cmyk.jpg', 'orient-1.jpg', 'orient-6.jpg', '000001.png', 'alpha.png']) expect(await plain(name), name).toBe(false);
   });
 
   it('leaves what it does not know to sharp: other formats, truncated headers, garbage', async () => {
@@ -94,7 +107,33 @@ describe('prepareImage', () => {
       let differing = 0;
       for (let k = 0; k < expected.length; k++) if (got.pixels[k] !== expected[k]) differing++;
       expect(differing, `${file}: values that differ from the trainer's`).toBe(0);
+      const header = readImageHeader(await readFile(file));
+      const wasm = !!header?.plainJpeg && header.orientation === 1 && Math.max(header.width, header.height) === size;
+      expect(got.decoder, file).toBe(wasm ? 'wasm-jpeg' : 'sharp');
+      if (wasm) tookWasm.add(`${size}:${file}`);
     }
+  });
+
+  it('ran the WebAssembly decoder on the plain JPEGs at their own size (gray and progressive among them)', () => {
+    const names = [...tookWasm].map((k) => k.replace(/^.*\//, ''));
+    expect(names).toEqual(expect.arrayContaining(['000000.jpg', '000002.jpg', 'gray.jpg', 'crop-wide.jpg', 'progressive-96.jpg']));
+  });
+
+  it('hands a JPEG the WebAssembly decoder warns about or refuses to sharp, and keeps decoding afterwards', async () => {
+    const jpeg = await readFile(join(folder, '000000.jpg'));
+    expect((await prepareImage(jpeg, 96)).decoder).toBe('wasm-jpeg');
+    // Truncated: libjpeg only warns (and would fill the rest gray); sharp refuses it.
+    await expect(prepareImage(jpeg.subarray(0, jpeg.length >> 1), 96, 1)).rejects.toThrow(/^image 1 cannot be decoded: .+\. Send a complete JPEG or PNG file$/);
+    // Garbage in the scan: a fatal libjpeg error (exit() in WebAssembly); the answer is sharp's, pixels or error alike.
+    const corrupt = Buffer.from(jpeg);
+    for (let i = jpeg.length >> 2; i < jpeg.length >> 1; i++) corrupt[i] = (i * 37) & 0xff;
+    const viaSharp = await decodeRgb(corrupt, undefined, { orient: false }).then((rgb) => toNetworkInput(rgb, 96).pixels, (e: Error) => e.message);
+    const got = await prepareImage(corrupt, 96).then((p) => { expect(p.decoder).toBe('sharp'); return p.pixels; }, (e: Error) => e.message);
+    if (typeof viaSharp === 'string') expect(got).toEqual(expect.stringContaining(viaSharp));
+    else expect(got).toEqual(viaSharp);
+    const again = await prepareImage(jpeg, 96);
+    expect(again.decoder).toBe('wasm-jpeg');
+    expect(again.pixels).toEqual((await prepareImage(jpeg, 96)).pixels);
   });
 
   it('answers an undecodable body with the decoder\'s reason, a truncated JPEG included', async () => {

@@ -14,6 +14,12 @@ export interface ImageHeader {
   height: number;
   /** EXIF orientation, 1 (as stored) to 8; 1 when the file has none. */
   orientation: number;
+  /**
+   * An 8-bit gray or YCbCr JPEG with no colour profile (ICC) and no Adobe colour transform
+   * marker: libjpeg alone decodes it to the pixels sharp gives (sharp converts profiled and CMYK
+   * images to sRGB itself). False for a PNG.
+   */
+  plainJpeg: boolean;
 }
 
 /** Reads `bytes`' header; undefined when it is not a JPEG or PNG this reader fully understands. */
@@ -34,7 +40,7 @@ function pngHeader(b: Uint8Array): ImageHeader | undefined {
   for (let at = 8; at + 8 <= b.length;) {
     const type = chunkType(b, at);
     if (type === 'eXIf') return undefined;
-    if (type === 'IDAT' || type === 'IEND') return width > 0 && height > 0 ? { format: 'png', width, height, orientation: 1 } : undefined;
+    if (type === 'IDAT' || type === 'IEND') return width > 0 && height > 0 ? { format: 'png', width, height, orientation: 1, plainJpeg: false } : undefined;
     at += 12 + u32(b, at);
   }
   return undefined;
@@ -51,6 +57,8 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
 function jpegHeader(b: Uint8Array): ImageHeader | undefined {
   let size: { width: number; height: number } | undefined;
   let orientation = 1;
+  let plain = false;
+  let profiled = false;
   let exifSegments = 0;
   let at = 2;
   while (at + 4 <= b.length) {
@@ -65,16 +73,28 @@ function jpegHeader(b: Uint8Array): ImageHeader | undefined {
     if (SOF.has(marker)) {
       if (size || length < 8) return undefined;
       size = { height: u16be(b, body + 1), width: u16be(b, body + 3) };
+      const components = b[body + 5];
+      plain = b[body] === 8 && (components === 1 || components === 3);
     } else if (marker === 0xe1 && isExif(b, body, length - 2)) {
       const o = exifOrientation(b.subarray(body + 6, at + 2 + length));
       if (o === undefined || ++exifSegments > 1) return undefined;
       orientation = o;
+    } else if ((marker === 0xe2 && hasPrefix(b, body, length - 2, ICC)) || (marker === 0xee && hasPrefix(b, body, length - 2, ADOBE))) {
+      profiled = true;
     }
     at += 2 + length;
   }
   if (!size || size.width === 0 || size.height === 0) return undefined;
   // Orientations 5-8 turn the image by 90 degrees: the decoded width is the stored height.
-  return orientation >= 5 ? { format: 'jpeg', width: size.height, height: size.width, orientation } : { format: 'jpeg', ...size, orientation };
+  const plainJpeg = plain && !profiled;
+  return orientation >= 5 ? { format: 'jpeg', width: size.height, height: size.width, orientation, plainJpeg } : { format: 'jpeg', ...size, orientation, plainJpeg };
+}
+
+const ICC = [...'ICC_PROFILE\0'].map((c) => c.charCodeAt(0));
+const ADOBE = [...'Adobe'].map((c) => c.charCodeAt(0));
+
+function hasPrefix(b: Uint8Array, at: number, length: number, prefix: number[]): boolean {
+  return length >= prefix.length && prefix.every((v, i) => b[at + i] === v);
 }
 
 function isExif(b: Uint8Array, at: number, length: number): boolean {
