@@ -5,7 +5,9 @@
  * receiving, compiling and running it before the first chart can be drawn.
  */
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 await build({
@@ -30,3 +32,8 @@ await build({
   logLevel: 'warning',
   legalComments: 'inline',
 });
+
+// Served gzipped to browsers that accept it (all do): a third of the bytes for the browser's network
+// stack to move on a first visit, compressed once here instead of per request.
+const bundle = `${root}dist/vendor/echarts.hpo.min.js`;
+writeFileSync(`${bundle}.gz`, gzipSync(readFileSync(bundle), { level: 9 }));

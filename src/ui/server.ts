@@ -9,11 +9,11 @@ import { cloneAction, cloneBodySchema, stopAction, stopBodySchema, type ActionCo
 import { StorePoller } from './api/events.ts';
 import { requestView, ScalarCache } from './api/reads.ts';
 import { TaskSnapshot } from './api/snapshot.ts';
-import { studyViews } from './api/study-views.ts';
+import { studyViews, VIEW_PARTS } from './api/study-views.ts';
 import { FinishedStudyViews } from './api/views-cache.ts';
 import { columnChoices, taskQuerySchema, taskTable, toCsv } from './api/task-table.ts';
 import { errorReply, ReadOnlyError, TokenError } from './http-errors.ts';
-import { CONTENT_TYPES, echartsPath, pageShell, staticFiles } from './static-files.ts';
+import { CONTENT_TYPES, echartsPath, gzippedCopy, pageShell, staticFiles } from './static-files.ts';
 
 export interface UiServerOptions {
   store: TaskStore;
@@ -33,6 +33,11 @@ export interface UiServerOptions {
 
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 const tokenOnly = z.strictObject({ token: z.string().optional() });
+/** `?parts=summary,history`: some of a study's views (all by default), answered in VIEW_PARTS order. */
+const viewsQuery = z.strictObject({
+  parts: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(VIEW_PARTS)).min(1)).optional(),
+  token: z.string().optional(),
+});
 
 /**
  * The `hpo ui` app: JSON API over the task store, an SSE event stream, and the front end. Thin:
@@ -80,12 +85,17 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   // Front end
   const files = staticFiles();
   const echarts = readFileSync(echartsPath(), 'utf8');
+  const echartsGzipped = gzippedCopy(echartsPath());
   const imports = Object.fromEntries([...files.keys()].filter((f) => f.endsWith('.js')).map((f) => [`hpo/${f}`, `/static/${f}`]));
   // Modules preloaded side by side (no import waterfall); ECharts async so the first API request does not wait for it.
   const preloads = Object.values(imports).map((url) => `<link rel="modulepreload" href="${url}">`);
   const shell = pageShell({ imports, css: files.get('style.css') ?? '', title: 'hpo', head: [EARLY_VIEWS, ...preloads, '<script id="echarts-script" async src="/vendor/echarts.min.js"></script>'].join('\n') });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(shell));
-  app.get('/vendor/echarts.min.js', async (_req, reply) => reply.type(CONTENT_TYPES['.js']).header('cache-control', 'max-age=3600').send(echarts));
+  app.get('/vendor/echarts.min.js', async (request, reply) => {
+    reply.type(CONTENT_TYPES['.js']).header('cache-control', 'max-age=3600').header('vary', 'accept-encoding');
+    if (echartsGzipped && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(echartsGzipped);
+    return reply.send(echarts);
+  });
   app.get('/static/*', async (request, reply) => {
     const name = (request.params as { '*': string })['*'];
     const body = files.get(name);
@@ -137,8 +147,10 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   });
   app.get('/api/studies/:id/views', async (request, reply) => {
     const { id } = parseOrThrow(idParams, request.params, 'path');
+    const asked = parseOrThrow(viewsQuery, request.query, 'query').parts;
+    const parts = asked ? VIEW_PARTS.filter((p) => asked.includes(p)) : [...VIEW_PARTS];
     const store = view();
-    return reply.type('application/json; charset=utf-8').send(await finishedViews.json(store, id, () => studyViews(store, id)));
+    return reply.type('application/json; charset=utf-8').send(await finishedViews.json(store, id, parts, (missing) => studyViews(store, id, missing)));
   });
   app.get('/api/events', (request, reply) => streamEvents(request, reply, poller));
 
@@ -169,7 +181,7 @@ const EARLY_VIEWS = `<script>(() => {
   if (!study) return;
   try {
     const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('hpo-token');
-    const path = '/api/studies/' + encodeURIComponent(decodeURIComponent(study[1])) + '/views';
+    const path = '/api/studies/' + encodeURIComponent(decodeURIComponent(study[1])) + '/views?parts=summary,history'; // study.js's FIRST_PARTS
     window.__hpoEarly = { path, response: fetch(path, { headers: token ? { authorization: 'Bearer ' + token } : {} }) };
   } catch {} // a malformed id: the page reports it the usual way
 })();</script>`;

@@ -24,6 +24,11 @@ export function echartsPath(): string {
   return slim && existsSync(slim) ? slim : createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 }
 
+/** The build step's gzipped copy of the ECharts at `file`, if there is one. */
+export function gzippedCopy(file: string): Buffer | undefined {
+  return existsSync(`${file}.gz`) ? readFileSync(`${file}.gz`) : undefined;
+}
+
 /** Every front-end file, by its path under static/ (`app.js`, `pages/study.js`, `style.css`). */
 export function staticFiles(): Map<string, string> {
   const files = new Map<string, string>();

@@ -68,8 +68,14 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
   it('draws the study page: history, parallel coordinates, importance, intermediate values, slices and timeline with the right points', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = pageErrors(page);
+    const viewsAsked: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/views')) viewsAsked.push(new URL(r.url()).search); });
     await page.goto(`${base}#/study/${ids.controller.id}`);
     for (const c of ['history', 'parallel', 'importance', 'intermediate', 'slices', 'timeline']) await waitForChart(page, c);
+    await page.waitForFunction(() => performance.getEntriesByName('hpo:study-drawn').length > 0);
+    // The page's first script asks for the header and history (the page takes that answer), then the rest once.
+    expect(viewsAsked).toEqual(['?parts=summary,history', '?parts=leaderboard,parallel,intermediate,slices,timeline,importance']);
+    expect(await page.textContent('main p.muted')).toContain('· 11 trials');
     const history = await chartSeries(page, 'history');
     expect(history.map((s) => s.points)).toEqual([7, 7]); // each complete trial, and the best so far at each
     expect((await chartSeries(page, 'parallel'))[0].points).toBe(7);

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { FileTaskStore } from '../../src/store/index.ts';
@@ -89,6 +90,13 @@ describe('hpo ui API (app.inject)', () => {
     expect(views.timeline).toHaveLength(9);
     expect(views.timeline.every((t) => t.end >= t.start)).toBe(true);
     expect(views.importance?.map((i) => i.param).sort()).toEqual(['args/optimizer', 'hyp/lr0', 'hyp/momentum']);
+    const some = (await app.inject(`/api/studies/${ids.controller.id}/views?parts=history,summary`)).json();
+    expect(Object.keys(some)).toEqual(['summary', 'history']); // in the answer's order
+    expect(some.history).toEqual(views.history);
+    expect(some.summary).toMatchObject({ controllerId: ids.controller.id, metric: views.leaderboard.metric, trials: views.leaderboard.rows.length });
+    const badPart = await app.inject(`/api/studies/${ids.controller.id}/views?parts=history,charts`);
+    expect(badPart.statusCode).toBe(400);
+    expect(badPart.json().error.message).toMatch(/"summary"[\s\S]*received "charts"[\s\S]*at parts/);
     const notStudy = await app.inject(`/api/studies/${ids.template.id}/views`);
     expect(notStudy.statusCode).toBe(400);
     expect(notStudy.json().error.code).toBe('NOT_A_STUDY');
@@ -101,6 +109,17 @@ describe('hpo ui API (app.inject)', () => {
     const byId = new Map(views.leaderboard.rows.map((r) => [r.taskId, r.values]));
     expect(views.parallel.rows).toHaveLength(5);
     for (const row of views.parallel.rows) expect(row.values.slice(4)).toEqual(byId.get(row.id));
+  });
+
+  it('serves ECharts gzipped to a browser that accepts it (the build compresses it once), plain otherwise', async () => {
+    const plain = await app.inject('/vendor/echarts.min.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toContain('echarts');
+    const zipped = await app.inject({ url: '/vendor/echarts.min.js', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
   });
 
   it('tails the log from an offset and serves artifacts (images inline, others as downloads)', async () => {

@@ -6,6 +6,8 @@ import { pedAnova, type ParamImportance } from '../math/ped-anova.ts';
 
 /** Every chart of the Study page, computed from one read of the study (the same records `hpo top` reads). */
 export interface StudyViews {
+  /** The page's header: the leaderboard without its rows, and how many trials it has. */
+  summary: Omit<Leaderboard, 'rows'> & { trials: number };
   leaderboard: Leaderboard;
   /** Complete trials in trial order, with the best value up to each. */
   history: Array<{ number: number; id: string; value: number; best: number }>;
@@ -21,36 +23,54 @@ export interface StudyViews {
   importance: ParamImportance[] | null;
 }
 
-/** Throws a clear error when `id` is not a controller task. */
-export async function studyViews(store: TaskStore, id: string, now = Date.now()): Promise<StudyViews> {
+export type ViewPart = keyof StudyViews;
+/** Every part, in the order answers list them. */
+export const VIEW_PARTS = ['summary', 'leaderboard', 'history', 'parallel', 'intermediate', 'slices', 'timeline', 'importance'] as const satisfies readonly ViewPart[];
+
+/**
+ * The `parts` of a study's views (all by default), computed from one read of its trials; a part
+ * not asked for is not computed. Throws a clear error when `id` is not a controller task.
+ */
+export async function studyViews<P extends ViewPart = ViewPart>(
+  store: TaskStore,
+  id: string,
+  parts: readonly P[] = VIEW_PARTS as readonly ViewPart[] as readonly P[],
+  now = Date.now(),
+): Promise<Pick<StudyViews, P>> {
   const controller = await store.get(id);
   if (controller.type !== 'controller') {
     throw new HpoError('NOT_A_STUDY', `Task ${id} is a ${controller.type} task, not a study (controller): open it as a task, or pass a controller id.`);
   }
   const { study } = controller.config as ControllerConfig;
   const trials = await loadTrials(store, id, study);
-  const leaderboard = leaderboardOf(controller, trials);
   const direction = study.objective.direction as Direction;
   const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
-  return {
+  let board: Leaderboard | undefined;
+  const leaderboard = () => (board ??= leaderboardOf(controller, trials));
+  const compute: { [K in ViewPart]: () => StudyViews[K] } = {
+    summary: () => {
+      const { rows, ...header } = leaderboard();
+      return { ...header, trials: rows.length };
+    },
     leaderboard,
-    history: historyOf(complete, direction),
-    parallel: parallelOf(study.space, complete, objectivesOf(study).map((o) => o.metric)),
-    intermediate: trials.map((t) => ({
+    history: () => historyOf(complete, direction),
+    parallel: () => parallelOf(study.space, complete, objectivesOf(study).map((o) => o.metric)),
+    intermediate: () => trials.map((t) => ({
       number: t.number,
       id: t.id,
       state: t.state,
       points: t.intermediate.map((p) => [p.step, p.value] as [number, number]),
       ...(t.state === 'pruned' && t.intermediate.length ? { prunedAt: t.intermediate.at(-1)!.step } : {}),
     })),
-    slices: Object.entries(study.space).map(([param, dimension]) => ({
+    slices: () => Object.entries(study.space).map(([param, dimension]) => ({
       param,
       dimension,
       points: complete.filter((t) => param in t.params).map((t) => [t.params[param], t.value!, t.id] as [ParamValue, number, string]),
     })),
-    timeline: timelineOf(trials, now),
-    importance: complete.length >= 4 ? pedAnova(study.space, complete.map((t) => ({ params: t.params, value: t.value! })), direction) : null,
+    timeline: () => timelineOf(trials, now),
+    importance: () => (complete.length >= 4 ? pedAnova(study.space, complete.map((t) => ({ params: t.params, value: t.value! })), direction) : null),
   };
+  return Object.fromEntries(parts.map((part) => [part, compute[part]()])) as Pick<StudyViews, P>;
 }
 
 function historyOf(complete: TrialRecord[], direction: Direction): StudyViews['history'] {

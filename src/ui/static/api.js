@@ -10,8 +10,9 @@ export const isReport = !!report;
 /** GET a JSON path of the API (`/api/tasks?...`); in a report, the inlined answer for that path. */
 export async function getJson(path) {
   if (report) {
-    if (!(path in report.routes)) throw new Error(`This report does not include ${path}: open it with hpo ui.`);
-    return report.routes[path];
+    const route = path.split('?')[0]; // a report holds whole answers: `?parts=` asks for some of one
+    if (!(route in report.routes)) throw new Error(`This report does not include ${route}: open it with hpo ui.`);
+    return report.routes[route];
   }
   const early = globalThis.__hpoEarly; // the request the page's first script made for this path (server.ts)
   globalThis.__hpoEarly = undefined;

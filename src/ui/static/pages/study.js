@@ -13,6 +13,9 @@ const WIDE = new Set(['parallel', 'slices']);
 const LARGE = { large: true, largeThreshold: 500 };
 /** Leaderboard rows drawn at first; the rest on request (thousands of rows cost more than every chart). */
 const ROWS_SHOWN = 100;
+/** What a first visit asks for first (the header and the first chart), then the rest; server.ts's early request asks for FIRST_PARTS too. */
+const FIRST_PARTS = 'summary,history';
+const REST_PARTS = 'leaderboard,parallel,intermediate,slices,timeline,importance';
 
 export async function studyPage(main, id) {
   const path = `/api/studies/${encodeURIComponent(id)}/views`;
@@ -29,43 +32,50 @@ export async function studyPage(main, id) {
     return boxes[name];
   };
   let showAll = false;
+  let drawnOnce = false;
   const draw = async () => {
-    const [views] = await Promise.all([getJson(path), chartsReady]);
-    const lb = views.leaderboard;
-    const several = lb.objectives.length > 1;
+    // A first visit asks for the header and the history alone (a tenth of the answer), so the first
+    // chart is drawn while the rest is on its way; live redraws ask for everything at once.
+    const split = !drawnOnce;
+    const headAnswer = getJson(split ? `${path}?parts=${FIRST_PARTS}` : path);
+    const restAnswer = split ? headAnswer.then(() => getJson(`${path}?parts=${REST_PARTS}`)) : headAnswer;
+    restAnswer.catch(() => {}); // a failure is reported where it is awaited
+    const [head] = await Promise.all([headAnswer, chartsReady]);
+    const s = head.summary;
+    const several = s.objectives.length > 1;
     header.replaceChildren(
-      h('h1', {}, lb.name, ' ', statusBadge(lb.status)),
-      h('p', { class: 'muted' }, `${lb.controllerId} · ${lb.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')} · ${lb.rows.length} trials`,
-        several ? ` · Pareto front of ${lb.pareto?.length ?? 0}` : '',
-        isReport ? '' : [' · ', h('a', { href: `#/task/${lb.controllerId}` }, 'controller task')]),
-      !isReport && !['completed', 'failed', 'stopped'].includes(lb.status)
+      h('h1', {}, s.name, ' ', statusBadge(s.status)),
+      h('p', { class: 'muted' }, `${s.controllerId} · ${s.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')} · ${s.trials} trials`,
+        several ? ` · Pareto front of ${s.pareto?.length ?? 0}` : '',
+        isReport ? '' : [' · ', h('a', { href: `#/task/${s.controllerId}` }, 'controller task')]),
+      !isReport && !['completed', 'failed', 'stopped'].includes(s.status)
         ? h('button', { class: 'danger', onclick: (e) => {
           e.target.disabled = true;
-          postJson(`/api/tasks/${lb.controllerId}/stop`, { reason: 'study stopped from the UI' }).catch((err) => alert(err.message));
+          postJson(`/api/tasks/${s.controllerId}/stop`, { reason: 'study stopped from the UI' }).catch((err) => alert(err.message));
         } }, 'Stop study')
         : '');
-    const charts = {
-      history: () => drawHistory(boxes.history, views, lb),
-      ...(several ? { pareto: () => drawPareto(boxes.pareto, lb) } : {}),
-      parallel: () => drawParallel(boxes.parallel, views),
-      importance: () => drawImportance(boxes.importance, views),
-      intermediate: () => drawIntermediate(boxes.intermediate, views, lb),
-      slices: () => drawSlices(boxes.slices, views, lb),
-      timeline: () => drawTimeline(boxes.timeline, views),
-    };
-    Object.keys(charts).forEach(boxFor);
-    // One chart per frame: the first is on screen while the rest are drawn.
+    ['history', ...(several ? ['pareto'] : []), 'parallel', 'importance', 'intermediate', 'slices', 'timeline'].forEach(boxFor);
+    drawHistory(boxes.history, head, s);
+    await nextPaint();
+    markOnce('hpo:first-chart');
+    const views = { ...head, ...(await restAnswer) };
+    const lb = views.leaderboard;
+    // One chart per frame: what is drawn is on screen while the rest are drawn.
     const steps = [
-      ...Object.values(charts),
+      ...(several ? [() => drawPareto(boxes.pareto, lb)] : []),
+      () => drawParallel(boxes.parallel, views),
+      () => drawImportance(boxes.importance, views),
+      () => drawIntermediate(boxes.intermediate, views, lb),
+      () => drawSlices(boxes.slices, views, lb),
+      () => drawTimeline(boxes.timeline, views),
       () => board.replaceChildren(leaderboardTable(lb, showAll, () => { showAll = true; board.replaceChildren(leaderboardTable(lb, true)); })),
     ];
-    for (const [i, step] of steps.entries()) {
-      if (i > 0) await nextPaint();
-      if (i === 1) markOnce('hpo:first-chart');
+    for (const step of steps) {
       step();
+      await nextPaint();
     }
-    await nextPaint();
     markOnce('hpo:study-drawn');
+    drawnOnce = true;
   };
   // One draw at a time; changes seen during a draw start one more after it (a busy study never starves the page).
   let drawn = null;
@@ -138,11 +148,12 @@ function drawPareto(el, lb) {
   });
 }
 
-function drawHistory(el, views, lb) {
+/** `study`: the summary (or the leaderboard): metric and objectives. */
+function drawHistory(el, views, study) {
   drawChart(el, 'history', {
-    title: lb.objectives.length > 1 ? { text: `first objective: ${lb.metric}`, right: 10, top: 0, textStyle: { fontSize: 11, color: '#888' } } : undefined,
+    title: study.objectives.length > 1 ? { text: `first objective: ${study.metric}`, right: 10, top: 0, textStyle: { fontSize: 11, color: '#888' } } : undefined,
     tooltip: { trigger: 'item' }, legend: { top: 0 }, grid,
-    xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: lb.metric, scale: true },
+    xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: study.metric, scale: true },
     series: [
       { name: 'trial', type: 'scatter', symbolSize: 7, ...LARGE, data: views.history.map((p) => [p.number, p.value]) },
       { name: 'best so far', type: 'line', step: 'end', showSymbol: false, data: views.history.map((p) => [p.number, p.best]) },
