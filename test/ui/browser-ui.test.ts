@@ -87,7 +87,24 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
     ]);
     expect(await curveLengths(page, 'intermediate')).toEqual([2, 2, 2, 2, 5, 5, 5, 5, 5, 5, 5]); // the running trial's one epoch drawn as a point-segment
     expect((await chartSeries(page, 'slices')).map((s) => s.points)).toEqual([7, 7, 7]);
-    expect((await chartSeries(page, 'timeline'))[0].points).toBe(11);
+    // one bar per started trial, a series per status
+    expect((await chartSeries(page, 'timeline')).map((t) => [t.name, t.points]).sort()).toEqual([['completed', 7], ['pruned', 3], ['running', 1]]);
+    // hovering a bar names its trial
+    const bar = await page.evaluate(() => {
+      const el = document.querySelector('[data-chart="timeline"]')!;
+      el.scrollIntoView();
+      const chart = (globalThis as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): { series: Array<{ data: Array<{ coords: number[][]; trial: number; status: string }> }> }; convertToPixel(f: object, v: number[]): number[] } } }).echarts.getInstanceByDom(el);
+      const first = chart.getOption().series.flatMap((x) => x.data).reduce((x, y) => (y.coords[1][0] - y.coords[0][0] > x.coords[1][0] - x.coords[0][0] ? y : x)); // the longest bar (the running trial's)
+      const [a, b] = first.coords;
+      const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [(a[0] + b[0]) / 2, a[1]]);
+      const box = el.getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y, trial: first.trial, status: first.status };
+    });
+    await page.mouse.move(bar.x, bar.y);
+    const tip = page.locator('[data-chart="timeline"] div', { hasText: /trial #\d+:/ });
+    await tip.first().waitFor();
+    expect(bar.status).toBe('running');
+    expect(await tip.first().innerText()).toMatch(new RegExp(`^trial #${bar.trial}: running, \\d+ s$`));
     await page.waitForSelector('#leaderboard'); // drawn after the charts
     expect(await page.$$eval('#leaderboard tbody tr', (rows) => rows.length)).toBe(11);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/study.png`, fullPage: true });
