@@ -73,6 +73,9 @@ describe('hpo ui in headless Chromium', { timeout: 240_000 }, () => {
     await page.goto(`${base}#/study/${ids.controller.id}`);
     for (const c of ['history', 'parallel', 'importance', 'intermediate', 'slices', 'timeline']) await waitForChart(page, c);
     await page.waitForFunction(() => performance.getEntriesByName('hpo:study-drawn').length > 0);
+    // bench:ui reads these User Timing marks, in this order
+    const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n.startsWith('hpo:')));
+    expect(marks).toEqual(['hpo:first-chart', 'hpo:first-screen', 'hpo:study-drawn']);
     // The page's first script asks for the header and history (the page takes that answer), then the rest once.
     expect(viewsAsked).toEqual(['?parts=summary,history', '?parts=leaderboard,parallel,intermediate,slices,timeline,importance']);
     expect(await page.textContent('main p.muted')).toContain('· 11 trials');

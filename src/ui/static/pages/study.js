@@ -59,6 +59,7 @@ export async function studyPage(main, id) {
     drawHistory(boxes.history, head, s);
     await nextPaint();
     markOnce('hpo:first-chart');
+    markFirstScreen(boxes);
     const views = { ...head, ...(await restAnswer) };
     const lb = views.leaderboard;
     // One chart per frame: what is drawn is on screen while the rest are drawn.
@@ -74,6 +75,7 @@ export async function studyPage(main, id) {
     for (const step of steps) {
       step();
       await nextPaint();
+      markFirstScreen(boxes);
     }
     markOnce('hpo:study-drawn');
     drawnOnce = true;
@@ -104,6 +106,13 @@ export async function studyPage(main, id) {
 /** User Timing marks of the first load (DevTools shows them; bench:ui reads them): times from navigation start. */
 function markOnce(name) {
   if (!performance.getEntriesByName(name).length) performance.mark(name);
+}
+
+/** `hpo:first-screen` once every chart the first screen shows (without scrolling) is drawn. */
+function markFirstScreen(boxes) {
+  if (performance.getEntriesByName('hpo:first-screen').length) return;
+  const onScreen = Object.values(boxes).filter((box) => box.getBoundingClientRect().top < innerHeight);
+  if (onScreen.every((box) => box.dataset.chart)) markOnce('hpo:first-screen');
 }
 
 function leaderboardTable(lb, all, onShowAll) {
