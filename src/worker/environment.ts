@@ -91,14 +91,23 @@ function run(file: string, args: string[], cwd: string, limit = 64 * 1024): Prom
 
 let versions: Record<string, string> | undefined;
 
-/** hpo's own version and the key packages', read from the node_modules folders Node would resolve them from. */
+/**
+ * hpo's own version and the key packages': those bundled into the code running here (a trial
+ * child's bundle, scripts/bundle-child.mjs, lists them beside itself), the others read from the
+ * node_modules folders Node would resolve them from.
+ */
 function packageVersions(): Record<string, string> {
   if (versions) return versions;
   const found: Record<string, string> = {};
   const root = packageRoot();
   const own = root ? readVersion(join(root, 'package.json')) : undefined;
   if (own) found.hpo = own;
+  const bundled = readBundledVersions();
   for (const name of KEY_PACKAGES) {
+    if (bundled[name]) {
+      found[name] = bundled[name];
+      continue;
+    }
     for (let dir = root; dir; dir = parentOf(dir)) {
       const version = readVersion(join(dir, 'node_modules', name, 'package.json'));
       if (version) {
@@ -108,6 +117,14 @@ function packageVersions(): Record<string, string> {
     }
   }
   return (versions = found);
+}
+
+function readBundledVersions(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(new URL('./bundled-packages.json', import.meta.url), 'utf8')) as Record<string, string>;
+  } catch {
+    return {}; // not running from a bundle
+  }
 }
 
 function parentOf(dir: string): string | undefined {
