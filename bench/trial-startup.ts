@@ -1,11 +1,12 @@
 /**
  * `npm run bench:trial-startup`: how long a fresh YOLOv5 trial process takes to its first training
- * step, the way `hpo` runs a trial: the built child entry (dist/src/worker/child-main.js, plain
- * Node, no tsx) forked on a file store with one queued yolov5 task (yolov5n, 128 px, batch 16,
+ * step, the way `hpo` runs a trial: the built child entry (dist/child/child-main.js, bundled by
+ * scripts/bundle-child.mjs; plain Node, no tsx) forked on a file store with one queued yolov5 task (yolov5n, 128 px, batch 16,
  * WASM, on a synthetic 128-train / 16-val set, plots on as by default). Each sample is a new
  * process; the figures are the trainer's performance marks (train/prepare-run.ts STARTUP_MARKS),
- * ms since that process started, read by a tiny --import probe that ends the process once the
- * first step is done. Issue 15's goal: the first step within 0.5 s of the process starting. A
+ * ms since that process started, and the process's CPU time at each (all its threads: steadier
+ * than wall time under the shared machine's load), read by a tiny --import probe that ends the
+ * process once the first step is done. Issue 15's goal: the first step within 0.5 s of the process starting. A
  * local study hides most of this behind its spare process (it has the trainer loaded already).
  * `--entry FILE` (repeatable) times other builds' child entries instead, their samples interleaved
  * (A, B, A, B, ...) so that the machine's other load falls on each alike: a paired A/B of two builds.
@@ -31,17 +32,29 @@ const { values } = parseArgs({
     entry: { type: 'string', multiple: true, default: [] },
   },
 });
-const entries = values.entry!.length ? values.entry!.map((e) => resolve(e)) : [join(packageRoot()!, 'dist/src/worker/child-main.js')];
+// What hpo forks from the build (src/worker/index.ts CHILD_ENTRY): the bundled child, else the compiled one.
+const built = ['dist/child/child-main.js', 'dist/src/worker/child-main.js'].map((f) => join(packageRoot()!, f));
+const entries = values.entry!.length ? values.entry!.map((e) => resolve(e)) : [built.find((f) => existsSync(f)) ?? built[0]];
 for (const entry of entries) if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench:trial-startup does)`);
 
-// Prints every mark as one JSON line on stderr once the first step is done, then ends the process.
+// Prints every mark (ms since the process started) and the process's CPU time at it (all its
+// threads, ms), as one JSON line on stderr once the first step is done, then ends the process. CPU
+// time moves far less than wall time with the shared machine's load. performance.mark is wrapped so
+// the CPU time is read at the mark itself, not when the observer runs.
 const probe = `
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+const cpu = {};
+const mark = performance.mark.bind(performance);
+performance.mark = (name, options) => {
+  const { user, system } = process.cpuUsage();
+  cpu[name] = (user + system) / 1000;
+  return mark(name, options);
+};
 new PerformanceObserver((list, observer) => {
   if (!list.getEntries().some((e) => e.name === ${JSON.stringify(STARTUP_MARKS.firstStepDone)})) return;
   observer.disconnect();
   const marks = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime]));
-  process.stderr.write('startup-marks ' + JSON.stringify(marks) + '\\n', () => process.exit(0));
+  process.stderr.write('startup-marks ' + JSON.stringify({ marks, cpu }) + '\\n', () => process.exit(0));
 }).observe({ entryTypes: ['mark'] });`;
 
 async function dataset(): Promise<string> {
@@ -66,8 +79,15 @@ function extraParams(pairs: string[]): Record<string, unknown> {
   );
 }
 
-/** One fresh trial process: its marks (ms since it started). */
-async function sample(childEntry: string, yaml: string): Promise<Record<string, number>> {
+interface Sample {
+  /** ms since the process started, per mark. */
+  marks: Record<string, number>;
+  /** The process's CPU time (ms, all threads) at each mark. */
+  cpu: Record<string, number>;
+}
+
+/** One fresh trial process: its marks. */
+async function sample(childEntry: string, yaml: string): Promise<Sample> {
   const dir = await mkdtemp(join(os.tmpdir(), 'hpo-startup-'));
   try {
     const store = new FileTaskStore({ root: dir });
@@ -85,27 +105,28 @@ async function sample(childEntry: string, yaml: string): Promise<Record<string, 
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     const line = stderr.split('\n').find((l) => l.startsWith('startup-marks '));
     if (!line) throw new Error(`the trial process ended (code ${code}) before its first step:\n${stderr}`);
-    return JSON.parse(line.slice('startup-marks '.length)) as Record<string, number>;
+    return JSON.parse(line.slice('startup-marks '.length)) as Sample;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 const yaml = await dataset();
-const samples = entries.map(() => [] as Array<Record<string, number>>);
+const samples = entries.map(() => [] as Sample[]);
 for (let i = 0; i < Number(values.runs); i++) for (const [k, entry] of entries.entries()) samples[k].push(await sample(entry, yaml));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const phases: Array<[string, string]> = [
   ['trainer loaded', STARTUP_MARKS.prepare], ['backend ready', STARTUP_MARKS.backend], ['data opened', STARTUP_MARKS.data],
   ['model built', STARTUP_MARKS.model], ['first step', STARTUP_MARKS.firstStep], ['first step done', STARTUP_MARKS.firstStepDone],
 ];
+const cell = (xs: number[]) => `${median(xs).toFixed(0).padStart(5)} [${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}]`;
 for (const [k, entry] of entries.entries()) {
   const runs = samples[k];
-  console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes, ${values.backend} backend (ms since the process started, median [min-max]):`);
+  console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes, ${values.backend} backend, median [min-max]:`);
   if (entries.length > 1) console.log(`  entry ${entry}`);
+  console.log(`  ${'mark'.padEnd(16)} ${'ms since start'.padEnd(18)} CPU ms (all threads)`);
   for (const [label, mark] of phases) {
-    const xs = runs.map((s) => s[mark]);
-    console.log(`  ${label.padEnd(16)} ${median(xs).toFixed(0).padStart(5)} [${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}]`);
+    console.log(`  ${label.padEnd(16)} ${cell(runs.map((s) => s.marks[mark])).padEnd(18)} ${cell(runs.map((s) => s.cpu[mark]))}`);
   }
 }
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -46,16 +46,18 @@ async function capture(cwd: string): Promise<Environment> {
 }
 
 async function captureGit(cwd: string): Promise<Environment['git']> {
-  const [commit, status, diff] = await Promise.all([
-    run('git', ['rev-parse', 'HEAD'], cwd),
-    // Untracked files (like the store folder itself) would make every checkout look dirty.
-    run('git', ['status', '--porcelain', '--untracked-files=no'], cwd),
-    run('git', ['diff', 'HEAD', '--no-color', '--no-ext-diff'], cwd, MAX_DIFF_BYTES),
-  ]);
-  if (!commit.ok || !/^[0-9a-f]{7,64}$/.test(commit.out.trim())) return undefined;
-  const dirty = status.ok && status.out.trim() !== '';
-  const git: NonNullable<Environment['git']> = { commit: commit.out.trim(), dirty };
-  if (dirty && diff.out !== '') git.diff = diff.truncated ? `${diff.out}\n... diff truncated at ${MAX_DIFF_BYTES} bytes\n` : diff.out;
+  // One git process gives the commit (its branch.oid header) and the dirty flag; a second one, the
+  // diff, runs only for a dirty checkout. Each spawn forks this process and blocks it until the child
+  // has exec'd: tens of ms of a trial's start-up apiece on a loaded machine.
+  // Untracked files (like the store folder itself) would make every checkout look dirty.
+  const status = await run('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], cwd);
+  const commit = status.ok ? /^# branch\.oid ([0-9a-f]{7,64})$/m.exec(status.out)?.[1] : undefined;
+  if (!commit) return undefined; // not a checkout, or no commit yet
+  const dirty = status.out.split('\n').some((line) => line !== '' && !line.startsWith('#'));
+  const git: NonNullable<Environment['git']> = { commit, dirty };
+  if (!dirty) return git;
+  const diff = await run('git', ['diff', 'HEAD', '--no-color', '--no-ext-diff'], cwd, MAX_DIFF_BYTES);
+  if (diff.out !== '') git.diff = diff.truncated ? `${diff.out}\n... diff truncated at ${MAX_DIFF_BYTES} bytes\n` : diff.out;
   return git;
 }
 
@@ -89,14 +91,23 @@ function run(file: string, args: string[], cwd: string, limit = 64 * 1024): Prom
 
 let versions: Record<string, string> | undefined;
 
-/** hpo's own version and the key packages', read from the node_modules folders Node would resolve them from. */
+/**
+ * hpo's own version and the key packages': those bundled into the code running here (a trial
+ * child's bundle, scripts/bundle-child.mjs, lists them beside itself), the others read from the
+ * node_modules folders Node would resolve them from.
+ */
 function packageVersions(): Record<string, string> {
   if (versions) return versions;
   const found: Record<string, string> = {};
   const root = packageRoot();
   const own = root ? readVersion(join(root, 'package.json')) : undefined;
   if (own) found.hpo = own;
+  const bundled = readBundledVersions();
   for (const name of KEY_PACKAGES) {
+    if (bundled[name]) {
+      found[name] = bundled[name];
+      continue;
+    }
     for (let dir = root; dir; dir = parentOf(dir)) {
       const version = readVersion(join(dir, 'node_modules', name, 'package.json'));
       if (version) {
@@ -106,6 +117,14 @@ function packageVersions(): Record<string, string> {
     }
   }
   return (versions = found);
+}
+
+function readBundledVersions(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(new URL('./bundled-packages.json', import.meta.url), 'utf8')) as Record<string, string>;
+  } catch {
+    return {}; // not running from a bundle
+  }
 }
 
 function parentOf(dir: string): string | undefined {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { PythonEnvironment } from '../core/index.ts';
 
 /** Printed by the interpreter itself: works without pip, and without torch. */
@@ -54,6 +56,8 @@ export async function capturePython(python: string, cwd: string, env: NodeJS.Pro
 
 /** The machine's GPUs from nvidia-smi (`0: <model>, driver <v>, <n> MiB`); undefined without nvidia-smi. */
 export async function captureGpus(): Promise<string[] | undefined> {
+  // Looked up first: spawning a missing program still forks this process (a trial's start-up waits on it).
+  if (!onPath('nvidia-smi')) return undefined;
   const out = await run('nvidia-smi', ['--query-gpu=index,name,driver_version,memory.total', '--format=csv,noheader,nounits'], process.cwd(), process.env);
   if (!out?.trim()) return undefined;
   return out
@@ -61,6 +65,19 @@ export async function captureGpus(): Promise<string[] | undefined> {
     .split('\n')
     .map((line) => line.split(',').map((s) => s.trim()))
     .map(([index, name, driver, memory]) => `${index}: ${name}, driver ${driver}, ${memory} MiB`);
+}
+
+/** Whether an executable `name` is in one of $PATH's folders. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    if (dir === '') return false;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

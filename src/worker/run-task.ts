@@ -52,9 +52,14 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
   };
   return async (taskId, { signal, onReport, env }) => {
     const task = await store.get(taskId);
+    // Both started here and awaited where they are needed, so that git's and nvidia-smi's processes
+    // run while the trainer's modules load (TensorFlow.js: most of a YOLOv5 trial's start-up).
+    const captured = captureEnvironment(process.cwd());
+    const trainerLoaded = getTrainer(task.trainer.type);
+    trainerLoaded.catch(() => {}); // awaited (and its failure recorded) in runTrainer
     await store.setStatus(taskId, 'running', { expect: ['queued'] });
     // Recorded where the code runs (an agent's host and GPU, not the controller's).
-    let environment = { ...(await captureEnvironment(process.cwd())), run: runIdentity(env ?? process.env) };
+    let environment = { ...(await captured), run: runIdentity(env ?? process.env) };
     await store.update(taskId, { environment });
     const abort = new AbortController();
     const forward = (): void => abort.abort(toEnding(signal.reason));
@@ -125,7 +130,7 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
           log(`code: ${task.code.remote} at ${task.code.commit.slice(0, 12)}${task.code.diff ? ' with its uncommitted changes' : ''} in ${ctx.codeDir}`);
           await ctx.recordEnvironment({ git: { commit: task.code.commit, dirty: Boolean(task.code.diff), ...(task.code.diff ? { diff: task.code.diff } : {}), dir: ctx.codeDir } });
         }
-        const trainer = await getTrainer(task.trainer.type);
+        const trainer = await trainerLoaded;
         // `args/data: hpo://...` becomes this machine's cached copy; the task records which version.
         const params = await resolveDataParam(task.params, {
           artifacts: () => artifacts(`read dataset ${String(task.params['args/data'])}`).primary,

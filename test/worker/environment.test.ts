@@ -45,6 +45,14 @@ describe('captureEnvironment', () => {
     const outside = tempDir('hpo-env-nogit-');
     dirs.push(outside);
     expect((await captureEnvironment(outside)).git).toBeUndefined();
+
+    // A repository without a commit has nothing to reproduce from.
+    const fresh = tempDir('hpo-env-nocommit-');
+    dirs.push(fresh);
+    execFileSync('git', ['init', '-q'], { cwd: fresh });
+    writeFileSync(join(fresh, 'train.py'), 'lr = 0.01\n');
+    execFileSync('git', ['add', 'train.py'], { cwd: fresh });
+    expect((await captureEnvironment(fresh)).git).toBeUndefined();
   });
 
   it('caps a huge diff', async () => {
