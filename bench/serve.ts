@@ -7,8 +7,11 @@
  * event loop waits on the other's; on 2 cores they still share the CPU, which is why every line
  * also gives the CPU each side spent per image (from /proc) beside the load average.
  * After each size, the split of the per-image CPU: ONNX Runtime's forward as the server runs it
- * (batch 8, the server's thread settings), the image decoding (prepareImage), and the rest of the
- * server (HTTP, JSON, NMS, batching, copies: what is left of the server's CPU).
+ * (the server's thread settings, at the mean batch size the server ran in that window, read from
+ * its /metrics: the forward's cost per image depends on the batch, so a fixed batch 8 left a
+ * negative "rest" at 320 px where the server ran smaller batches), the image decoding
+ * (prepareImage), and the rest of the server (HTTP, JSON, NMS, batching, copies, garbage
+ * collection: what is left of the server's CPU).
  *   npm run bench:serve [-- --seconds 4 --sizes 128,320 --threads 1 --bin path/to/bin/hpo.js]
  * --bin serves with another build of hpo (an A/B of two checkouts in one run); SERVE_PROF=<dir>
  * cpu-profiles the server.
@@ -102,18 +105,29 @@ async function startServe(task: string, size: number, batching: boolean): Promis
   throw new Error(`hpo serve did not start: ${stderr}`);
 }
 
-interface LoadResult { requests: number; errors: number; p50Ms: number; p99Ms: number; seconds: number; cpuMs: number; serverCpuMs: number; serverMainMs: number }
+interface LoadResult { requests: number; errors: number; p50Ms: number; p99Ms: number; seconds: number; cpuMs: number; serverCpuMs: number; serverMainMs: number; meanBatch: number }
+
+/** Forward passes and the images they ran so far, from the server's batch-size histogram. */
+async function batchTotals(port: number): Promise<{ images: number; batches: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const total = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce((s, m) => s + Number(m[1]), 0);
+  return { images: total('hpo_serve_batch_size_sum'), batches: total('hpo_serve_batch_size_count') };
+}
 
 /** Runs the load process against `server`; the server's CPU is read over the same window (after warm-up). */
 async function drive(server: ChildProcess, port: number, files: string[], clients: number): Promise<LoadResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ port, path: PREDICT, files, clients, seconds: SECONDS, warmup: 8 })], { stdio: ['ignore', 'pipe', 'inherit'] });
   let before: ReturnType<typeof processCpuMs> | undefined;
+  let batchesBefore: Promise<{ images: number; batches: number }> | undefined;
   let result: LoadResult | undefined;
   for await (const line of createInterface({ input: child.stdout! })) {
-    if (line === 'warm') before = processCpuMs(server.pid!);
-    else if (line.startsWith('{')) {
+    if (line === 'warm') {
+      before = processCpuMs(server.pid!);
+      batchesBefore = batchTotals(port);
+    } else if (line.startsWith('{')) {
       const after = processCpuMs(server.pid!);
-      result = { ...JSON.parse(line), serverCpuMs: after.total - before!.total, serverMainMs: after.main - before!.main };
+      const [b0, b1] = [await batchesBefore!, await batchTotals(port)];
+      result = { ...JSON.parse(line), serverCpuMs: after.total - before!.total, serverMainMs: after.main - before!.main, meanBatch: (b1.images - b0.images) / (b1.batches - b0.batches) };
     }
   }
   const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
@@ -149,13 +163,14 @@ try {
       }
     }
     // Where the CPU of one served image goes (batching on, 8 clients), measured piece by piece here.
-    const fwd = await forward(bytes, size, 8, Math.min(SECONDS, 3), { threads: THREADS ?? serveThreads(), spinning: false });
-    const decode = await decodeCpuMs(files, size);
     const s = served[0];
+    const batch = Math.max(1, Math.round(s.meanBatch));
+    const fwd = await forward(bytes, size, batch, Math.min(SECONDS, 3), { threads: THREADS ?? serveThreads(), spinning: false });
+    const decode = await decodeCpuMs(files, size);
     const serverMs = s.serverCpuMs / s.requests;
     const clientMs = s.cpuMs / s.requests;
     const total = serverMs + clientMs;
-    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch 8, ${THREADS ?? serveThreads()} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
+    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch ${batch}: the server's mean ${s.meanBatch.toFixed(1)}; ${THREADS ?? serveThreads()} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
