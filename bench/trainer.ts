@@ -93,11 +93,16 @@ async function main(): Promise<void> {
   };
   const run = await prepareRun(params, ctx);
   const summaries: EpochSummary[] = [];
+  // Process CPU seconds at each epoch end: on a shared machine CPU time per image moves far less
+  // than wall time (the backend is single-threaded, so it is what an idle core would take).
+  const cpuAtEpochEnd: number[] = [];
+  const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
   const started = performance.now();
   try {
     await runTraining(run, ctx, {
       onEpochEnd: (s) => {
         summaries.push(s);
+        cpuAtEpochEnd.push(cpuSeconds());
         if (opts.learn) {
           const m = s.scalars;
           console.log(`epoch ${String(s.epoch).padStart(3)}  mAP@0.5:0.95 ${m['metrics/mAP_0.5:0.95'].toFixed(4)}  mAP@0.5 ${m['metrics/mAP_0.5'].toFixed(4)}  ` +
@@ -116,6 +121,10 @@ async function main(): Promise<void> {
   const val = steady.reduce((a, s) => a + s.valSeconds, 0) / Math.max(steady.length, 1);
   console.log(`\nyolov5 trainer bench: ${opts.cfg} ${img} px batch ${batch}, backend ${run.backend}, ${trainImages} train images, ${summaries.length} epochs`);
   console.log(`  training throughput     ${(imgs / secs).toFixed(1)} img/s  (epochs after the first; target >= 20, goal 35, PyTorch CPU 1 thread ~100)`);
+  if (cpuAtEpochEnd.length > 1) {
+    const cpu = cpuAtEpochEnd[cpuAtEpochEnd.length - 1] - cpuAtEpochEnd[0];
+    console.log(`  CPU time                ${(imgs / cpu).toFixed(1)} img/s  (training images per process CPU second, validation included, epochs after the first)`);
+  }
   console.log(`  first epoch             ${summaries[0] ? (summaries[0].trainImages / summaries[0].trainSeconds).toFixed(1) : '-'} img/s (includes warm-up)`);
   console.log(`  validation per epoch    ${val.toFixed(1)} s for ${valImages} images`);
   console.log(`  peak RSS                ${rssGiB.toFixed(2)} GiB  (target < 1.5)`);
