@@ -20,6 +20,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
+import { processCpuMs } from './lib-proc-cpu.ts';
 import { prepareRun, runTraining, type EpochSummary } from '../src/trainers/yolov5/index.ts';
 import type { TrainerContext } from '../src/worker/trainer.ts';
 
@@ -93,11 +94,16 @@ async function main(): Promise<void> {
   };
   const run = await prepareRun(params, ctx);
   const summaries: EpochSummary[] = [];
+  // CPU ms at each epoch end, of the process and of its main thread: on a shared machine CPU time
+  // per image moves far less than wall time. The backend is single-threaded and the batches are
+  // built in their own thread, so main-thread CPU is what the step's core would take when idle.
+  const cpuAtEpochEnd: { total: number; main: number }[] = [];
   const started = performance.now();
   try {
     await runTraining(run, ctx, {
       onEpochEnd: (s) => {
         summaries.push(s);
+        cpuAtEpochEnd.push(processCpuMs(process.pid));
         if (opts.learn) {
           const m = s.scalars;
           console.log(`epoch ${String(s.epoch).padStart(3)}  mAP@0.5:0.95 ${m['metrics/mAP_0.5:0.95'].toFixed(4)}  mAP@0.5 ${m['metrics/mAP_0.5'].toFixed(4)}  ` +
@@ -116,6 +122,11 @@ async function main(): Promise<void> {
   const val = steady.reduce((a, s) => a + s.valSeconds, 0) / Math.max(steady.length, 1);
   console.log(`\nyolov5 trainer bench: ${opts.cfg} ${img} px batch ${batch}, backend ${run.backend}, ${trainImages} train images, ${summaries.length} epochs`);
   console.log(`  training throughput     ${(imgs / secs).toFixed(1)} img/s  (epochs after the first; target >= 20, goal 35, PyTorch CPU 1 thread ~100)`);
+  if (cpuAtEpochEnd.length > 1) {
+    const [first, last] = [cpuAtEpochEnd[0], cpuAtEpochEnd[cpuAtEpochEnd.length - 1]];
+    const perSecond = (ms: number) => (imgs / (ms / 1000)).toFixed(1);
+    console.log(`  CPU time                ${perSecond(last.main - first.main)} img/s main thread, ${perSecond(last.total - first.total)} img/s process  (training images per CPU second, validation included, epochs after the first)`);
+  }
   console.log(`  first epoch             ${summaries[0] ? (summaries[0].trainImages / summaries[0].trainSeconds).toFixed(1) : '-'} img/s (includes warm-up)`);
   console.log(`  validation per epoch    ${val.toFixed(1)} s for ${valImages} images`);
   console.log(`  peak RSS                ${rssGiB.toFixed(2)} GiB  (target < 1.5)`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let root: string | undefined | null = null;
 
@@ -37,4 +37,16 @@ export function packageVersion(): string {
 export function siblingModule(fromUrl: string, relative: string): string {
   const ext = fromUrl.endsWith('.ts') ? '.ts' : '.js';
   return fileURLToPath(new URL(relative.replace(/\.ts$/, ext), fromUrl));
+}
+
+/**
+ * `new Worker(...workerEntry(entry))` arguments for a module from {@link siblingModule}: a built
+ * .js entry runs as it is; a .ts entry (tests and benches run the sources) needs tsx registered in
+ * the worker first, because Node 20 workers ignore an `--import` loader in their execArgv.
+ */
+export function workerEntry(entry: string): [string, { eval?: boolean }] {
+  if (!entry.endsWith('.ts')) return [entry, {}];
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const url = JSON.stringify(pathToFileURL(entry).href);
+  return [`import(${api}).then(({ register }) => { register(); return import(${url}); })`, { eval: true }];
 }

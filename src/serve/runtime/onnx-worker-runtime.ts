@@ -1,6 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { siblingModule } from '../../core/index.ts';
+import { siblingModule, workerEntry } from '../../core/index.ts';
 import { ownsBuffer, type OnnxRuntimeOptions } from './onnx-runtime.ts';
 import type { DetectorRuntime, RunResult } from './types.ts';
 
@@ -18,7 +17,7 @@ type FromWorker =
  * and the next batch formed while a batch runs.
  */
 export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRuntimeOptions = {}): Promise<DetectorRuntime> {
-  const [entry, entryOptions] = workerEntry();
+  const [entry, entryOptions] = workerEntry(ENTRY);
   const worker = new Worker(entry, { ...entryOptions, workerData: { bytes, options } });
   const pending = new Map<number, { resolve(r: RunResult): void; reject(e: Error): void }>();
   let nextId = 0;
@@ -59,15 +58,4 @@ export async function createOnnxWorkerRuntime(bytes: Uint8Array, options: OnnxRu
       await new Promise((resolve) => worker.once('exit', resolve));
     },
   };
-}
-
-/**
- * The built .js entry runs as it is. A .ts entry (tests run the sources) needs tsx registered in
- * the worker first: Node 20 workers ignore an `--import` loader in their execArgv.
- */
-function workerEntry(): [string, { eval?: boolean }] {
-  if (!ENTRY.endsWith('.ts')) return [ENTRY, {}];
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(pathToFileURL(ENTRY).href);
-  return [`import(${api}).then(({ register }) => { register(); return import(${entry}); })`, { eval: true }];
 }

@@ -68,6 +68,14 @@ export async function openImageSet(source: string | readonly string[], opts: { n
     shapes[i] = await readImageSize(files[i]);
   });
 
+  return { source: described, nc: opts.nc, files, labels, shapes, warnings, backgrounds, load: imageLoader(files, shapes) };
+}
+
+/**
+ * The `load` of an ImageSet over `files` with their `shapes`, with its own cache (a batch worker
+ * thread builds one over the same files).
+ */
+export function imageLoader(files: readonly string[], shapes: readonly { width: number; height: number }[]): ImageSet['load'] {
   // Promises, not images, so that concurrent loads of one image (a mosaic picking it twice) decode once.
   const cache = new Map<string, Promise<RgbImage>>();
   const decode = (index: number, longSide: number) => {
@@ -75,25 +83,16 @@ export async function openImageSet(source: string | readonly string[], opts: { n
     const size = resizedShape(width, height, longSide);
     return decodeImage(files[index], size.width === width && size.height === height ? undefined : size);
   };
-  return {
-    source: described,
-    nc: opts.nc,
-    files,
-    labels,
-    shapes,
-    warnings,
-    backgrounds,
-    load(index, longSide, useCache) {
-      const key = `${index}@${longSide}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
-      const image = decode(index, longSide);
-      if (useCache) {
-        cache.set(key, image);
-        image.catch(() => cache.delete(key));
-      }
-      return image;
-    },
+  return (index, longSide, useCache) => {
+    const key = `${index}@${longSide}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const image = decode(index, longSide);
+    if (useCache) {
+      cache.set(key, image);
+      image.catch(() => cache.delete(key));
+    }
+    return image;
   };
 }
 

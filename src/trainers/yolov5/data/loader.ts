@@ -31,15 +31,23 @@ const optionsSchema = z.object({
 });
 
 /**
+ * Builds the batch of the images at `indices`, which sit at positions `start`.. of the epoch's
+ * order (the positions seed their augmentation). {@link buildBatch} on this thread, or a batch
+ * thread (batch-thread.ts) that gives the same batches byte for byte.
+ */
+export type BatchBuilder = (indices: number[], start: number, opts: BatchOptions) => Promise<Batch>;
+
+/**
  * Cuts `set` into batches (the last partial batch is kept). With `shuffle` the order is a seeded
  * permutation; with `augment` every sample is augmented from its own seeded stream (seed, position),
- * so the same options give the same batches byte for byte, whatever the decode timing. The next
- * batch is prepared while the caller works on the current one (image decoding runs in sharp's
- * threads), starting when the current one is ready. Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
+ * so the same options give the same batches byte for byte, whatever the decode timing or thread. The
+ * next batch is prepared while the caller works on the current one (image decoding runs in sharp's
+ * threads; with a batch thread as `builder`, all of the work does), starting when the current one
+ * is ready. Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
  * Bad options throw DatasetError at once; a corrupt image rejects the iteration when reached.
  * Without `cache` a mosaic decodes 4 images per sample: turn `cache` on when the set fits in memory.
  */
-export function createBatches(set: ImageSet, opts: BatchOptions): AsyncIterable<Batch> {
+export function createBatches(set: ImageSet, opts: BatchOptions, builder?: BatchBuilder): AsyncIterable<Batch> {
   const checked = optionsSchema.safeParse(opts, { reportInput: true });
   if (!checked.success) throw new DatasetError(formatIssues(checked.error.issues, 'batch options'));
   const order = Array.from(set.files.keys());
@@ -52,7 +60,8 @@ export function createBatches(set: ImageSet, opts: BatchOptions): AsyncIterable<
   }
   const starts: number[] = [];
   for (let i = 0; i < order.length; i += opts.batchSize) starts.push(i);
-  const build = (start: number) => buildBatch(set, order.slice(start, start + opts.batchSize), start, opts);
+  const buildWith = builder ?? ((indices: number[], start: number, o: BatchOptions) => buildBatch(set, indices, start, o));
+  const build = (start: number) => buildWith(order.slice(start, start + opts.batchSize), start, opts);
   return {
     async *[Symbol.asyncIterator]() {
       let pending = starts.length ? build(starts[0]) : undefined;
@@ -69,7 +78,8 @@ export function createBatches(set: ImageSet, opts: BatchOptions): AsyncIterable<
   };
 }
 
-async function buildBatch(set: ImageSet, indices: number[], start: number, opts: BatchOptions): Promise<Batch> {
+/** Builds one batch on this thread (see {@link BatchBuilder}). */
+export async function buildBatch(set: ImageSet, indices: number[], start: number, opts: BatchOptions): Promise<Batch> {
   const s = opts.imgSize;
   const samples: Sample[] = await Promise.all(
     indices.map((index, k) =>

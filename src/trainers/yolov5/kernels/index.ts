@@ -3,7 +3,7 @@
  * (Conv2DBackpropFilter as transposed im2col + one matMul, UnsortedSegmentSum), the kernels of the
  * model's fast gradient path on 'wasm' and 'cpu' (fused batch norm + SiLU, the per-residue filters
  * and interleave of strided-conv input gradients, stacked im2col for 1x1 filter gradients, row
- * splits), and a max-pool gradient replacing WASM's buggy one. On 'wasm' the hot loops run as SIMD
+ * splits), a max-pool gradient replacing WASM's buggy one, and fused optimizer and EMA updates. On 'wasm' the hot loops run as SIMD
  * WebAssembly on the backend's heap (simd/). The no-copy Identity (identity.ts) is registered by
  * initBackend, after the wasm backend's own kernels.
  */
@@ -16,6 +16,7 @@ import { INTERLEAVE, registerInterleave } from './interleave.ts';
 import { MAX_POOL_SAME_GRAD, registerMaxPoolSameGrad } from './max-pool-grad.ts';
 import { registerSplitRows, SPLIT_ROWS } from './split-rows.ts';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.ts';
+import { registerWeightUpdateKernels } from './weight-update.ts';
 
 export { BN_NORMALIZE, BN_SILU_GRAD } from './bn-silu.ts';
 export { MAX_POOL_SAME_GRAD } from './max-pool-grad.ts';
@@ -35,6 +36,7 @@ export function registerTrainingKernels(): void {
   if (getKernel(INTERLEAVE, 'wasm') == null) registerInterleave();
   if (getKernel(IM2COL_T, 'wasm') == null) registerIm2colT();
   if (getKernel(SPLIT_ROWS, 'wasm') == null) registerSplitRows();
+  registerWeightUpdateKernels();
 }
 
 /** True when the fused batch-norm + SiLU kernels exist for `backendName`. */

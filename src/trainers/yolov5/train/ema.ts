@@ -6,6 +6,7 @@
  * Validation and the saved `best.bin` use the EMA weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { emaBlendUpdate, hasWeightUpdateKernels } from '../kernels/weight-update.ts';
 
 export const EMA_DECAY = 0.9999;
 export const EMA_TAU = 2000;
@@ -44,11 +45,12 @@ export class ModelEMA {
   update(): number {
     this.updates += 1;
     const d = emaDecay(this.updates);
+    // One fused pass per variable where the backend has it; the same float32 arithmetic either way.
+    const blend = hasWeightUpdateKernels()
+      ? (t: tf.Tensor, s: tf.Tensor) => emaBlendUpdate(t, s, d)
+      : (t: tf.Tensor, s: tf.Tensor) => tf.add(tf.mul(t, d), tf.mul(s, 1 - d));
     tf.tidy(() => {
-      this.source.forEach((s, i) => {
-        const t = this.target[i];
-        t.assign(tf.add(tf.mul(t, d), tf.mul(s, 1 - d)));
-      });
+      this.source.forEach((s, i) => this.target[i].assign(blend(this.target[i], s)));
     });
     return d;
   }

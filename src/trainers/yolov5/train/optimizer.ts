@@ -3,10 +3,12 @@
  * group 0 = biases (no decay), group 1 = conv weights (decay), group 2 = BatchNorm weights
  * (no decay). Update rules follow PyTorch's torch.optim.SGD (nesterov), Adam (L2 decay) and
  * AdamW (decoupled decay), with clip_grad_norm_ (max norm 10) before each step as train.py does.
- * Every update is a handful of tf ops per variable inside one tf.tidy, written with
- * `Variable.assign`, so no tensor leaks and nothing loops over elements in JS.
+ * Every update is written with `Variable.assign` inside one tf.tidy, so no tensor leaks. SGD runs
+ * as one fused kernel per variable where the backend has it (kernels/weight-update.ts: same float32
+ * arithmetic, one pass instead of five ops); Adam, AdamW and other backends use tf op sequences.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasWeightUpdateKernels, sgdNesterovUpdate, sumOfSquares } from '../kernels/weight-update.ts';
 import type { OptimizerName } from './params.ts';
 
 /** The three parameter groups, in the model's stable variable order. */
@@ -80,6 +82,10 @@ export class YoloOptimizer {
       throw new RangeError(`optimizer.step: got ${grads.length} gradients for ${vars.length} variables`);
     }
     this.t += 1;
+    if (this.name === 'SGD' && hasWeightUpdateKernels()) {
+      this.fusedSgdStep(grads, settings);
+      return;
+    }
     tf.tidy(() => {
       const coef = this.opts.maxGradNorm > 0 ? clipCoefficient(grads, this.opts.maxGradNorm) : null;
       let i = 0;
@@ -88,6 +94,32 @@ export class YoloOptimizer {
         for (const p of group) {
           const grad = grads[i];
           if (grad) this.update(p, coef ? tf.mul(grad, coef) : grad, this.slots[i], settings.lr[g], decay, settings.momentum);
+          i += 1;
+        }
+      });
+    });
+  }
+
+  /** The SGD update of `update`, one fused kernel per variable, the clip factor read back once. */
+  private fusedSgdStep(grads: readonly (tf.Tensor | null)[], settings: StepSettings): void {
+    const { maxGradNorm, weightDecay } = this.opts;
+    let clip = 1;
+    if (maxGradNorm > 0) {
+      const sq = sumOfSquares(grads.filter((g): g is tf.Tensor => g !== null));
+      clip = Math.min(maxGradNorm / (Math.sqrt(sq.dataSync()[0]) + 1e-6), 1);
+      sq.dispose();
+    }
+    tf.tidy(() => {
+      let i = 0;
+      this.groups.forEach((group, g) => {
+        const coefficients = { lr: settings.lr[g], momentum: settings.momentum, decay: g === 1 ? weightDecay : 0, clip };
+        for (const p of group) {
+          const grad = grads[i];
+          if (grad) {
+            const [next, buf] = sgdNesterovUpdate(p, grad, this.slots[i][0], coefficients);
+            p.assign(next);
+            this.slots[i][0].assign(buf);
+          }
           i += 1;
         }
       });

@@ -39,6 +39,8 @@ export interface YoloArgs {
   noplots: boolean;
   /** Validation images with labels and predictions every this many epochs (and after the last); 0: after the last only. */
   plot_period: number;
+  /** YOLOv5's --workers (max dataloader workers): 0 builds training batches on the training thread, >= 1 in one batch thread. */
+  workers: number;
 }
 
 export interface YoloParams {
@@ -106,11 +108,13 @@ const argsShape = {
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'),
   noplots: z.boolean().default(false),
   plot_period: z.number().int().min(0).default(10),
+  workers: z.number().int().min(0).default(8),
 };
 
 const ARG_DEFAULTS: Omit<YoloArgs, 'cfg'> & { cfg: string } = {
   epochs: 100, img: 640, batch: 16, cfg: 'yolov5n', data: '', weights: '', optimizer: 'SGD',
   cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
+  workers: 8,
 };
 
 const flatShape: Record<string, z.ZodType> = {};

@@ -8,7 +8,7 @@ describe('parseYoloParams', () => {
     expect(hyp).toEqual(DEFAULT_HYP);
     expect(args).toEqual({
       epochs: 100, img: 640, batch: 16, cfg: 'n', data: '', weights: '', optimizer: 'SGD', cos_lr: false,
-      label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
+      label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10, workers: 8,
     });
     expect(warnings).toEqual([]);
     expect(Object.keys(YOLO_DEFAULT_PARAMS)).toEqual(YOLO_PARAM_NAMES);

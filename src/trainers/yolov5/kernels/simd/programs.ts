@@ -1,10 +1,12 @@
 /**
  * The SIMD loops behind our hottest kernels, as one WebAssembly module (built with wasm-writer.ts)
- * that runs on the WASM backend's own heap (runtime.ts): batch norm + SiLU (programs-bn.ts) and
- * data movement (programs-copy.ts). All arguments are i32 byte offsets into that heap or counts.
+ * that runs on the WASM backend's own heap (runtime.ts): batch norm + SiLU (programs-bn.ts), data
+ * movement (programs-copy.ts) and the optimizer and EMA updates (programs-update.ts). Pointer
+ * arguments are i32 byte offsets into that heap; the rest are counts or float32 coefficients.
  */
 import { addBnPrograms } from './programs-bn.ts';
 import { addCopyPrograms } from './programs-copy.ts';
+import { addUpdatePrograms } from './programs-update.ts';
 import { ModuleBuilder } from './wasm-writer.ts';
 
 /** The module's bytes. */
@@ -12,10 +14,11 @@ export function buildSimdModule(): Uint8Array {
   const m = new ModuleBuilder();
   addBnPrograms(m);
   addCopyPrograms(m);
+  addUpdatePrograms(m);
   return m.encode();
 }
 
-/** The module's exports, as JS sees them (all arguments i32 byte offsets or counts). */
+/** The module's exports, as JS sees them. */
 export interface SimdExports {
   bnStats(y: number, M: number, C: number, sum: number, sq: number): void;
   affine(y: number, z: number, M: number, C: number, scale: number, offset: number): void;
@@ -28,4 +31,8 @@ export interface SimdExports {
   /** im2colTap for C a multiple of 4 (4x4 register transposes). */
   im2colTap4(x: number, out: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     sh: number, sw: number, rowOff: number, colOff: number, owLo: number, owHi: number, M: number): void;
+  sgdNesterov(p: number, g: number, buf: number, pOut: number, bufOut: number, n: number,
+    lr: number, mu: number, decay: number, coef: number): void;
+  emaBlend(t: number, s: number, out: number, n: number, d: number, e: number): void;
+  sumSquares(g: number, n: number): number;
 }
