@@ -26,7 +26,11 @@ const packageName = (specifier) => specifier.split('/').slice(0, specifier.start
 
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}dist/src/worker/child-main.js`],
+  // Worker-thread entries a bundled module starts by siblingModule() must sit beside its chunks.
+  entryPoints: [
+    { in: `${root}dist/src/worker/child-main.js`, out: 'child-main' },
+    { in: `${root}dist/src/trainers/yolov5/data/batch-thread-main.js`, out: 'batch-thread-main' },
+  ],
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,17 @@ describe('the bundled trial child', () => {
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
     if (copy) await rm(copy, { recursive: true, force: true });
+  });
+
+  it('holds every module a bundled chunk starts beside itself (worker-thread entries such as the batch thread)', async () => {
+    const bundleDir = path.join(ROOT, 'dist/child');
+    const started: string[] = [];
+    for (const file of (await readdir(bundleDir)).filter((f) => f.endsWith('.js'))) {
+      const code = await readFile(path.join(bundleDir, file), 'utf8');
+      for (const m of code.matchAll(/siblingModule\(import\.meta\.url, "\.\/([^"]+)\.ts"\)/g)) started.push(`${m[1]}.js`);
+    }
+    expect(started).toContain('batch-thread-main.js');
+    for (const name of started) expect(existsSync(path.join(bundleDir, name)), `dist/child/${name}`).toBe(true);
   });
 
   it('is what the build forks, runs a trial to completion and records the package versions it bundles', async () => {
