@@ -89,7 +89,7 @@ export function buildUiApp(options: UiServerOptions): FastifyInstance {
   const imports = Object.fromEntries([...files.keys()].filter((f) => f.endsWith('.js')).map((f) => [`hpo/${f}`, `/static/${f}`]));
   // Modules preloaded side by side (no import waterfall); ECharts async so the first API request does not wait for it.
   const preloads = Object.values(imports).map((url) => `<link rel="modulepreload" href="${url}">`);
-  const shell = pageShell({ imports, css: files.get('style.css') ?? '', title: 'hpo', head: [EARLY_VIEWS, ...preloads, '<script id="echarts-script" async src="/vendor/echarts.min.js"></script>'].join('\n') });
+  const shell = pageShell({ imports, css: files.get('style.css') ?? '', title: 'hpo', head: [EARLY_VIEWS, ...preloads, '<script id="echarts-script" async fetchpriority="high" src="/vendor/echarts.min.js"></script>'].join('\n') });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(shell));
   app.get('/vendor/echarts.min.js', async (request, reply) => {
     reply.type(CONTENT_TYPES['.js']).header('cache-control', 'max-age=3600').header('vary', 'accept-encoding');
