@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../src/trainers/yolov5/backend.ts';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../../../../src/trainers/yolov5/kernels/index.ts';
 import { IM2COL_T } from '../../../../src/trainers/yolov5/kernels/im2col.ts';
+import { matMulSum } from '../../../../src/trainers/yolov5/kernels/mat-mul.ts';
 import { SPLIT_ROWS } from '../../../../src/trainers/yolov5/kernels/split-rows.ts';
 import { simdFor } from '../../../../src/trainers/yolov5/kernels/simd/runtime.ts';
 import { onBackend, relError, seeded } from './helpers.ts';
@@ -118,6 +119,23 @@ describe('row-block split kernel', () => {
       expect(transposed[i].shape).toEqual(expected[i][1].shape);
       expect(relError(transposed[i], expected[i][1])).toBe(0);
     });
+  });
+});
+
+describe('sum-of-products matMul kernel', () => {
+  // [M, [K_i...], N]: M not a multiple of the 4-row tile or the 64-row block, several products
+  // accumulated, a long K (filter gradients), N = 12 (not a multiple of 8: the backend's matMul
+  // for one product, JS loops for several).
+  it.each([
+    [70, [5], 16], [131, [9, 3, 16], 8], [4, [2000], 24], [9, [7], 12], [10, [3, 4], 12], [1, [1], 8],
+  ])('M %i, K %j, N %i matches tf.matMul + add on cpu, on wasm and cpu', async (m, ks, n) => {
+    const pairs = ks.map((k, i) => [seeded([m, k], 30 + i), seeded([k, n], 40 + i)] as [tf.Tensor2D, tf.Tensor2D]);
+    const expected = await onBackend('cpu', () => pairs.map(([a, b]) => tf.matMul(a, b)).reduce((x, y) => tf.add(x, y)));
+    const wasm = matMulSum(pairs);
+    const cpu = await onBackend('cpu', () => matMulSum(pairs));
+    expect(wasm.shape).toEqual([m, n]);
+    expect(relError(wasm, expected)).toBeLessThan(1e-5);
+    expect(relError(cpu, expected)).toBeLessThan(1e-5);
   });
 });
 

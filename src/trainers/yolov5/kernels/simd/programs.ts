@@ -1,11 +1,12 @@
 /**
  * The SIMD loops behind our hottest kernels, as one WebAssembly module (built with wasm-writer.ts)
  * that runs on the WASM backend's own heap (runtime.ts): batch norm + SiLU (programs-bn.ts), data
- * movement (programs-copy.ts) and the optimizer and EMA updates (programs-update.ts). Pointer
+ * movement (programs-copy.ts), matrix multiplies (programs-gemm.ts) and the optimizer and EMA updates (programs-update.ts). Pointer
  * arguments are i32 byte offsets into that heap; the rest are counts or float32 coefficients.
  */
 import { addBnPrograms } from './programs-bn.ts';
 import { addCopyPrograms } from './programs-copy.ts';
+import { addGemmPrograms } from './programs-gemm.ts';
 import { addUpdatePrograms } from './programs-update.ts';
 import { ModuleBuilder } from './wasm-writer.ts';
 
@@ -15,6 +16,7 @@ export function buildSimdModule(): Uint8Array {
   addBnPrograms(m);
   addCopyPrograms(m);
   addUpdatePrograms(m);
+  addGemmPrograms(m);
   return m.encode();
 }
 
@@ -35,4 +37,7 @@ export interface SimdExports {
     lr: number, mu: number, decay: number, coef: number): void;
   emaBlend(t: number, s: number, out: number, n: number, d: number, e: number): void;
   sumSquares(g: number, n: number): number;
+  /** C = A B (accumulate 0) or C += A B (1); N a multiple of 8, K >= 1, byte strides. */
+  gemm(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number,
+    accumulate: number, mBlock: number): void;
 }
