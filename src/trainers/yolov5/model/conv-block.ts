@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../kernels/index.ts';
+import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow } from '../kernels/conv2d.ts';
 import { IM2COL_T_STACK } from '../kernels/im2col.ts';
 import { MAT_MUL, matMulSum } from '../kernels/mat-mul.ts';
 import { SPLIT_ROWS } from '../kernels/split-rows.ts';
@@ -56,11 +57,16 @@ function weightParts(w: tf.Tensor, xs: tf.Tensor4D[], co: number, transpose = fa
 }
 
 /**
- * Filter gradient [1, 1, sum ci, Co] of a 1x1 conv over the concatenated inputs: ONE matMul of
- * their stacked transposes (kernels/im2col.ts) with dy [M, Co], so dy is packed once.
+ * Filter gradient [1, 1, sum ci, Co] of a 1x1 conv over the concatenated inputs: our filter-gradient
+ * kernel (kernels/conv2d.ts) where it applies, else ONE matMul of their stacked transposes
+ * (kernels/im2col.ts) with dy [M, Co].
  */
 function filterGrad1x1(xs: tf.Tensor4D[], dy: tf.Tensor2D): tf.Tensor4D {
-  const [, h, w] = xs[0].shape;
+  const [n, h, w] = xs[0].shape;
+  const co = dy.shape[1];
+  if (co % 8 === 0 && tf.getKernel(CONV2D_FILTER_GRAD, tf.getBackend()) != null) {
+    return conv2dFilterGrad(xs, tf.reshape(dy, [n, h, w, co]), { stride: 1, top: 0, left: 0, kh: 1, kw: 1 });
+  }
   const attrs = { kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0, oh: h, ow: w };
   const parts = Object.fromEntries(xs.map((x, i) => [String(i), x]));
   const cols = tf.engine().runKernel(IM2COL_T_STACK, parts, attrs) as tf.Tensor2D;
@@ -73,7 +79,12 @@ function convForward(p: ConvBnParams, xs: tf.Tensor4D[], w: tf.Tensor): tf.Tenso
     const parts = weightParts(w, xs, p.co);
     return matMuls(xs.map((x, i) => [as2d(x), parts[i]]));
   }
-  return tf.conv2d(xs[0], w as tf.Tensor4D, p.s, explicitPad(p.p));
+  const x = xs[0];
+  if (p.co % 8 === 0 && tf.getKernel(CONV2D, tf.getBackend()) != null) {
+    const [oh, ow] = outHw(p, x);
+    return conv2dWindow(x, w as tf.Tensor4D, { stride: p.s, top: p.p, left: p.p, outHeight: oh, outWidth: ow });
+  }
+  return tf.conv2d(x, w as tf.Tensor4D, p.s, explicitPad(p.p));
 }
 
 /** Training-mode Conv through our custom gradient. `needInputGrad` false skips dx (the stem). */

@@ -1,10 +1,12 @@
 /**
  * The SIMD loops behind our hottest kernels, as one WebAssembly module (built with wasm-writer.ts)
  * that runs on the WASM backend's own heap (runtime.ts): batch norm + SiLU (programs-bn.ts), data
- * movement (programs-copy.ts), matrix multiplies (programs-gemm.ts) and the optimizer and EMA updates (programs-update.ts). Pointer
+ * movement (programs-copy.ts), matrix multiplies and convolutions (programs-gemm.ts,
+ * programs-conv.ts) and the optimizer and EMA updates (programs-update.ts). Pointer
  * arguments are i32 byte offsets into that heap; the rest are counts or float32 coefficients.
  */
 import { addBnPrograms } from './programs-bn.ts';
+import { addConvPrograms } from './programs-conv.ts';
 import { addCopyPrograms } from './programs-copy.ts';
 import { addGemmPrograms } from './programs-gemm.ts';
 import { addUpdatePrograms } from './programs-update.ts';
@@ -17,6 +19,7 @@ export function buildSimdModule(): Uint8Array {
   addCopyPrograms(m);
   addUpdatePrograms(m);
   addGemmPrograms(m);
+  addConvPrograms(m);
   return m.encode();
 }
 
@@ -40,4 +43,10 @@ export interface SimdExports {
   /** C = A B (accumulate 0) or C += A B (1); N a multiple of 8, K >= 1, byte strides. */
   gemm(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number,
     accumulate: number, mBlock: number): void;
+  /** 'valid' conv of padded xp [N, Hp, Wp, Ci] with w [KH, KW, Ci, Co] (Co a multiple of 8), stride s. */
+  conv(xp: number, w: number, out: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number, Co: number,
+    KH: number, KW: number, s: number): void;
+  /** dw [KH, KW, Ci, Co] += filter gradient of that conv for dy [N, OH, OW, Co], RB output rows per block. */
+  convFilterGrad(xp: number, dy: number, dw: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number,
+    Co: number, KH: number, KW: number, s: number, RB: number): void;
 }

@@ -1,0 +1,162 @@
+/**
+ * The direct-convolution SIMD program (kernels/conv2d.ts): a 'valid' NHWC conv of an already
+ * padded input xp [N, Hp, Wp, Ci] with w [KH, KW, Ci, Co] (Co a multiple of 8), stride s, into
+ * out [N, OH, OW, Co]. It is the matMul of programs-gemm.ts with the im2col matrix never built:
+ * an output tile is 4 neighbouring pixels of one output row x 8 output channels, and for each
+ * filter row kh the taps (kw, ci) of a pixel are KW*Ci consecutive floats of xp, matching the
+ * KW*Ci consecutive rows of w[kh]. Per tap: two vector loads of w, four splat loads (one per
+ * pixel, s*Ci floats apart), 8 multiplies and 8 adds. Pixels that do not fill a tile of four use
+ * the same loop with one pixel.
+ *
+ * convFilterGrad is its filter gradient, dw[kh, kw, ci, co] = sum over output pixels of
+ * xp[n, oh*s + kh, ow*s + kw, ci] * dy[n, oh, ow, co]: a tile is 4 consecutive (kw, ci) rows of
+ * one filter row kh (four splat loads from one address, 4 bytes apart) x 8 output channels, summed
+ * over output pixels (dy rows, Co floats apart; xp windows s*Ci floats apart). Pixels are taken in
+ * blocks of RB output rows of one image, all tiles per block, so the block's xp rows and dy stay
+ * in cache while every tile passes over them; the tiles accumulate into dw across blocks.
+ */
+import { I32, V128, type ModuleBuilder } from './wasm-writer.ts';
+import { I32_ADD, I32_AND, I32_MUL, I32_LT_S, SELECT, F32X4_SPLAT, F32X4_ADD, F32X4_MUL } from './opcodes.ts';
+
+const NV = 2;
+
+function buildConv(m: ModuleBuilder): void {
+  // (xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s)
+  m.add('conv', Array<typeof I32>(13).fill(I32), (f) => {
+    const [xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s] = Array.from({ length: 13 }, (_, i) => i);
+    const [n, oh, co0, ow0, ow4End, kh, pa, pb, po, kEnd, rowBase, pixBytes, coBytes, tapBytes, khBytes] =
+      Array.from({ length: 15 }, () => f.local(I32));
+    const pixOff = Array.from({ length: 4 }, () => f.local(I32));
+    const acc = Array.from({ length: 4 * NV }, () => f.local(V128));
+    const bv = Array.from({ length: NV }, () => f.local(V128));
+    const sp = f.local(V128);
+    f.get(s).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(pixBytes); // from one output pixel's window to the next
+    for (let i = 0; i < 4; i++) f.get(pixBytes).i32(i).op(I32_MUL).set(pixOff[i]);
+    f.get(Co).i32(4).op(I32_MUL).set(coBytes);
+    f.get(KW).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(tapBytes); // one filter row's taps in xp
+    f.get(tapBytes).get(Co).op(I32_MUL).set(khBytes); // one filter row in w
+    f.get(OW).i32(-4).op(I32_AND).set(ow4End);
+
+    const tile = (pixels: number): void => {
+      for (const v of acc.slice(0, pixels * NV)) f.f32(0).simd(F32X4_SPLAT).set(v);
+      f.forRange(kh, () => f.i32(0), () => f.get(KH), 1, () => {
+        // pa: xp at (n, oh*s + kh, ow0*s, 0); pb: w at (kh, 0, 0, co0)
+        f.get(rowBase).get(kh).get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).op(I32_ADD)
+          .get(ow0).get(pixBytes).op(I32_MUL).op(I32_ADD).tee(pa).get(tapBytes).op(I32_ADD).set(kEnd);
+        f.get(w).get(kh).get(khBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+        f.block(() => f.loop(() => {
+          for (let j = 0; j < NV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
+          for (let i = 0; i < pixels; i++) {
+            f.get(pa);
+            if (i > 0) f.get(pixOff[i]).op(I32_ADD);
+            f.load32Splat().set(sp);
+            for (let j = 0; j < NV; j++) {
+              const v = acc[i * NV + j];
+              f.get(v).get(sp).get(bv[j]).simd(F32X4_MUL).simd(F32X4_ADD).set(v);
+            }
+          }
+          f.get(pb).get(coBytes).op(I32_ADD).set(pb);
+          f.get(pa).i32(4).op(I32_ADD).tee(pa).get(kEnd).op(I32_LT_S).brIf(0);
+        }));
+      });
+      // po: out at (n, oh, ow0, co0)
+      f.get(out).get(n).get(OH).op(I32_MUL).get(oh).op(I32_ADD).get(OW).op(I32_MUL).get(ow0).op(I32_ADD)
+        .get(coBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(po);
+      for (let i = 0; i < pixels; i++) {
+        for (let j = 0; j < NV; j++) {
+          f.get(po);
+          if (i > 0) f.get(coBytes).i32(i).op(I32_MUL).op(I32_ADD);
+          f.get(acc[i * NV + j]).v128Store(16 * j);
+        }
+      }
+    };
+
+    f.forRange(n, () => f.i32(0), () => f.get(N), 1, () => {
+      f.forRange(oh, () => f.i32(0), () => f.get(OH), 1, () => {
+        // rowBase: xp at (n, oh*s, 0, 0)
+        f.get(xp).get(n).get(Hp).op(I32_MUL).get(oh).get(s).op(I32_MUL).op(I32_ADD).get(Wp).op(I32_MUL)
+          .get(Ci).op(I32_MUL).i32(4).op(I32_MUL).op(I32_ADD).set(rowBase);
+        f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * NV, () => {
+          f.forRange(ow0, () => f.i32(0), () => f.get(ow4End), 4, () => tile(4));
+          f.forRange(ow0, () => f.get(ow4End), () => f.get(OW), 1, () => tile(1));
+        });
+      });
+    });
+  });
+}
+
+function buildConvFilterGrad(m: ModuleBuilder): void {
+  // (xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB): dw [KH, KW, Ci, Co] += the filter
+  // gradient of the 'valid' conv of xp; dw must hold zeros (or a sum to add to) on entry.
+  m.add('convFilterGrad', Array<typeof I32>(14).fill(I32), (f) => {
+    const [xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB] = Array.from({ length: 14 }, (_, i) => i);
+    const [n, ohb, ohbEnd, kh, r0, r4End, rows, co0, oh, pa, pb, paEnd, pd, pixBytes, coBytes] =
+      Array.from({ length: 15 }, () => f.local(I32));
+    const acc = Array.from({ length: 4 * NV }, () => f.local(V128));
+    const bv = Array.from({ length: NV }, () => f.local(V128));
+    const sp = f.local(V128);
+    f.get(s).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(pixBytes);
+    f.get(Co).i32(4).op(I32_MUL).set(coBytes);
+    f.get(KW).get(Ci).op(I32_MUL).tee(rows).i32(-4).op(I32_AND).set(r4End);
+
+    // One tile: filter rows r0 .. r0 + count of filter row kh (rows = (kw, ci) pairs), 8 output
+    // channels from co0, summed over the output rows [ohb, ohbEnd) of image n.
+    const tile = (count: number): void => {
+      // pd: dw at (kh, r0, co0)
+      f.get(dw).get(kh).get(rows).op(I32_MUL).get(r0).op(I32_ADD).get(coBytes).op(I32_MUL).op(I32_ADD)
+        .get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pd);
+      for (let i = 0; i < count; i++) {
+        for (let j = 0; j < NV; j++) {
+          f.get(pd);
+          if (i > 0) f.get(coBytes).i32(i).op(I32_MUL).op(I32_ADD);
+          f.v128Load(16 * j).set(acc[i * NV + j]);
+        }
+      }
+      f.forRange(oh, () => f.get(ohb), () => f.get(ohbEnd), 1, () => {
+        // pa: xp at (n, oh*s + kh, 0) + row r0; pb: dy at (n, oh, 0, co0)
+        f.get(xp).get(n).get(Hp).op(I32_MUL).get(oh).get(s).op(I32_MUL).op(I32_ADD).get(kh).op(I32_ADD)
+          .get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).get(r0).op(I32_ADD).i32(4).op(I32_MUL).op(I32_ADD).tee(pa)
+          .get(OW).get(pixBytes).op(I32_MUL).op(I32_ADD).set(paEnd);
+        f.get(dy).get(n).get(OH).op(I32_MUL).get(oh).op(I32_ADD).get(OW).op(I32_MUL).get(coBytes).op(I32_MUL).op(I32_ADD)
+          .get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+        f.block(() => f.loop(() => {
+          for (let j = 0; j < NV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
+          for (let i = 0; i < count; i++) {
+            f.get(pa).load32Splat(4 * i).set(sp);
+            for (let j = 0; j < NV; j++) {
+              const v = acc[i * NV + j];
+              f.get(v).get(sp).get(bv[j]).simd(F32X4_MUL).simd(F32X4_ADD).set(v);
+            }
+          }
+          f.get(pb).get(coBytes).op(I32_ADD).set(pb);
+          f.get(pa).get(pixBytes).op(I32_ADD).tee(pa).get(paEnd).op(I32_LT_S).brIf(0);
+        }));
+      });
+      for (let i = 0; i < count; i++) {
+        for (let j = 0; j < NV; j++) {
+          f.get(pd);
+          if (i > 0) f.get(coBytes).i32(i).op(I32_MUL).op(I32_ADD);
+          f.get(acc[i * NV + j]).v128Store(16 * j);
+        }
+      }
+    };
+
+    f.forRange(n, () => f.i32(0), () => f.get(N), 1, () => {
+      f.forRange(ohb, () => f.i32(0), () => f.get(OH), () => f.get(RB), () => {
+        f.get(ohb).get(RB).op(I32_ADD).get(OH).get(ohb).get(RB).op(I32_ADD).get(OH).op(I32_LT_S).op(SELECT).set(ohbEnd);
+        f.forRange(kh, () => f.i32(0), () => f.get(KH), 1, () => {
+          f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * NV, () => {
+            f.forRange(r0, () => f.i32(0), () => f.get(r4End), 4, () => tile(4));
+            f.forRange(r0, () => f.get(r4End), () => f.get(rows), 1, () => tile(1));
+          });
+        });
+      });
+    });
+  });
+}
+
+/** Adds the convolution programs to `m`. */
+export function addConvPrograms(m: ModuleBuilder): void {
+  buildConv(m);
+  buildConvFilterGrad(m);
+}
