@@ -60,7 +60,8 @@ function convSimd(ctx: SimdContext, x: TensorInfo, w: TensorInfo, a: Conv2dAttrs
   const [Hp, Wp] = windowSize(a, KH, KW);
   const out = ctx.backend.makeOutput([N, a.outHeight, a.outWidth, CO], 'float32');
   const xp = windowCopy(ctx, x, a.top, a.left, Hp, Wp);
-  ctx.fns.conv(ctx.offset(xp ?? x), ctx.offset(w), ctx.offset(out), N, a.outHeight, a.outWidth, Hp, Wp, C, CO, KH, KW, a.stride);
+  const conv = CO % 16 === 0 ? ctx.fns.conv16 : ctx.fns.conv;
+  conv(ctx.offset(xp ?? x), ctx.offset(w), ctx.offset(out), N, a.outHeight, a.outWidth, Hp, Wp, C, CO, KH, KW, a.stride);
   if (xp != null) ctx.backend.disposeData(xp.dataId);
   return out;
 }

@@ -34,10 +34,11 @@ function matMulSimd(ctx: SimdContext, pairs: [TensorInfo, TensorInfo][], M: numb
   const out = ctx.backend.makeOutput([M, N], 'float32');
   const c = ctx.offset(out);
   let started = false;
+  const gemm = N % 16 === 0 ? ctx.fns.gemm16 : ctx.fns.gemm;
   for (const [a, b] of pairs) {
     const K = a.shape[1];
     if (K === 0) continue;
-    ctx.fns.gemm(ctx.offset(a), ctx.offset(b), c, M, N, K, K * 4, N * 4, N * 4, started ? 1 : 0, M_BLOCK);
+    gemm(ctx.offset(a), ctx.offset(b), c, M, N, K, K * 4, N * 4, N * 4, started ? 1 : 0, M_BLOCK);
     started = true;
   }
   if (!started) new Float32Array(ctx.memory.buffer, c, M * N).fill(0);

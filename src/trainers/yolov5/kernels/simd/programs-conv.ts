@@ -5,8 +5,9 @@
  * an output tile is 4 neighbouring pixels of one output row x 8 output channels, and for each
  * filter row kh the taps (kw, ci) of a pixel are KW*Ci consecutive floats of xp, matching the
  * KW*Ci consecutive rows of w[kh]. Per tap: two vector loads of w, four splat loads (one per
- * pixel, s*Ci floats apart), 8 multiplies and 8 adds. Pixels that do not fill a tile of four use
- * the same loop with one pixel.
+ * pixel, s*Ci floats apart), 8 multiplies and 8 adds; `conv16`, for Co a multiple of 16, takes
+ * tiles of 2 pixels x 16 channels (as gemm16 in programs-gemm.ts). Pixels that do not fill a tile
+ * use the same loop with one pixel.
  *
  * convFilterGrad is its filter gradient, dw[kh, kw, ci, co] = sum over output pixels of
  * xp[n, oh*s + kh, ow*s + kw, ci] * dy[n, oh, ow, co]: a tile is 4 consecutive (kw, ci) rows of
@@ -20,38 +21,39 @@ import { I32_ADD, I32_AND, I32_MUL, I32_LT_S, SELECT, F32X4_SPLAT, F32X4_ADD, F3
 
 const NV = 2;
 
-function buildConv(m: ModuleBuilder): void {
+/** Emits `name` with tiles of `MR` pixels x `TV` f32x4 vectors of output channels. */
+function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void {
   // (xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s)
-  m.add('conv', Array<typeof I32>(13).fill(I32), (f) => {
+  m.add(name, Array<typeof I32>(13).fill(I32), (f) => {
     const [xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s] = Array.from({ length: 13 }, (_, i) => i);
     const [n, oh, co0, ow0, ow4End, kh, pa, pb, po, kEnd, rowBase, pixBytes, coBytes, tapBytes, khBytes] =
       Array.from({ length: 15 }, () => f.local(I32));
-    const pixOff = Array.from({ length: 4 }, () => f.local(I32));
-    const acc = Array.from({ length: 4 * NV }, () => f.local(V128));
-    const bv = Array.from({ length: NV }, () => f.local(V128));
+    const pixOff = Array.from({ length: MR }, () => f.local(I32));
+    const acc = Array.from({ length: MR * TV }, () => f.local(V128));
+    const bv = Array.from({ length: TV }, () => f.local(V128));
     const sp = f.local(V128);
     f.get(s).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(pixBytes); // from one output pixel's window to the next
-    for (let i = 0; i < 4; i++) f.get(pixBytes).i32(i).op(I32_MUL).set(pixOff[i]);
+    for (let i = 0; i < MR; i++) f.get(pixBytes).i32(i).op(I32_MUL).set(pixOff[i]);
     f.get(Co).i32(4).op(I32_MUL).set(coBytes);
     f.get(KW).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(tapBytes); // one filter row's taps in xp
     f.get(tapBytes).get(Co).op(I32_MUL).set(khBytes); // one filter row in w
-    f.get(OW).i32(-4).op(I32_AND).set(ow4End);
+    f.get(OW).i32(-MR).op(I32_AND).set(ow4End);
 
     const tile = (pixels: number): void => {
-      for (const v of acc.slice(0, pixels * NV)) f.f32(0).simd(F32X4_SPLAT).set(v);
+      for (const v of acc.slice(0, pixels * TV)) f.f32(0).simd(F32X4_SPLAT).set(v);
       f.forRange(kh, () => f.i32(0), () => f.get(KH), 1, () => {
         // pa: xp at (n, oh*s + kh, ow0*s, 0); pb: w at (kh, 0, 0, co0)
         f.get(rowBase).get(kh).get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).op(I32_ADD)
           .get(ow0).get(pixBytes).op(I32_MUL).op(I32_ADD).tee(pa).get(tapBytes).op(I32_ADD).set(kEnd);
         f.get(w).get(kh).get(khBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
         f.block(() => f.loop(() => {
-          for (let j = 0; j < NV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
+          for (let j = 0; j < TV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
           for (let i = 0; i < pixels; i++) {
             f.get(pa);
             if (i > 0) f.get(pixOff[i]).op(I32_ADD);
             f.load32Splat().set(sp);
-            for (let j = 0; j < NV; j++) {
-              const v = acc[i * NV + j];
+            for (let j = 0; j < TV; j++) {
+              const v = acc[i * TV + j];
               f.get(v).get(sp).get(bv[j]).simd(F32X4_MUL).simd(F32X4_ADD).set(v);
             }
           }
@@ -63,10 +65,10 @@ function buildConv(m: ModuleBuilder): void {
       f.get(out).get(n).get(OH).op(I32_MUL).get(oh).op(I32_ADD).get(OW).op(I32_MUL).get(ow0).op(I32_ADD)
         .get(coBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(po);
       for (let i = 0; i < pixels; i++) {
-        for (let j = 0; j < NV; j++) {
+        for (let j = 0; j < TV; j++) {
           f.get(po);
           if (i > 0) f.get(coBytes).i32(i).op(I32_MUL).op(I32_ADD);
-          f.get(acc[i * NV + j]).v128Store(16 * j);
+          f.get(acc[i * TV + j]).v128Store(16 * j);
         }
       }
     };
@@ -76,8 +78,8 @@ function buildConv(m: ModuleBuilder): void {
         // rowBase: xp at (n, oh*s, 0, 0)
         f.get(xp).get(n).get(Hp).op(I32_MUL).get(oh).get(s).op(I32_MUL).op(I32_ADD).get(Wp).op(I32_MUL)
           .get(Ci).op(I32_MUL).i32(4).op(I32_MUL).op(I32_ADD).set(rowBase);
-        f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * NV, () => {
-          f.forRange(ow0, () => f.i32(0), () => f.get(ow4End), 4, () => tile(4));
+        f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * TV, () => {
+          f.forRange(ow0, () => f.i32(0), () => f.get(ow4End), MR, () => tile(MR));
           f.forRange(ow0, () => f.get(ow4End), () => f.get(OW), 1, () => tile(1));
         });
       });
@@ -157,6 +159,7 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
 
 /** Adds the convolution programs to `m`. */
 export function addConvPrograms(m: ModuleBuilder): void {
-  buildConv(m);
+  buildConv(m, 'conv', 4, 2);
+  buildConv(m, 'conv16', 2, 4);
   buildConvFilterGrad(m);
 }
