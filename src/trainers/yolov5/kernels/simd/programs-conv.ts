@@ -13,11 +13,14 @@
  * xp[n, oh*s + kh, ow*s + kw, ci] * dy[n, oh, ow, co]: a tile is 4 consecutive (kw, ci) rows of
  * one filter row kh (four splat loads from one address, 4 bytes apart) x 8 output channels, summed
  * over output pixels (dy rows, Co floats apart; xp windows s*Ci floats apart). Pixels are taken in
- * blocks of RB output rows of one image, all tiles per block, so the block's xp rows and dy stay
- * in cache while every tile passes over them; the tiles accumulate into dw across blocks.
+ * blocks of RB output rows counted across images (small layers have few rows per image), all
+ * tiles per block, so the block's xp rows and dy stay in cache while every tile passes over them;
+ * the tiles accumulate into dw across blocks.
  */
 import { I32, V128, type ModuleBuilder } from './wasm-writer.ts';
-import { I32_ADD, I32_AND, I32_MUL, I32_LT_S, SELECT, F32X4_SPLAT, F32X4_ADD, F32X4_MUL } from './opcodes.ts';
+import {
+  I32_ADD, I32_AND, I32_SUB, I32_MUL, I32_DIV_U, I32_EQ, I32_LT_S, SELECT, F32X4_SPLAT, F32X4_ADD, F32X4_MUL,
+} from './opcodes.ts';
 
 const NV = 2;
 
@@ -92,17 +95,21 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
   // gradient of the 'valid' conv of xp; dw must hold zeros (or a sum to add to) on entry.
   m.add('convFilterGrad', Array<typeof I32>(14).fill(I32), (f) => {
     const [xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB] = Array.from({ length: 14 }, (_, i) => i);
-    const [n, ohb, ohbEnd, kh, r0, r4End, rows, co0, oh, pa, pb, paEnd, pd, pixBytes, coBytes] =
-      Array.from({ length: 15 }, () => f.local(I32));
+    const [g0, gEnd, gTotal, n0, oh0, kh, r0, r4End, rows, co0, g, ohc, paRow, pa, pb, paEnd, pd, pixBytes, coBytes,
+      rowStep, imageJump, wrap] = Array.from({ length: 22 }, () => f.local(I32));
     const acc = Array.from({ length: 4 * NV }, () => f.local(V128));
     const bv = Array.from({ length: NV }, () => f.local(V128));
     const sp = f.local(V128);
     f.get(s).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(pixBytes);
     f.get(Co).i32(4).op(I32_MUL).set(coBytes);
     f.get(KW).get(Ci).op(I32_MUL).tee(rows).i32(-4).op(I32_AND).set(r4End);
+    f.get(s).get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(rowStep); // next output row, same image
+    f.get(Hp).get(OH).get(s).op(I32_MUL).op(I32_SUB).get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(imageJump);
+    f.get(N).get(OH).op(I32_MUL).set(gTotal);
 
     // One tile: filter rows r0 .. r0 + count of filter row kh (rows = (kw, ci) pairs), 8 output
-    // channels from co0, summed over the output rows [ohb, ohbEnd) of image n.
+    // channels from co0, summed over the output rows g0 .. gEnd counted across images (dy's
+    // pixels are contiguous across rows and images; xp's rows jump at each image's end).
     const tile = (count: number): void => {
       // pd: dw at (kh, r0, co0)
       f.get(dw).get(kh).get(rows).op(I32_MUL).get(r0).op(I32_ADD).get(coBytes).op(I32_MUL).op(I32_ADD)
@@ -114,13 +121,13 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
           f.v128Load(16 * j).set(acc[i * NV + j]);
         }
       }
-      f.forRange(oh, () => f.get(ohb), () => f.get(ohbEnd), 1, () => {
-        // pa: xp at (n, oh*s + kh, 0) + row r0; pb: dy at (n, oh, 0, co0)
-        f.get(xp).get(n).get(Hp).op(I32_MUL).get(oh).get(s).op(I32_MUL).op(I32_ADD).get(kh).op(I32_ADD)
-          .get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).get(r0).op(I32_ADD).i32(4).op(I32_MUL).op(I32_ADD).tee(pa)
-          .get(OW).get(pixBytes).op(I32_MUL).op(I32_ADD).set(paEnd);
-        f.get(dy).get(n).get(OH).op(I32_MUL).get(oh).op(I32_ADD).get(OW).op(I32_MUL).get(coBytes).op(I32_MUL).op(I32_ADD)
-          .get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+      // paRow: xp at (n0, oh0*s + kh, 0) + row r0; pb: dy at (g0, 0, co0)
+      f.get(xp).get(n0).get(Hp).op(I32_MUL).get(oh0).get(s).op(I32_MUL).op(I32_ADD).get(kh).op(I32_ADD)
+        .get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).get(r0).op(I32_ADD).i32(4).op(I32_MUL).op(I32_ADD).set(paRow);
+      f.get(dy).get(g0).get(OW).op(I32_MUL).get(coBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+      f.get(oh0).set(ohc);
+      f.forRange(g, () => f.get(g0), () => f.get(gEnd), 1, () => {
+        f.get(paRow).tee(pa).get(OW).get(pixBytes).op(I32_MUL).op(I32_ADD).set(paEnd);
         f.block(() => f.loop(() => {
           for (let j = 0; j < NV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
           for (let i = 0; i < count; i++) {
@@ -133,6 +140,10 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
           f.get(pb).get(coBytes).op(I32_ADD).set(pb);
           f.get(pa).get(pixBytes).op(I32_ADD).tee(pa).get(paEnd).op(I32_LT_S).brIf(0);
         }));
+        // Next output row: ohc + 1, wrapping to the next image's first row.
+        f.get(ohc).i32(1).op(I32_ADD).get(OH).op(I32_EQ).set(wrap);
+        f.get(paRow).get(rowStep).op(I32_ADD).get(imageJump).i32(0).get(wrap).op(SELECT).op(I32_ADD).set(paRow);
+        f.i32(0).get(ohc).i32(1).op(I32_ADD).get(wrap).op(SELECT).set(ohc);
       });
       for (let i = 0; i < count; i++) {
         for (let j = 0; j < NV; j++) {
@@ -143,14 +154,14 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
       }
     };
 
-    f.forRange(n, () => f.i32(0), () => f.get(N), 1, () => {
-      f.forRange(ohb, () => f.i32(0), () => f.get(OH), () => f.get(RB), () => {
-        f.get(ohb).get(RB).op(I32_ADD).get(OH).get(ohb).get(RB).op(I32_ADD).get(OH).op(I32_LT_S).op(SELECT).set(ohbEnd);
-        f.forRange(kh, () => f.i32(0), () => f.get(KH), 1, () => {
-          f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * NV, () => {
-            f.forRange(r0, () => f.i32(0), () => f.get(r4End), 4, () => tile(4));
-            f.forRange(r0, () => f.get(r4End), () => f.get(rows), 1, () => tile(1));
-          });
+    f.forRange(g0, () => f.i32(0), () => f.get(gTotal), () => f.get(RB), () => {
+      f.get(g0).get(RB).op(I32_ADD).get(gTotal).get(g0).get(RB).op(I32_ADD).get(gTotal).op(I32_LT_S).op(SELECT).set(gEnd);
+      f.get(g0).get(OH).op(I32_DIV_U).tee(n0).get(OH).op(I32_MUL).set(oh0);
+      f.get(g0).get(oh0).op(I32_SUB).set(oh0);
+      f.forRange(kh, () => f.i32(0), () => f.get(KH), 1, () => {
+        f.forRange(co0, () => f.i32(0), () => f.get(Co), 4 * NV, () => {
+          f.forRange(r0, () => f.i32(0), () => f.get(r4End), 4, () => tile(4));
+          f.forRange(r0, () => f.get(r4End), () => f.get(rows), 1, () => tile(1));
         });
       });
     });
