@@ -11,7 +11,7 @@
  * (no im2col matrix), also for 1x1 convs over concatenated inputs.
  */
 import { engine, registerKernel, type KernelFunc, type Tensor4D, type TensorInfo } from '@tensorflow/tfjs-core';
-import { simdFor, type SimdContext } from './simd/runtime.ts';
+import { scratch, simdFor, type SimdContext } from './simd/runtime.ts';
 import { withRawArrays } from './tensor-memory.ts';
 
 export const CONV2D = 'HpoConv2d';
@@ -60,8 +60,14 @@ function convSimd(ctx: SimdContext, x: TensorInfo, w: TensorInfo, a: Conv2dAttrs
   const [Hp, Wp] = windowSize(a, KH, KW);
   const out = ctx.backend.makeOutput([N, a.outHeight, a.outWidth, CO], 'float32');
   const xp = windowCopy(ctx, x, a.top, a.left, Hp, Wp);
-  const conv = CO % 16 === 0 ? ctx.fns.conv16 : ctx.fns.conv;
-  conv(ctx.offset(xp ?? x), ctx.offset(w), ctx.offset(out), N, a.outHeight, a.outWidth, Hp, Wp, C, CO, KH, KW, a.stride);
+  const width = CO % 16 === 0 ? 16 : 8;
+  const conv = width === 16 ? ctx.fns.conv16 : ctx.fns.conv;
+  const K = KH * KW * C;
+  const packed = scratch(ctx, K * CO);
+  ctx.fns.packPanels(ctx.offset(w), packed.at, K, CO, width);
+  conv(ctx.offset(xp ?? x), packed.at, ctx.offset(out), N, a.outHeight, a.outWidth, Hp, Wp, C, CO, KH, KW, a.stride,
+    K * 4, width * 4, KW * C * width * 4);
+  packed.free();
   if (xp != null) ctx.backend.disposeData(xp.dataId);
   return out;
 }

@@ -38,7 +38,8 @@ function matMulSimd(ctx: SimdContext, pairs: [TensorInfo, TensorInfo][], M: numb
   for (const [a, b] of pairs) {
     const K = a.shape[1];
     if (K === 0) continue;
-    gemm(ctx.offset(a), ctx.offset(b), c, M, N, K, K * 4, N * 4, N * 4, started ? 1 : 0, M_BLOCK);
+    // B row-major (packing it as the conv does its weights paid nothing at these sizes).
+    gemm(ctx.offset(a), ctx.offset(b), c, M, N, K, K * 4, N * 4, N * 4, started ? 1 : 0, M_BLOCK, 4);
     started = true;
   }
   if (!started) new Float32Array(ctx.memory.buffer, c, M * N).fill(0);

@@ -5,7 +5,9 @@
  * an output tile is 4 neighbouring pixels of one output row x 8 output channels, and for each
  * filter row kh the taps (kw, ci) of a pixel are KW*Ci consecutive floats of xp, matching the
  * KW*Ci consecutive rows of w[kh]. Per tap: two vector loads of w, four splat loads (one per
- * pixel, s*Ci floats apart), 8 multiplies and 8 adds; `conv16`, for Co a multiple of 16, takes
+ * pixel, s*Ci floats apart), 8 multiplies and 8 adds. The weights are read packed in column panels
+ * of the tile's width (packPanels, programs-gemm.ts): w's rows 1 KB apart (Co 256) fell into a few
+ * L1 sets, and that conv ran at 25 GFLOP/s instead of 37; `conv16`, for Co a multiple of 16, takes
  * tiles of 2 pixels x 16 channels (as gemm16 in programs-gemm.ts). Pixels that do not fill a tile
  * use the same loop with one pixel.
  *
@@ -26,11 +28,13 @@ const NV = 2;
 
 /** Emits `name` with tiles of `MR` pixels x `TV` f32x4 vectors of output channels. */
 function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void {
-  // (xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s)
-  m.add(name, Array<typeof I32>(13).fill(I32), (f) => {
-    const [xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s] = Array.from({ length: 13 }, (_, i) => i);
-    const [n, oh, co0, ow0, ow4End, kh, pa, pb, po, kEnd, rowBase, pixBytes, coBytes, tapBytes, khBytes] =
-      Array.from({ length: 15 }, () => f.local(I32));
+  // (xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, wCol, wTap, wRow): output channel co0's
+  // weights for tap t of filter row kh start at w + co0*wCol + kh*wRow + t*wTap (w packed by
+  // packPanels as [Co / W][KH*KW*Ci][W]: wCol = KH*KW*Ci*4, wTap = W*4, wRow = KW*Ci*W*4).
+  m.add(name, Array<typeof I32>(16).fill(I32), (f) => {
+    const [xp, w, out, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, wCol, wTap, wRow] = Array.from({ length: 16 }, (_, i) => i);
+    const [n, oh, co0, ow0, ow4End, kh, pa, pb, po, kEnd, rowBase, pixBytes, coBytes, tapBytes] =
+      Array.from({ length: 14 }, () => f.local(I32));
     const pixOff = Array.from({ length: MR }, () => f.local(I32));
     const acc = Array.from({ length: MR * TV }, () => f.local(V128));
     const bv = Array.from({ length: TV }, () => f.local(V128));
@@ -39,7 +43,6 @@ function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void
     for (let i = 0; i < MR; i++) f.get(pixBytes).i32(i).op(I32_MUL).set(pixOff[i]);
     f.get(Co).i32(4).op(I32_MUL).set(coBytes);
     f.get(KW).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).set(tapBytes); // one filter row's taps in xp
-    f.get(tapBytes).get(Co).op(I32_MUL).set(khBytes); // one filter row in w
     f.get(OW).i32(-MR).op(I32_AND).set(ow4End);
 
     const tile = (pixels: number): void => {
@@ -48,7 +51,7 @@ function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void
         // pa: xp at (n, oh*s + kh, ow0*s, 0); pb: w at (kh, 0, 0, co0)
         f.get(rowBase).get(kh).get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).i32(4).op(I32_MUL).op(I32_ADD)
           .get(ow0).get(pixBytes).op(I32_MUL).op(I32_ADD).tee(pa).get(tapBytes).op(I32_ADD).set(kEnd);
-        f.get(w).get(kh).get(khBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+        f.get(w).get(kh).get(wRow).op(I32_MUL).op(I32_ADD).get(co0).get(wCol).op(I32_MUL).op(I32_ADD).set(pb);
         f.block(() => f.loop(() => {
           for (let j = 0; j < TV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
           for (let i = 0; i < pixels; i++) {
@@ -60,7 +63,7 @@ function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void
               f.get(v).get(sp).get(bv[j]).simd(F32X4_MUL).simd(F32X4_ADD).set(v);
             }
           }
-          f.get(pb).get(coBytes).op(I32_ADD).set(pb);
+          f.get(pb).get(wTap).op(I32_ADD).set(pb);
           f.get(pa).i32(4).op(I32_ADD).tee(pa).get(kEnd).op(I32_LT_S).brIf(0);
         }));
       });

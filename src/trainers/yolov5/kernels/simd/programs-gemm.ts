@@ -9,7 +9,8 @@
  * Rows that do not fill a tile go through the same loop with one row. Rows are taken in blocks
  * of `mBlock` so a block of A stays in cache while every column tile of B passes over it.
  * tfjs-backend-wasm's XNNPACK matMul ran our model's shapes at 5-30 GFLOP/s (it repacks B on every
- * new B tensor); this loop, with no packing, at 34-45 on the same shapes.
+ * new B tensor); this loop, with no packing, at 34-45 on the same shapes. B may also come packed
+ * in column panels (packPanels), as programs-conv.ts reads its weights.
  */
 import { I32, V128, type FunctionBuilder, type ModuleBuilder } from './wasm-writer.ts';
 import { I32_ADD, I32_AND, I32_MUL, I32_LT_S, I32_SUB, SELECT, F32X4_SPLAT, F32X4_ADD, F32X4_MUL } from './opcodes.ts';
@@ -20,9 +21,10 @@ import { I32_ADD, I32_AND, I32_MUL, I32_LT_S, I32_SUB, SELECT, F32X4_SPLAT, F32X
  * per k and ran ~7 % faster.
  */
 function buildGemm(m: ModuleBuilder, name: string, MR: number, NV: number): void {
-  // (a, b, c, M, N, K, lda, ldb, ldc, accumulate, mBlock); K >= 1.
-  m.add(name, Array<typeof I32>(11).fill(I32), (f) => {
-    const [a, b, c, M, N, K, lda, ldb, ldc, accumulate, mBlock] = Array.from({ length: 11 }, (_, i) => i);
+  // (a, b, c, M, N, K, lda, ldb, ldc, accumulate, mBlock, bCol); K >= 1. Column n0's tile of B
+  // starts at b + n0 * bCol: bCol 4 for row-major B, K*4 for B packed by packPanels.
+  m.add(name, Array<typeof I32>(12).fill(I32), (f) => {
+    const [a, b, c, M, N, K, lda, ldb, ldc, accumulate, mBlock, bCol] = Array.from({ length: 12 }, (_, i) => i);
     const [mb, mbEnd, m4End, n0, m0, pa, pb, pc, kEnd] = Array.from({ length: 9 }, () => f.local(I32));
     const rowOff = Array.from({ length: MR }, () => f.local(I32));
     const acc = Array.from({ length: MR * NV }, () => f.local(V128));
@@ -42,7 +44,7 @@ function buildGemm(m: ModuleBuilder, name: string, MR: number, NV: number): void
         }
       }
       f.get(a).get(m0).get(lda).op(I32_MUL).op(I32_ADD).tee(pa).get(K).i32(4).op(I32_MUL).op(I32_ADD).set(kEnd);
-      f.get(b).get(n0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+      f.get(b).get(n0).get(bCol).op(I32_MUL).op(I32_ADD).set(pb);
       f.block(() => f.loop(() => {
         for (let j = 0; j < NV; j++) f.get(pb).v128Load(16 * j).set(bv[j]);
         for (let i = 0; i < rows; i++) {
@@ -83,8 +85,30 @@ function rowAddress(f: FunctionBuilder, base: number, pitch: number, i: number):
   if (i > 0) f.get(pitch).i32(i).op(I32_MUL).op(I32_ADD);
 }
 
-/** Adds the matrix-multiply program to `m`. */
+function buildPackPanels(m: ModuleBuilder): void {
+  // (src, dst, K, N, W): row-major [K, N] -> [N / W][K][W] (W a multiple of 4 dividing N).
+  m.add('packPanels', Array<typeof I32>(5).fill(I32), (f) => {
+    const [src, dst, K, N, W] = [0, 1, 2, 3, 4];
+    const [p, k, j, from, to, wBytes, rowBytes] = Array.from({ length: 7 }, () => f.local(I32));
+    f.get(W).i32(4).op(I32_MUL).set(wBytes);
+    f.get(N).i32(4).op(I32_MUL).set(rowBytes);
+    f.get(dst).set(to);
+    f.forRange(p, () => f.i32(0), () => f.get(N), () => f.get(W), () => {
+      f.get(src).get(p).i32(4).op(I32_MUL).op(I32_ADD).set(from);
+      f.forRange(k, () => f.i32(0), () => f.get(K), 1, () => {
+        f.forRange(j, () => f.i32(0), () => f.get(wBytes), 16, () => {
+          f.get(to).get(j).op(I32_ADD).get(from).get(j).op(I32_ADD).v128Load().v128Store();
+        });
+        f.get(from).get(rowBytes).op(I32_ADD).set(from);
+        f.get(to).get(wBytes).op(I32_ADD).set(to);
+      });
+    });
+  });
+}
+
+/** Adds the matrix-multiply programs to `m`. */
 export function addGemmPrograms(m: ModuleBuilder): void {
+  buildPackPanels(m);
   buildGemm(m, 'gemm', 4, 2);
   buildGemm(m, 'gemm16', 2, 4);
 }

@@ -40,18 +40,20 @@ export interface SimdExports {
     lr: number, mu: number, decay: number, coef: number): void;
   emaBlend(t: number, s: number, out: number, n: number, d: number, e: number): void;
   sumSquares(g: number, n: number): number;
-  /** C = A B (accumulate 0) or C += A B (1); N a multiple of 8, K >= 1, byte strides. */
+  /** Row-major [K, N] -> column panels [N / W][K][W]. */
+  packPanels(src: number, dst: number, K: number, N: number, W: number): void;
+  /** C = A B (accumulate 0) or C += A B (1); N a multiple of 8, K >= 1, byte strides; B's column n at b + n * bCol. */
   gemm(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number,
-    accumulate: number, mBlock: number): void;
+    accumulate: number, mBlock: number, bCol: number): void;
   /** gemm for N a multiple of 16 (2 x 16 tiles). */
   gemm16(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number,
-    accumulate: number, mBlock: number): void;
+    accumulate: number, mBlock: number, bCol: number): void;
   /** 'valid' conv of padded xp [N, Hp, Wp, Ci] with w [KH, KW, Ci, Co] (Co a multiple of 8), stride s. */
   conv(xp: number, w: number, out: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number, Co: number,
-    KH: number, KW: number, s: number): void;
+    KH: number, KW: number, s: number, wCol: number, wTap: number, wRow: number): void;
   /** conv for Co a multiple of 16 (2 pixel x 16 channel tiles). */
   conv16(xp: number, w: number, out: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number, Co: number,
-    KH: number, KW: number, s: number): void;
+    KH: number, KW: number, s: number, wCol: number, wTap: number, wRow: number): void;
   /** dw [KH, KW, Ci, Co] += filter gradient of that conv for dy [N, OH, OW, Co], RB output rows per block. */
   convFilterGrad(xp: number, dy: number, dw: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number,
     Co: number, KH: number, KW: number, s: number, RB: number): void;
