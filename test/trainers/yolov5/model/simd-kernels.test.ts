@@ -162,6 +162,7 @@ describe('windowed conv2d kernels', () => {
     [[2, 8, 8, 6], 1, 1, 0, 0, 8, 8, 16],
     [[2, 9, 9, 5], 3, 1, 1, 1, 9, 9, 7],
     [[3, 40, 6, 8], 3, 2, 1, 1, 20, 3, 16], // filter-gradient blocks of 86 rows end inside an image
+    [[2, 5, 5, 8], 3, 1, 1, 1, 5, 5, 128], // the filter gradient packs dy of 128+ channels
   ];
   it.each(CASES)('x %j, k %i, stride %i, window at %i/%i, out %ix%i, %i channels: forward and filter gradient match tf ops on cpu, on wasm and cpu',
     async (shape, k, s, top, left, oh, ow, co) => {

@@ -94,10 +94,12 @@ function buildConv(m: ModuleBuilder, name: string, MR: number, TV: number): void
 }
 
 function buildConvFilterGrad(m: ModuleBuilder): void {
-  // (xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB): dw [KH, KW, Ci, Co] += the filter
-  // gradient of the 'valid' conv of xp; dw must hold zeros (or a sum to add to) on entry.
-  m.add('convFilterGrad', Array<typeof I32>(14).fill(I32), (f) => {
-    const [xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB] = Array.from({ length: 14 }, (_, i) => i);
+  // (xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB, dyPix, dyCol): dw [KH, KW, Ci, Co] +=
+  // the filter gradient of the 'valid' conv of xp; dw must hold zeros (or a sum to add to) on
+  // entry. dy's channel co of pixel p is at dy + p*dyPix + co*dyCol (packed in panels of 8
+  // channels by packPanels: dyPix 32, dyCol N*OH*OW*4).
+  m.add('convFilterGrad', Array<typeof I32>(16).fill(I32), (f) => {
+    const [xp, dy, dw, N, OH, OW, Hp, Wp, Ci, Co, KH, KW, s, RB, dyPix, dyCol] = Array.from({ length: 16 }, (_, i) => i);
     const [g0, gEnd, gTotal, n0, oh0, kh, r0, r4End, rows, co0, g, ohc, paRow, pa, pb, paEnd, pd, pixBytes, coBytes,
       rowStep, imageJump, wrap] = Array.from({ length: 22 }, () => f.local(I32));
     const acc = Array.from({ length: 4 * NV }, () => f.local(V128));
@@ -127,7 +129,7 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
       // paRow: xp at (n0, oh0*s + kh, 0) + row r0; pb: dy at (g0, 0, co0)
       f.get(xp).get(n0).get(Hp).op(I32_MUL).get(oh0).get(s).op(I32_MUL).op(I32_ADD).get(kh).op(I32_ADD)
         .get(Wp).op(I32_MUL).get(Ci).op(I32_MUL).get(r0).op(I32_ADD).i32(4).op(I32_MUL).op(I32_ADD).set(paRow);
-      f.get(dy).get(g0).get(OW).op(I32_MUL).get(coBytes).op(I32_MUL).op(I32_ADD).get(co0).i32(4).op(I32_MUL).op(I32_ADD).set(pb);
+      f.get(dy).get(g0).get(OW).op(I32_MUL).get(dyPix).op(I32_MUL).op(I32_ADD).get(co0).get(dyCol).op(I32_MUL).op(I32_ADD).set(pb);
       f.get(oh0).set(ohc);
       f.forRange(g, () => f.get(g0), () => f.get(gEnd), 1, () => {
         f.get(paRow).tee(pa).get(OW).get(pixBytes).op(I32_MUL).op(I32_ADD).set(paEnd);
@@ -140,7 +142,7 @@ function buildConvFilterGrad(m: ModuleBuilder): void {
               f.get(v).get(sp).get(bv[j]).simd(F32X4_MUL).simd(F32X4_ADD).set(v);
             }
           }
-          f.get(pb).get(coBytes).op(I32_ADD).set(pb);
+          f.get(pb).get(dyPix).op(I32_ADD).set(pb);
           f.get(pa).get(pixBytes).op(I32_ADD).tee(pa).get(paEnd).op(I32_LT_S).brIf(0);
         }));
         // Next output row: ohc + 1, wrapping to the next image's first row.

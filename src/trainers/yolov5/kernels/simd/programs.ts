@@ -56,5 +56,5 @@ export interface SimdExports {
     KH: number, KW: number, s: number, wCol: number, wTap: number, wRow: number): void;
   /** dw [KH, KW, Ci, Co] += filter gradient of that conv for dy [N, OH, OW, Co], RB output rows per block. */
   convFilterGrad(xp: number, dy: number, dw: number, N: number, OH: number, OW: number, Hp: number, Wp: number, Ci: number,
-    Co: number, KH: number, KW: number, s: number, RB: number): void;
+    Co: number, KH: number, KW: number, s: number, RB: number, dyPix: number, dyCol: number): void;
 }
