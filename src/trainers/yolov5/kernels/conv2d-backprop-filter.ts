@@ -2,8 +2,8 @@
  * Conv2DBackpropFilter for the WASM backend (which has none; DESIGN.md, "TensorFlow.js backends"):
  * dW[kh, kw, ci, co] = sum over (n, oh, ow) of x[n, oh*s + kh - top, ow*s + kw - left, ci] *
  * dy[n, oh, ow, co], computed as ONE matMul of the transposed im2col of x (kernels/im2col.ts,
- * [KH*KW*Ci, M]) with dy as [M, Co]. No transpose flags (wasm's matMul with them is a naive loop)
- * and no transposes of x or dy: the result already has the filter's layout.
+ * [KH*KW*Ci, M]) with dy as [M, Co] (our matMul kernel, kernels/mat-mul.ts). No transposes of x or
+ * dy: the result already has the filter's layout.
  */
 import {
   backend_util,
@@ -15,6 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { callKernel, freeInfo } from './backend-call.ts';
 import { IM2COL_T, type Im2colAttrs } from './im2col.ts';
+import { MAT_MUL } from './mat-mul.ts';
 
 const BACKEND = 'wasm';
 
@@ -32,9 +33,7 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   };
   const cols = callKernel(BACKEND, backend, IM2COL_T, { x }, colAttrs as never);
   const m = info.batchSize * info.outHeight * info.outWidth;
-  const a = { ...cols, shape: [1, kh * kw * ci, m] };
-  const b = { ...dy, shape: [1, m, co] };
-  const out = callKernel(BACKEND, backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  const out = callKernel(BACKEND, backend, MAT_MUL, { 0: { ...cols, shape: [kh * kw * ci, m] }, 1: { ...dy, shape: [m, co] } }, {});
   freeInfo(backend, cols);
   return { ...out, shape: [kh, kw, ci, co] };
 };

@@ -11,7 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../kernels/index.ts';
+import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow } from '../kernels/conv2d.ts';
 import { IM2COL_T_STACK } from '../kernels/im2col.ts';
+import { MAT_MUL, matMulSum } from '../kernels/mat-mul.ts';
 import { SPLIT_ROWS } from '../kernels/split-rows.ts';
 import { BN_EPS, BN_MOMENTUM } from './config.ts';
 import { convFilterGrad, convInputGrad, explicitPad } from './conv-grad.ts';
@@ -26,6 +28,15 @@ function updateRunningStats(p: ConvBnParams, mean: tf.Tensor, variance: tf.Tenso
     p.runMean.assign(tf.add(tf.mul(p.runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
     p.runVar.assign(tf.add(tf.mul(p.runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
   });
+}
+
+/**
+ * sum_i a_i b_i: one call of our matMul kernel where the backend has it (wasm, cpu), else TF.js
+ * ops (eval on other backends).
+ */
+function matMuls(pairs: [tf.Tensor2D, tf.Tensor2D][]): tf.Tensor2D {
+  if (tf.getKernel(MAT_MUL, tf.getBackend()) != null) return matMulSum(pairs);
+  return pairs.map(([a, b]) => tf.matMul(a, b)).reduce((acc, y) => tf.add(acc, y)) as tf.Tensor2D;
 }
 
 function as2d(x: tf.Tensor): tf.Tensor2D {
@@ -46,24 +57,34 @@ function weightParts(w: tf.Tensor, xs: tf.Tensor4D[], co: number, transpose = fa
 }
 
 /**
- * Filter gradient [1, 1, sum ci, Co] of a 1x1 conv over the concatenated inputs: ONE matMul of
- * their stacked transposes (kernels/im2col.ts) with dy [M, Co], so dy is packed once.
+ * Filter gradient [1, 1, sum ci, Co] of a 1x1 conv over the concatenated inputs: our filter-gradient
+ * kernel (kernels/conv2d.ts) where it applies, else ONE matMul of their stacked transposes
+ * (kernels/im2col.ts) with dy [M, Co].
  */
 function filterGrad1x1(xs: tf.Tensor4D[], dy: tf.Tensor2D): tf.Tensor4D {
-  const [, h, w] = xs[0].shape;
+  const [n, h, w] = xs[0].shape;
+  const co = dy.shape[1];
+  if (co % 8 === 0 && tf.getKernel(CONV2D_FILTER_GRAD, tf.getBackend()) != null) {
+    return conv2dFilterGrad(xs, tf.reshape(dy, [n, h, w, co]), { stride: 1, top: 0, left: 0, kh: 1, kw: 1 });
+  }
   const attrs = { kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0, oh: h, ow: w };
   const parts = Object.fromEntries(xs.map((x, i) => [String(i), x]));
   const cols = tf.engine().runKernel(IM2COL_T_STACK, parts, attrs) as tf.Tensor2D;
   const ci = xs.reduce((a, x) => a + x.shape[3], 0);
-  return tf.reshape(tf.matMul(cols, dy), [1, 1, ci, dy.shape[1]]);
+  return tf.reshape(matMuls([[cols, dy]]), [1, 1, ci, dy.shape[1]]);
 }
 
 function convForward(p: ConvBnParams, xs: tf.Tensor4D[], w: tf.Tensor): tf.Tensor {
   if (p.k === 1 && p.s === 1) {
     const parts = weightParts(w, xs, p.co);
-    return xs.map((x, i) => tf.matMul(as2d(x), parts[i])).reduce((a, b) => tf.add(a, b));
+    return matMuls(xs.map((x, i) => [as2d(x), parts[i]]));
   }
-  return tf.conv2d(xs[0], w as tf.Tensor4D, p.s, explicitPad(p.p));
+  const x = xs[0];
+  if (p.co % 8 === 0 && tf.getKernel(CONV2D, tf.getBackend()) != null) {
+    const [oh, ow] = outHw(p, x);
+    return conv2dWindow(x, w as tf.Tensor4D, { stride: p.s, top: p.p, left: p.p, outHeight: oh, outWidth: ow });
+  }
+  return tf.conv2d(x, w as tf.Tensor4D, p.s, explicitPad(p.p));
 }
 
 /** Training-mode Conv through our custom gradient. `needInputGrad` false skips dx (the stem). */
@@ -98,7 +119,7 @@ export function convBnSiluFused(p: ConvBnParams, xs: tf.Tensor4D[], needInputGra
         dw = filterGrad1x1(sx, dy as tf.Tensor2D);
         if (needInputGrad) {
           const partsT = weightParts(sw, sx, p.co, true);
-          dxs = sx.map((x, i) => tf.reshape(tf.matMul(dy, partsT[i]), x.shape));
+          dxs = sx.map((x, i) => tf.reshape(matMuls([[dy as tf.Tensor2D, partsT[i]]]), x.shape));
         }
       } else {
         const dy4 = tf.reshape(dy, [n, oh, ow, p.co]) as tf.Tensor4D;
@@ -154,7 +175,7 @@ export function headConv(p: HeadConvParams, x: tf.Tensor4D, fused: boolean): tf.
       const [sx, sw] = saved;
       const dy = as2d(dout);
       return [
-        tf.reshape(tf.matMul(dy, weightParts(sw, [sx as tf.Tensor4D], p.co, true)[0]), sx.shape),
+        tf.reshape(matMuls([[dy as tf.Tensor2D, weightParts(sw, [sx as tf.Tensor4D], p.co, true)[0]]]), sx.shape),
         filterGrad1x1([sx as tf.Tensor4D], dy as tf.Tensor2D),
         // A ones-row matMul: wasm's Sum over the leading axis transposes dy first (~8x slower).
         tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1), dy), [p.co]),

@@ -3,10 +3,12 @@
  * (DESIGN.md measured conv2dTranspose on WASM at ~5x a forward conv):
  * - input gradient: stride-1 convs of dy with filters built from w (flipped, channel axes
  *   swapped, and for stride > 1 one per output residue; kernels/conv-input-grad-filter.ts);
- * - filter gradient: the Conv2DBackpropFilter kernel (on WASM ours, kernels/conv2d-backprop-filter.ts).
+ * - filter gradient: our windowed-conv filter gradient (kernels/conv2d.ts) where it applies, else
+ *   the Conv2DBackpropFilter kernel (on WASM ours, kernels/conv2d-backprop-filter.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_INPUT_GRAD_FILTER, inputGradPlan, type ResiduePlan } from '../kernels/conv-input-grad-filter.ts';
+import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow } from '../kernels/conv2d.ts';
 import { INTERLEAVE } from '../kernels/interleave.ts';
 
 /** Explicit NHWC padding of `p` on every spatial side. */
@@ -28,6 +30,10 @@ function residuePadding(r: ResiduePlan, dyLen: number, outLen: number): { before
 function residueConv(dy: tf.Tensor4D, f: tf.Tensor4D, rr: ResiduePlan, rc: ResiduePlan, outH: number, outW: number): tf.Tensor4D {
   const pr = residuePadding(rr, dy.shape[1], outH);
   const pc = residuePadding(rc, dy.shape[2], outW);
+  if (f.shape[3] % 8 === 0 && tf.getKernel(CONV2D, tf.getBackend()) != null) {
+    // Skipped rows and padding in one window (kernels/conv2d.ts).
+    return conv2dWindow(dy, f, { stride: 1, top: pr.before - pr.skip, left: pc.before - pc.skip, outHeight: outH, outWidth: outW });
+  }
   const src = pr.skip > 0 || pc.skip > 0 ? tf.slice(dy, [0, pr.skip, pc.skip, 0], [-1, -1, -1, -1]) : dy;
   // A negative "after" means dy reaches past what these rows need: pad 0 and crop instead.
   let out = tf.conv2d(src, f, 1, [[0, 0], [pr.before, Math.max(pr.after, 0)], [pc.before, Math.max(pc.after, 0)], [0, 0]]);
@@ -63,6 +69,9 @@ export function convInputGrad(
 export function convFilterGrad(
   x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], s: number, p: number,
 ): tf.Tensor4D {
+  if (filterShape[3] % 8 === 0 && tf.getKernel(CONV2D_FILTER_GRAD, tf.getBackend()) != null) {
+    return conv2dFilterGrad([x], dy, { stride: s, top: p, left: p, kh: filterShape[0], kw: filterShape[1] });
+  }
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
     strides: [s, s], pad: explicitPad(p), dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape,
   } as never) as tf.Tensor4D;

@@ -9,6 +9,8 @@
  *   on this process's backend, after one warm-up pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CONV2D } from '../kernels/conv2d.ts';
+import { MAT_MUL } from '../kernels/mat-mul.ts';
 import type { YoloModel } from './index.ts';
 
 export interface ModelCost {
@@ -23,11 +25,17 @@ export function fusedParamCount(model: YoloModel): number {
   return [...weights, ...biases].reduce((n, v) => n + v.size, 0);
 }
 
-/** FLOPs of one kernel call from its input and output shapes (conv and matMul kernels; others count 0). */
+/** FLOPs of one kernel call from its input and output shapes (conv and matMul kernels, TF.js's and ours; others count 0). */
 export function kernelFlops(name: string, inputShapes: readonly number[][], outputShapes: readonly number[][]): number {
   const out = outputShapes[0];
   if (!out) return 0;
-  if (name === 'Conv2D' || name === 'FusedConv2D') {
+  if (name === MAT_MUL) {
+    // Ours: out = sum_i a_i b_i, inputs a_0, b_0, a_1, ...; the shared dimension is a_i's second.
+    let k = 0;
+    for (let i = 0; i < inputShapes.length; i += 2) k += inputShapes[i][1];
+    return 2 * out[0] * out[1] * k;
+  }
+  if (name === 'Conv2D' || name === 'FusedConv2D' || name === CONV2D) {
     const [kh, kw, ci] = inputShapes[1];
     return 2 * out.reduce((a, b) => a * b, 1) * kh * kw * ci;
   }

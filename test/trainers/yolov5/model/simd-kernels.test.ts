@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../src/trainers/yolov5/backend.ts';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../../../../src/trainers/yolov5/kernels/index.ts';
 import { IM2COL_T } from '../../../../src/trainers/yolov5/kernels/im2col.ts';
+import { matMulSum } from '../../../../src/trainers/yolov5/kernels/mat-mul.ts';
+import { conv2dFilterGrad, conv2dWindow } from '../../../../src/trainers/yolov5/kernels/conv2d.ts';
 import { SPLIT_ROWS } from '../../../../src/trainers/yolov5/kernels/split-rows.ts';
 import { simdFor } from '../../../../src/trainers/yolov5/kernels/simd/runtime.ts';
 import { onBackend, relError, seeded } from './helpers.ts';
@@ -118,6 +120,83 @@ describe('row-block split kernel', () => {
       expect(transposed[i].shape).toEqual(expected[i][1].shape);
       expect(relError(transposed[i], expected[i][1])).toBe(0);
     });
+  });
+});
+
+describe('sum-of-products matMul kernel', () => {
+  // [M, [K_i...], N]: M not a multiple of the 4-row tile or the 64-row block, several products
+  // accumulated, a long K (filter gradients), N = 12 (not a multiple of 8: the backend's matMul
+  // for one product, JS loops for several).
+  it.each([
+    [70, [5], 16], [131, [9, 3, 16], 8], [4, [2000], 24], [9, [7], 12], [10, [3, 4], 12], [1, [1], 8],
+  ])('M %i, K %j, N %i matches tf.matMul + add on cpu, on wasm and cpu', async (m, ks, n) => {
+    const pairs = ks.map((k, i) => [seeded([m, k], 30 + i), seeded([k, n], 40 + i)] as [tf.Tensor2D, tf.Tensor2D]);
+    const expected = await onBackend('cpu', () => pairs.map(([a, b]) => tf.matMul(a, b)).reduce((x, y) => tf.add(x, y)));
+    const wasm = matMulSum(pairs);
+    const cpu = await onBackend('cpu', () => matMulSum(pairs));
+    expect(wasm.shape).toEqual([m, n]);
+    expect(relError(wasm, expected)).toBeLessThan(1e-5);
+    expect(relError(cpu, expected)).toBeLessThan(1e-5);
+  });
+});
+
+/** x's window [N, Hp, Wp, C] (x[n, i - top, j - left], zero outside) from pads and slices. */
+function windowOf(x: tf.Tensor4D, top: number, left: number, hp: number, wp: number): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const t = Math.max(top, 0);
+  const l = Math.max(left, 0);
+  const padded = tf.pad(x, [[0, 0], [t, Math.max(hp + Math.max(-top, 0) - h - t, 0)], [l, Math.max(wp + Math.max(-left, 0) - w - l, 0)], [0, 0]]);
+  return tf.slice(padded, [0, t - top, l - left, 0], [-1, hp, wp, -1]);
+}
+
+describe('windowed conv2d kernels', () => {
+  // [x shape, k, stride, top, left, out h, out w, Co]: symmetric forward padding, the asymmetric
+  // and negative windows of input-gradient residues, widths not a multiple of the 4-pixel tile,
+  // Co = 8/16 (SIMD) and 7 (JS loops), the stem's 6x6/2 on 3 channels.
+  const CASES: [number[], number, number, number, number, number, number, number][] = [
+    [[2, 9, 9, 5], 3, 1, 1, 1, 9, 9, 8],
+    [[2, 10, 10, 4], 3, 2, 1, 1, 5, 5, 16],
+    [[2, 16, 16, 3], 6, 2, 2, 2, 8, 8, 16],
+    [[2, 6, 7, 8], 2, 1, 1, 0, 6, 7, 8],
+    [[3, 7, 6, 4], 1, 1, -1, 0, 5, 6, 8],
+    [[2, 8, 8, 6], 1, 1, 0, 0, 8, 8, 16],
+    [[2, 9, 9, 5], 3, 1, 1, 1, 9, 9, 7],
+    [[3, 40, 6, 8], 3, 2, 1, 1, 20, 3, 16], // filter-gradient blocks of 86 rows end inside an image
+    [[2, 5, 5, 8], 3, 1, 1, 1, 5, 5, 128], // the filter gradient packs dy of 128+ channels
+  ];
+  it.each(CASES)('x %j, k %i, stride %i, window at %i/%i, out %ix%i, %i channels: forward and filter gradient match tf ops on cpu, on wasm and cpu',
+    async (shape, k, s, top, left, oh, ow, co) => {
+      const x = seeded(shape, 50) as tf.Tensor4D;
+      const w = seeded([k, k, shape[3], co], 51) as tf.Tensor4D;
+      const dy = seeded([shape[0], oh, ow, co], 52) as tf.Tensor4D;
+      const hp = (oh - 1) * s + k;
+      const wp = (ow - 1) * s + k;
+      const [refY, refDw] = await onBackend('cpu', () => {
+        const xw = windowOf(x, top, left, hp, wp);
+        const y = tf.conv2d(xw, w, s, 'valid');
+        const dw = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xw, f as tf.Tensor4D, s, 'valid'), dy)))(w);
+        return [y, dw];
+      });
+      const run = () => [
+        conv2dWindow(x, w, { stride: s, top, left, outHeight: oh, outWidth: ow }),
+        conv2dFilterGrad([x], dy, { stride: s, top, left, kh: k, kw: k }),
+      ];
+      for (const [name, [y, dw]] of [['wasm', run()], ['cpu', await onBackend('cpu', run)]] as const) {
+        expect(y.shape, name).toEqual(refY.shape);
+        expect(relError(y, refY), `${name} forward`).toBeLessThan(1e-5);
+        expect(dw.shape, name).toEqual(refDw.shape);
+        expect(relError(dw, refDw), `${name} filter gradient`).toBeLessThan(1e-5);
+      }
+    });
+
+  it('gives the filter gradient of a 1x1 conv over concatenated inputs, on wasm and cpu', async () => {
+    const xs = [seeded([2, 5, 6, 8], 53), seeded([2, 5, 6, 3], 54)] as tf.Tensor4D[];
+    const dy = seeded([2, 5, 6, 16], 55) as tf.Tensor4D;
+    const ref = await onBackend('cpu', () =>
+      tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(tf.concat(xs, 3), f as tf.Tensor4D, 1, 'valid'), dy)))(tf.zeros([1, 1, 11, 16])));
+    const run = () => conv2dFilterGrad(xs, dy, { stride: 1, top: 0, left: 0, kh: 1, kw: 1 });
+    expect(relError(run(), ref)).toBeLessThan(1e-5);
+    expect(relError(await onBackend('cpu', run), ref)).toBeLessThan(1e-5);
   });
 });
 

@@ -2,7 +2,10 @@
 export const I32_ADD = 0x6a;
 export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;
+export const I32_DIV_U = 0x6e;
+export const I32_EQ = 0x46;
 export const I32_AND = 0x71;
+export const I32_LT_S = 0x48;
 export const I32_GT_S = 0x4a;
 export const I32_GE_U = 0x4f;
 export const SELECT = 0x1b;

@@ -75,6 +75,8 @@ export class FunctionBuilder {
   mem(opcode: number, alignLog2: number, offset = 0): this { this.code.push(opcode, alignLog2, ...uleb(offset)); return this; }
   v128Load(offset = 0): this { this.code.push(0xfd, 0x00, 0, ...uleb(offset)); return this; }
   v128Store(offset = 0): this { this.code.push(0xfd, 0x0b, 0, ...uleb(offset)); return this; }
+  /** v128.load32_splat: one float loaded into all four lanes. */
+  load32Splat(offset = 0): this { this.code.push(0xfd, 0x09, 2, ...uleb(offset)); return this; }
 
   /** `block ... end` (br 0 inside jumps past the end). */
   block(body: () => void): this { this.code.push(0x02, 0x40); body(); this.code.push(0x0b); return this; }
