@@ -145,12 +145,32 @@ describe('limits', () => {
     }
   });
 
-  it('504 for a request not answered within the timeout', async () => {
-    const slow = await serve(store, dir, task, { requestTimeoutMs: 1, maxWaitMs: 50 });
+  it('504 for a request not answered within the timeout, counted from its arrival', async () => {
+    const TIMEOUT = 100;
+    const slow = await serve(store, dir, task, { requestTimeoutMs: TIMEOUT });
     try {
-      const r = await postImage(slow.url, jpeg);
+      const bytes = await readFile(jpeg);
+      // The body arrives after the limit has passed: the upload counts against it, so the answer is
+      // 504 however fast the forward would be.
+      const port = new URL(slow.url).port;
+      const held = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/models/detector/predict', headers: { 'content-type': 'image/jpeg', 'content-length': bytes.length } });
+      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+        held.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        held.on('error', reject);
+      });
+      held.write(bytes.subarray(0, 10));
+      await until(() => slow.state.inFlight === 1);
+      await new Promise((r) => setTimeout(r, TIMEOUT * 2));
+      held.end(bytes.subarray(10));
+      const r = await answer;
       expect(r.status).toBe(504);
       expect(r.body.error.code).toBe('SERVE_TIMEOUT');
+      expect(r.body.error.message).toMatch(/within 100 ms/);
+      // The late request gives its in-flight slot back.
+      await until(() => slow.state.inFlight === 0);
     } finally {
       await slow.close();
     }

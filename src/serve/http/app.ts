@@ -29,6 +29,13 @@ export interface ServeAppOptions {
   log?(level: 'info' | 'warn', message: string): void;
 }
 
+/** What the predict route's onRequest hook attaches to a request. */
+interface PredictRequest {
+  finishInFlight: () => void;
+  /** Epoch ms past which the request is answered 504. */
+  deadline: number;
+}
+
 /** The server's mutable state, shared with the CLI (follow, drain). */
 export interface ServeState {
   models: Map<string, ServedModel>;
@@ -39,7 +46,9 @@ export interface ServeState {
 
 /** Builds the Fastify app over `state` (not listening yet). */
 export function buildServeApp(state: ServeState, opts: ServeAppOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: opts.bodyLimit, forceCloseConnections: 'idle', requestTimeout: opts.requestTimeoutMs * 2, return503OnClosing: true });
+  // Node's own request timeout only guards against bodies that never finish (answered 408 with no
+  // JSON); the 504 below is the client-facing limit, counted from the request's arrival.
+  const app = Fastify({ bodyLimit: opts.bodyLimit, forceCloseConnections: 'idle', requestTimeout: Math.max(opts.requestTimeoutMs * 2, 10_000), return503OnClosing: true });
   void app.register(multipart, { limits: { fileSize: opts.bodyLimit, files: opts.maxImages, fields: 16 } });
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -77,16 +86,20 @@ export function buildServeApp(state: ServeState, opts: ServeAppOptions): Fastify
       let done = false;
       const finish = () => { if (!done) { done = true; state.inFlight--; } };
       reply.raw.once('close', finish); // answered, or the client went away
-      (req as unknown as { finishInFlight: () => void }).finishInFlight = finish;
+      const tracked = req as unknown as PredictRequest;
+      tracked.finishInFlight = finish;
+      tracked.deadline = Date.now() + opts.requestTimeoutMs;
     },
-    onResponse: async (req) => (req as unknown as { finishInFlight?: () => void }).finishInFlight?.(),
+    onResponse: async (req) => (req as unknown as Partial<PredictRequest>).finishInFlight?.(),
   }, async (req, reply) => {
     const { images, options } = await readPredictInput(req, opts.maxImages);
     const model = modelOf(req.params.name);
+    // The limit covers the whole request: receiving the body and decoding count, not only the forward.
+    const timedOut = () => new ApiError(504, 'SERVE_TIMEOUT', `not answered within ${opts.requestTimeoutMs} ms: the server is overloaded; retry later or send fewer images`);
+    const left = (req as unknown as PredictRequest).deadline - Date.now();
+    if (left <= 0) throw timedOut();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ApiError(504, 'SERVE_TIMEOUT', `not answered within ${opts.requestTimeoutMs} ms: the server is overloaded; retry later or send fewer images`)), opts.requestTimeoutMs);
-    });
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(timedOut()), left); });
     try {
       return reply.send(await Promise.race([predict(model, images, options), timeout]));
     } finally {
