@@ -12,7 +12,7 @@ export type EndingKind =
   | 'failed'
   /** Ran longer than `budget.trialTimeout`, or reported nothing for `budget.stallTimeout`. */
   | 'timeout'
-  /** Its process died with the controller or agent (kill -9, a second Ctrl-C); not counted. */
+  /** Its process died with the controller or agent (kill -9, a second Ctrl-C), or it met a store fault; not counted. */
   | 'interrupted'
   /** Stopped on request: `hpo stop`, a study stop, a time budget used up; not counted. */
   | 'stopped';

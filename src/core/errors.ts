@@ -15,6 +15,11 @@ export class HpoError extends Error {
   }
 }
 
+/** Codes of the errors that say a store cannot be written (the task store's file faults, a refused artifact store). */
+export function isStoreFaultCode(code: string | undefined): boolean {
+  return code === 'STORE_FAULT' || code === 'ARTIFACT_STORE_FAULT';
+}
+
 /** A config file, CLI flag or template failed validation. */
 export class ConfigError extends HpoError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,3 +1,5 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { HpoError } from '../core/index.ts';
 
 /** What the operator can do about each file-system fault the store meets. */
@@ -48,11 +50,33 @@ export function withFsFaults<T extends object>(store: T, root: string, what: Fau
       return (...args: unknown[]) => {
         try {
           const result = value.apply(target, args);
-          return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toStoreFault(error, root, what))) : result;
+          return result instanceof Promise ? result.catch(async (error: unknown) => Promise.reject(toStoreFault(await unmaskMkdir(error), root, what))) : result;
         } catch (error) {
           throw toStoreFault(error, root, what);
         }
       };
     },
   });
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when the real fault is a read-only or full file system
+ * (libuv's mkdirp keeps only its last error). A plain mkdir of the first missing folder under the
+ * deepest one that exists tells the real errno; anything else is returned as it came.
+ */
+async function unmaskMkdir(error: unknown): Promise<unknown> {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code !== 'ENOENT' || e.syscall !== 'mkdir' || typeof e.path !== 'string') return error;
+  let missing = path.resolve(e.path);
+  for (let parent = path.dirname(missing); parent !== missing; missing = parent, parent = path.dirname(parent)) {
+    if (!(await stat(parent).then(() => true, () => false))) continue;
+    try {
+      await mkdir(missing);
+    } catch (probe) {
+      const code = (probe as NodeJS.ErrnoException).code;
+      if (code !== undefined && code in FIXES) return probe;
+    }
+    break;
+  }
+  return error;
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   isFinal,
+  isStoreFaultCode,
   systemClock,
   toErrorInfo,
   TrialFailedError,
@@ -219,6 +220,11 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
     entry.task = await store.update(trial.id, { result: stored });
     for (const c of config.constraints ?? []) {
       if (completed && !scalars[c.metric]?.length) warnOnce(`constraint:${c.metric}`, `trial ${trial.id} reported no "${c.metric}" (a constraint's metric): it counts as infeasible. Check constraints[].metric.`);
+    }
+    // A trial that could not write a store leaves its slot for a resume; the next trial would meet the same fault.
+    if (outcome.ending.kind === 'interrupted' && isStoreFaultCode(entry.task.error?.code) && !ended) {
+      ended = { status: 'stopped', ending: { kind: 'interrupted', reason: `trial ${trial.id} could not write a store: ${outcome.ending.reason}` } };
+      await stopAll({ kind: 'stopped', reason: 'study stopped: a store cannot be written' });
     }
     const missing = objectivesOf(config).find((o) => !scalars[o.metric]?.length)?.metric;
     if (completed && missing !== undefined && !ended) {

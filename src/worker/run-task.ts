@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HpoError, TrialFailedError, TrialStoppedError, TrialTimeoutError, statusOfEnding, toErrorInfo, type Ending, type Environment, type TaskStore } from '../core/index.ts';
+import { HpoError, TrialFailedError, isStoreFaultCode, TrialStoppedError, TrialTimeoutError, statusOfEnding, toErrorInfo, type Ending, type Environment, type TaskStore } from '../core/index.ts';
 import { AGENT_NAME_ENV, AGENT_SLOT_ENV } from '../study/executor.ts';
 import type { TaskRunner, TrialOutcome } from '../study/executor.ts';
 import { getTrainer } from './trainer-registry.ts';
@@ -142,12 +142,17 @@ export function createTaskRunner(store: TaskStore, options: RunnerOptions = {}):
         outcome = abort.signal.aborted ? stopOutcome(abort.signal.reason) : { status: 'completed', ending: { kind: 'completed', reason: 'completed' } };
       } catch (error) {
         const stopped = abort.signal.aborted && (error instanceof TrialStoppedError || (error as Error)?.name === 'AbortError');
-        outcome = stopped ? stopOutcome(abort.signal.reason) : { status: 'failed', ending: { kind: 'failed', reason: describe(error) }, reason: describe(error) };
-        if (!stopped) log(`trial failed: ${describe(error)}`);
+        const fault = stopped ? undefined : storeFault(error);
+        outcome = stopped
+          ? stopOutcome(abort.signal.reason)
+          : fault
+            ? { status: 'stopped', ending: { kind: 'interrupted', reason: fault.message }, reason: fault.message }
+            : { status: 'failed', ending: { kind: 'failed', reason: describe(error) }, reason: describe(error) };
+        if (!stopped) log(`trial ${fault ? 'interrupted' : 'failed'}: ${describe(error)}`);
         if (!stopped && !(error instanceof HpoError)) log(String((error as Error)?.stack ?? error));
         await logChain;
         signal.removeEventListener('abort', forward);
-        const info = outcome.status === 'failed' ? toErrorInfo(stopped ? new TrialFailedError(outcome.ending.reason) : error) : undefined;
+        const info = fault ? toErrorInfo(fault) : outcome.status === 'failed' ? toErrorInfo(stopped ? new TrialFailedError(outcome.ending.reason) : error) : undefined;
         await store.setStatus(taskId, outcome.status, { reason: outcome.reason, ending: outcome.ending, error: info, expect: ['running'] });
         return outcome;
       }
@@ -180,6 +185,18 @@ function runIdentity(env: Record<string, string | undefined>): NonNullable<Envir
     ...(slot !== undefined && Number.isInteger(slot) ? { slot } : {}),
     ...(env.CUDA_VISIBLE_DEVICES !== undefined ? { gpu: env.CUDA_VISIBLE_DEVICES } : {}),
   };
+}
+
+/**
+ * A store this process cannot write (disk full, permissions, a refused bucket) is the operator's
+ * to fix, not the trial's: the trial ends interrupted, so it does not use up the budget and the
+ * resumed study runs it again. The trainer may have wrapped it; the cause chain is searched.
+ */
+function storeFault(error: unknown): HpoError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof HpoError && isStoreFaultCode(e.code)) return e;
+  }
+  return undefined;
 }
 
 /** A stop ends the trial with the ending it asked for: pruned, stopped, interrupted (status stopped) or timeout (failed). */

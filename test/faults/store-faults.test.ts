@@ -84,4 +84,30 @@ describe('store faults are the operator\'s, explained, and lose nothing', { time
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await completedTrials(home, controllerId)).toBe(3);
   });
+
+  it('an artifact store that cannot be written interrupts the first trial and the study (no trial after trial), and loses nothing', async () => {
+    // A trial whose checkpoint upload fails is the operator's fault: not a failed trial that uses
+    // up the budget, and not a loop of trials that each meet the same fault.
+    await writeTemplate(dir, { trainer: { epochMs: 50, checkpointBytes: 1024 }, params: { 'args/epochs': 3 } });
+    const artifacts = path.join(dir, 'artifacts');
+    mkdirSync(artifacts);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', artifacts]);
+    mounted = artifacts;
+    const home = path.join(dir, '.hpo');
+    const env = { ...process.env, HPO_HOME: home, HPO_ARTIFACTS: artifacts };
+    const template = (await hpo(['train', 'template.ts'], { cwd: dir, env: { ...process.env, HPO_HOME: home } })).stdout.trim();
+    const study = await hpo(['run', '--template', template], { cwd: dir, env });
+    expect(study.code, study.stderr).toBe(130);
+    expect(study.stderr).toMatch(/could not write a store: Cannot write the artifact store at \S+: the file system is read-only \(EROFS\)/);
+    expect(study.stderr).not.toMatch(/internal error|\n\s+at /);
+    const store = await openStore(home);
+    const controllerId = (await store.list({ type: 'controller' }))[0]!.id;
+    const trials = await store.list({ parent: controllerId });
+    expect(trials.map((t) => [t.status, t.ending?.kind, t.error?.code])).toEqual([['stopped', 'interrupted', 'STORE_FAULT']]);
+
+    execFileSync('mount', ['-o', 'remount,rw', artifacts]);
+    const resumed = await hpo(['run', '--resume', controllerId], { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await completedTrials(home, controllerId)).toBe(3);
+  });
 });
