@@ -10,7 +10,7 @@
  * `HpoConv2dFilterGrad` is its filter gradient, by the same window and a SIMD loop of its own
  * (no im2col matrix), also for 1x1 convs over concatenated inputs.
  */
-import { engine, registerKernel, type KernelFunc, type Tensor4D, type TensorInfo } from '@tensorflow/tfjs-core';
+import { engine, getBackend, getKernel, registerKernel, type KernelFunc, type Tensor4D, type TensorInfo } from '@tensorflow/tfjs-core';
 import { scratch, simdFor, type SimdContext } from './simd/runtime.ts';
 import { withRawArrays } from './tensor-memory.ts';
 
@@ -188,6 +188,15 @@ const conv2dFilterGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   });
   return io.outputs[0];
 };
+
+/**
+ * Whether our kernel (`CONV2D` or `CONV2D_FILTER_GRAD`) takes a conv with `co` output channels on
+ * the current backend: registered there (wasm, cpu) and `co` a multiple of the 8 channels each
+ * step computes. Elsewhere the callers fall back to TF.js's own conv.
+ */
+export function ownConvKernel(kernel: typeof CONV2D | typeof CONV2D_FILTER_GRAD, co: number): boolean {
+  return co % 8 === 0 && getKernel(kernel, getBackend()) != null;
+}
 
 /** conv2d of x's window (see the file comment) with w, giving [N, outHeight, outWidth, Co]. */
 export function conv2dWindow(x: Tensor4D, w: Tensor4D, attrs: Conv2dAttrs): Tensor4D {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_NORMALIZE, BN_SILU_GRAD } from '../kernels/index.ts';
-import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow } from '../kernels/conv2d.ts';
+import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow, ownConvKernel } from '../kernels/conv2d.ts';
 import { IM2COL_T_STACK } from '../kernels/im2col.ts';
 import { MAT_MUL, matMulSum } from '../kernels/mat-mul.ts';
 import { SPLIT_ROWS } from '../kernels/split-rows.ts';
@@ -64,7 +64,7 @@ function weightParts(w: tf.Tensor, xs: tf.Tensor4D[], co: number, transpose = fa
 function filterGrad1x1(xs: tf.Tensor4D[], dy: tf.Tensor2D): tf.Tensor4D {
   const [n, h, w] = xs[0].shape;
   const co = dy.shape[1];
-  if (co % 8 === 0 && tf.getKernel(CONV2D_FILTER_GRAD, tf.getBackend()) != null) {
+  if (ownConvKernel(CONV2D_FILTER_GRAD, co)) {
     return conv2dFilterGrad(xs, tf.reshape(dy, [n, h, w, co]), { stride: 1, top: 0, left: 0, kh: 1, kw: 1 });
   }
   const attrs = { kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0, oh: h, ow: w };
@@ -80,7 +80,7 @@ function convForward(p: ConvBnParams, xs: tf.Tensor4D[], w: tf.Tensor): tf.Tenso
     return matMuls(xs.map((x, i) => [as2d(x), parts[i]]));
   }
   const x = xs[0];
-  if (p.co % 8 === 0 && tf.getKernel(CONV2D, tf.getBackend()) != null) {
+  if (ownConvKernel(CONV2D, p.co)) {
     const [oh, ow] = outHw(p, x);
     return conv2dWindow(x, w as tf.Tensor4D, { stride: p.s, top: p.p, left: p.p, outHeight: oh, outWidth: ow });
   }

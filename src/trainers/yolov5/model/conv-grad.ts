@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_INPUT_GRAD_FILTER, inputGradPlan, type ResiduePlan } from '../kernels/conv-input-grad-filter.ts';
-import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow } from '../kernels/conv2d.ts';
+import { CONV2D, CONV2D_FILTER_GRAD, conv2dFilterGrad, conv2dWindow, ownConvKernel } from '../kernels/conv2d.ts';
 import { INTERLEAVE } from '../kernels/interleave.ts';
 
 /** Explicit NHWC padding of `p` on every spatial side. */
@@ -30,7 +30,7 @@ function residuePadding(r: ResiduePlan, dyLen: number, outLen: number): { before
 function residueConv(dy: tf.Tensor4D, f: tf.Tensor4D, rr: ResiduePlan, rc: ResiduePlan, outH: number, outW: number): tf.Tensor4D {
   const pr = residuePadding(rr, dy.shape[1], outH);
   const pc = residuePadding(rc, dy.shape[2], outW);
-  if (f.shape[3] % 8 === 0 && tf.getKernel(CONV2D, tf.getBackend()) != null) {
+  if (ownConvKernel(CONV2D, f.shape[3])) {
     // Skipped rows and padding in one window (kernels/conv2d.ts).
     return conv2dWindow(dy, f, { stride: 1, top: pr.before - pr.skip, left: pc.before - pc.skip, outHeight: outH, outWidth: outW });
   }
@@ -69,7 +69,7 @@ export function convInputGrad(
 export function convFilterGrad(
   x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], s: number, p: number,
 ): tf.Tensor4D {
-  if (filterShape[3] % 8 === 0 && tf.getKernel(CONV2D_FILTER_GRAD, tf.getBackend()) != null) {
+  if (ownConvKernel(CONV2D_FILTER_GRAD, filterShape[3])) {
     return conv2dFilterGrad([x], dy, { stride: s, top: p, left: p, kh: filterShape[0], kw: filterShape[1] });
   }
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
