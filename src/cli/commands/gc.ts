@@ -55,7 +55,7 @@ export async function gcCommand(options: { dryRun?: boolean; olderThan?: string;
 
 /**
  * Scratch folders (see the worker's makeWorkDir) of tasks that ended, or that no longer exist,
- * untouched since `cutoff`: `<store>/work/<task-id>-XXXXXX` for a file store. In the OS temp
+ * untouched since `cutoff`: `<store>/work/<task-id>-<6 random characters>` for a file store. In the OS temp
  * folder (the Redis store's) only folders of known, finished tasks: others may not be ours.
  */
 async function staleScratchFolders(storeSpec: string, tasks: Map<string, Task>, cutoff: number): Promise<string[]> {
