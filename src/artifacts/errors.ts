@@ -1,4 +1,4 @@
-import { HpoError } from '../core/index.ts';
+import { ARTIFACT_STORE_FAULT, HpoError } from '../core/index.ts';
 
 /** A key that could escape the store or clash with its bookkeeping (`..`, `/abs`, `.tmp/..`). */
 export class InvalidArtifactKeyError extends HpoError {
@@ -43,7 +43,7 @@ export class ArtifactSpecError extends HpoError {
 /** A remote artifact store refused or failed a request (credentials, endpoint, bucket): one line, exit 1. */
 export class ArtifactStoreFaultError extends HpoError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ARTIFACT_STORE_FAULT', message, options);
+    super(ARTIFACT_STORE_FAULT, message, options);
     this.name = 'ArtifactStoreFaultError';
   }
 }

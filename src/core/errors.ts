@@ -15,9 +15,13 @@ export class HpoError extends Error {
   }
 }
 
-/** Codes of the errors that say a store cannot be written (the task store's file faults, a refused artifact store). */
+/** Error codes that say a store cannot be written: the task store's file faults, a refused artifact store. */
+export const STORE_FAULT = 'STORE_FAULT';
+export const ARTIFACT_STORE_FAULT = 'ARTIFACT_STORE_FAULT';
+
+/** Whether `code` is one of them: the operator's to fix, never the trial's. */
 export function isStoreFaultCode(code: string | undefined): boolean {
-  return code === 'STORE_FAULT' || code === 'ARTIFACT_STORE_FAULT';
+  return code === STORE_FAULT || code === ARTIFACT_STORE_FAULT;
 }
 
 /** A config file, CLI flag or template failed validation. */

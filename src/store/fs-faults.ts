@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HpoError } from '../core/index.ts';
+import { HpoError, STORE_FAULT } from '../core/index.ts';
 
 /** What the operator can do about each file-system fault the store meets. */
 const FIXES: Record<string, { what: string; fix: string }> = {
@@ -21,7 +21,7 @@ export class StoreFaultError extends HpoError {
     const { what, fix } = FIXES[errno]!;
     const store = options?.store ?? 'task store';
     super(
-      'STORE_FAULT',
+      STORE_FAULT,
       `Cannot write the ${store} at ${path}: ${what} (${errno}). Fix: ${fix} (${MOVE[store]} moves it); then rerun the command (a study continues with \`hpo run --resume <id>\`).`,
       options,
     );
