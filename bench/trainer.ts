@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       },
     });
   } finally {
-    run.dispose();
+    await run.dispose();
   }
   const total = (performance.now() - started) / 1000;
   const rssGiB = process.resourceUsage().maxRSS / 1024 / 1024;

@@ -10,6 +10,7 @@
  * local study hides most of this behind its spare process (it has the trainer loaded already).
  * `--entry FILE` (repeatable) times other builds' child entries instead, their samples interleaved
  * (A, B, A, B, ...) so that the machine's other load falls on each alike: a paired A/B of two builds.
+ * STARTUP_PROF=<dir> cpu-profiles each trial process into dir.
  * Usage: npm run bench:trial-startup [-- --runs 10 --backend wasm --param key=value --entry a.js --entry b.js]
  */
 import { fork } from 'node:child_process';
@@ -96,7 +97,7 @@ async function sample(childEntry: string, yaml: string): Promise<Sample> {
       params: { 'args/data': yaml, 'args/epochs': 1, 'args/img': 128, 'args/batch': 16, 'args/backend': values.backend, ...extraParams(values.param!) },
     });
     const child = fork(childEntry, [dir, task.id], {
-      execArgv: ['--import', `data:text/javascript,${encodeURIComponent(probe)}`],
+      execArgv: [...(process.env.STARTUP_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STARTUP_PROF] : []), '--import', `data:text/javascript,${encodeURIComponent(probe)}`],
       env: { ...process.env, HPO_TASK_ID: task.id },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -15,7 +15,7 @@ export const yolov5Trainer: Trainer = {
     try {
       await runTraining(run, ctx);
     } finally {
-      run.dispose();
+      await run.dispose();
     }
   },
 };

@@ -1,25 +1,27 @@
 /**
- * Worker thread entry of {@link startBatchThread}: rebuilds the image set it is given (own decode
+ * Worker thread entry of {@link startBatchThread}: rebuilds the image set it is sent (own decode
  * cache) and answers build requests with batches, their buffers transferred, not copied.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { BatchThreadData, BuildRequest, FromBatchThread } from './batch-thread.ts';
+import { parentPort } from 'node:worker_threads';
+import type { FromBatchThread, ToBatchThread } from './batch-thread.ts';
 import { imageLoader, type ImageSet } from './image-set.ts';
-import { buildBatch } from './loader.ts';
+import { buildBatch } from './build-batch.ts';
 
-const data = workerData as BatchThreadData;
 const port = parentPort!;
-const set: ImageSet = {
-  source: 'batch thread', nc: data.nc, files: data.files, labels: data.labels, shapes: data.shapes,
-  warnings: [], backgrounds: 0, load: imageLoader(data.files, data.shapes),
-};
+let set: ImageSet | undefined;
 
-port.on('message', async (r: BuildRequest) => {
+port.on('message', async (m: ToBatchThread) => {
+  if (m.type === 'open') {
+    const { files, labels, shapes, nc } = m.set;
+    set = { source: 'batch thread', nc, files, labels, shapes, warnings: [], backgrounds: 0, load: imageLoader(files, shapes) };
+    return;
+  }
   let reply: FromBatchThread;
   try {
-    reply = { type: 'batch', id: r.id, batch: await buildBatch(set, r.indices, r.start, r.opts) };
+    // Messages arrive in order and the parent opens before it builds.
+    reply = { type: 'batch', id: m.id, batch: await buildBatch(set!, m.indices, m.start, m.opts) };
   } catch (error) {
-    reply = { type: 'error', id: r.id, name: (error as Error).name, message: (error as Error).message };
+    reply = { type: 'error', id: m.id, name: (error as Error).name, message: (error as Error).message };
   }
   const transfer = reply.type === 'batch' ? [reply.batch.images.buffer, reply.batch.targets.buffer] : [];
   port.postMessage(reply, transfer as ArrayBuffer[]);

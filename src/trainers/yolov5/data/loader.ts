@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createRng } from '../../../core/index.ts';
 import { formatIssues } from '../../../core/parse-input.ts';
 import type { Batch, Hyp } from '../types.ts';
-import { loadTrainSample, loadValSample, type Sample } from './augment.ts';
+import { buildBatch } from './build-batch.ts';
 import { DatasetError } from './errors.ts';
 import type { ImageSet } from './image-set.ts';
 
@@ -32,8 +32,8 @@ const optionsSchema = z.object({
 
 /**
  * Builds the batch of the images at `indices`, which sit at positions `start`.. of the epoch's
- * order (the positions seed their augmentation). {@link buildBatch} on this thread, or a batch
- * thread (batch-thread.ts) that gives the same batches byte for byte.
+ * order (the positions seed their augmentation). buildBatch (build-batch.ts) on this thread, or a
+ * batch thread (batch-thread.ts) that gives the same batches byte for byte.
  */
 export type BatchBuilder = (indices: number[], start: number, opts: BatchOptions) => Promise<Batch>;
 
@@ -41,9 +41,10 @@ export type BatchBuilder = (indices: number[], start: number, opts: BatchOptions
  * Cuts `set` into batches (the last partial batch is kept). With `shuffle` the order is a seeded
  * permutation; with `augment` every sample is augmented from its own seeded stream (seed, position),
  * so the same options give the same batches byte for byte, whatever the decode timing or thread. The
- * next batch is prepared while the caller works on the current one (image decoding runs in sharp's
- * threads; with a batch thread as `builder`, all of the work does), starting when the current one
- * is ready. Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
+ * first batch starts building when the iterable is made (a trainer makes the first epoch's while it
+ * builds its model); each next batch is prepared while the caller works on the current one (image
+ * decoding runs in sharp's threads; with a batch thread as `builder`, all of the work does), starting
+ * when the current one is ready. Targets are (imageIndexInBatch, class, cx, cy, w, h) normalized to the network input.
  * Bad options throw DatasetError at once; a corrupt image rejects the iteration when reached.
  * Without `cache` a mosaic decodes 4 images per sample: turn `cache` on when the set fits in memory.
  */
@@ -62,9 +63,13 @@ export function createBatches(set: ImageSet, opts: BatchOptions, builder?: Batch
   for (let i = 0; i < order.length; i += opts.batchSize) starts.push(i);
   const buildWith = builder ?? ((indices: number[], start: number, o: BatchOptions) => buildBatch(set, indices, start, o));
   const build = (start: number) => buildWith(order.slice(start, start + opts.batchSize), start, opts);
+  // Started now for the first iteration; an iterable left unread must not leave an unhandled rejection.
+  let early = starts.length ? build(starts[0]) : undefined;
+  early?.catch(() => {});
   return {
     async *[Symbol.asyncIterator]() {
-      let pending = starts.length ? build(starts[0]) : undefined;
+      let pending = early ?? (starts.length ? build(starts[0]) : undefined);
+      early = undefined;
       for (let b = 0; b < starts.length; b++) {
         const current = await pending!;
         // The next one starts once this one is built, not beside it: building two at once made
@@ -76,40 +81,4 @@ export function createBatches(set: ImageSet, opts: BatchOptions, builder?: Batch
       }
     },
   };
-}
-
-/** Builds one batch on this thread (see {@link BatchBuilder}). */
-export async function buildBatch(set: ImageSet, indices: number[], start: number, opts: BatchOptions): Promise<Batch> {
-  const s = opts.imgSize;
-  const samples: Sample[] = await Promise.all(
-    indices.map((index, k) =>
-      opts.augment
-        ? loadTrainSample(set, index, s, opts.hyp, createRng(opts.seed, `sample:${start + k}`), opts.cache)
-        : loadValSample(set, index, s, opts.cache),
-    ),
-  );
-  const pixels = s * s * 3;
-  const images = new Float32Array(samples.length * pixels);
-  let rows = 0;
-  for (let k = 0; k < samples.length; k++) {
-    toUnitFloats(samples[k].image.data, images, k * pixels);
-    rows += samples[k].labels.length / 5;
-  }
-  const targets = new Float32Array(rows * 6);
-  let t = 0;
-  for (let k = 0; k < samples.length; k++) {
-    const labels = samples[k].labels;
-    for (let j = 0; j < labels.length; j += 5) {
-      targets[t++] = k;
-      for (let c = 0; c < 5; c++) targets[t++] = labels[j + c];
-    }
-  }
-  return { images, batchSize: samples.length, imgSize: s, targets, paths: indices.map((i) => set.files[i]) };
-}
-
-/** byte / 255 for every byte value, as float32 (the network input scale). */
-const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
-function toUnitFloats(src: Uint8Array, out: Float32Array, offset: number): void {
-  for (let i = 0; i < src.length; i++) out[offset + i] = UNIT[src[i]];
 }

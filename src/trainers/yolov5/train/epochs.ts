@@ -10,7 +10,6 @@ import { TrialFailedError } from '../../../core/index.ts';
 import type { TrainerContext } from '../../../worker/trainer.ts';
 import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { createBatches } from '../data/index.ts';
-import { startBatchThread, type BatchThread } from '../data/batch-thread.ts';
 import { decodePredictions } from '../metrics/decode.ts';
 import { computeLoss, type LossOptions } from '../loss/loss.ts';
 import { evaluateDetections, fitness } from '../metrics/metrics.ts';
@@ -20,7 +19,7 @@ import { GradientAccumulator } from './optimizer.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
-import { STARTUP_MARKS, type TrainingRun } from './prepare-run.ts';
+import { STARTUP_MARKS, trainBatchOptions, type TrainingRun } from './prepare-run.ts';
 import type { Detection, GroundTruth } from '../types.ts';
 import { TrainingPlots } from '../plots/training-plots.ts';
 
@@ -68,8 +67,6 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
   if (run.startEpoch >= args.epochs) ctx.log(`yolov5: nothing to train: ${run.startEpoch} of ${args.epochs} epochs already done`);
   // Inference cost does not depend on the weights: measured once, reported with every epoch.
   let cost: ModelCost | undefined;
-  // Training batches are built beside the step, in their own thread (args/workers 0: on this one).
-  const batchThread = args.workers > 0 && run.startEpoch < args.epochs ? startBatchThread(run.trainSet) : undefined;
   try {
     for (let epoch = run.startEpoch; epoch < args.epochs; epoch++) {
       if (ctx.signal.aborted && epoch === run.startEpoch) {
@@ -77,7 +74,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
         break;
       }
       const t0 = performance.now();
-      const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state, batchThread, epoch === 0 ? plots : undefined);
+      const train = await trainEpoch(run, ctx, epoch, nb, schedule, lossOpts, accumulator, state, epoch === 0 ? plots : undefined);
       await plots?.drawn(); // the labels and first mosaics, drawn while the epoch trained
       const t1 = performance.now();
       const val = await validate(run, lossOpts, epoch, plots);
@@ -108,7 +105,6 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
     if (plots && last) await plots.final(last.detections, last.truths, state.csv);
   } finally {
     await plots?.drawn(); // a failed or stopped run leaves no drawing running past its end
-    await batchThread?.close();
     accumulator.reset();
   }
 }
@@ -117,17 +113,16 @@ interface LoopState { lastOptStep: number; bestFitness: number; csv: string }
 
 async function trainEpoch(
   run: TrainingRun, ctx: TrainerContext, epoch: number, nb: number, schedule: ScheduleConfig,
-  lossOpts: LossOptions, accumulator: GradientAccumulator, state: LoopState, batchThread?: BatchThread, plots?: TrainingPlots,
+  lossOpts: LossOptions, accumulator: GradientAccumulator, state: LoopState, plots?: TrainingPlots,
 ): Promise<{ mloss: [number, number, number]; lr: [number, number, number]; images: number }> {
-  const { args, hyp } = run.params;
+  const { args } = run.params;
   const mloss: [number, number, number] = [0, 0, 0];
   let lr: [number, number, number] = [0, 0, 0];
   let images = 0;
   const progress = startEpochProgress(epoch, args.epochs, nb);
   accumulator.reset(); // optimizer.zero_grad() at every epoch start, as train.py does
-  const batches = createBatches(run.trainSet, {
-    imgSize: args.img, batchSize: args.batch, hyp, augment: true, shuffle: true, seed: `${args.seed}:${epoch}`, cache: args.cache,
-  }, batchThread?.build);
+  // Training batches are built beside the step, in the run's batch thread (args/workers 0: on this one).
+  const batches = epoch === 0 && run.firstBatches ? run.firstBatches : createBatches(run.trainSet, trainBatchOptions(run.params, epoch), run.batchThread?.build);
   let i = 0;
   try {
     for await (const batch of batches) {

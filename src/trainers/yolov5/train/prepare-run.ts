@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, type Params } from '../../../core/index.ts';
 import type { TrainerContext } from '../../../worker/trainer.ts';
 import { decodeCheckpoint, isCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { loadDatasetConfig, openImageSet, type DatasetConfig, type ImageSet } from '../data/index.ts';
+import { createBatches, loadDatasetConfig, openImageSet, type BatchOptions, type DatasetConfig, type ImageSet } from '../data/index.ts';
+import { startBatchThread, type BatchThread } from '../data/batch-thread.ts';
+import type { Batch } from '../types.ts';
 import { ModelEMA } from './ema.ts';
 import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts';
 import { YoloOptimizer } from './optimizer.ts';
@@ -35,7 +37,18 @@ export interface TrainingRun {
   bestFitness: number;
   /** results.csv text so far (kept across a resume). */
   csv: string;
-  dispose(): void;
+  /** Builds the training batches beside the step (absent with args/workers 0). */
+  batchThread?: BatchThread;
+  /** The start epoch's training batches, their first already building (absent on a resume). */
+  firstBatches?: AsyncIterable<Batch>;
+  /** Frees the tensors and ends the batch thread. */
+  dispose(): Promise<void>;
+}
+
+/** The training batches of `epoch` as train.py's dataloader gives them: augmented, shuffled by (seed, epoch). */
+export function trainBatchOptions(params: YoloParams, epoch: number): BatchOptions {
+  const { args, hyp } = params;
+  return { imgSize: args.img, batchSize: args.batch, hyp, augment: true, shuffle: true, seed: `${args.seed}:${epoch}`, cache: args.cache };
 }
 
 /**
@@ -59,8 +72,20 @@ const ARTIFACT_REF = /^([A-Za-z0-9_-]{1,64})\/([^/]+)$/;
 export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promise<TrainingRun> {
   performance.mark(STARTUP_MARKS.prepare);
   const params = parseYoloParams(rawParams);
-  const { args, hyp } = params;
+  const { args } = params;
   for (const w of params.warnings) ctx.log(`warning: ${w}`);
+  // Started first: the thread loads its modules while the backend, data and model are set up.
+  const batchThread = args.workers > 0 ? startBatchThread() : undefined;
+  try {
+    return await setUp(params, rawParams, ctx, batchThread);
+  } catch (error) {
+    await batchThread?.close();
+    throw error;
+  }
+}
+
+async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext, batchThread: BatchThread | undefined): Promise<TrainingRun> {
+  const { args, hyp } = params;
   const backend = await initBackend(args.backend === 'auto' ? undefined : args.backend);
   performance.mark(STARTUP_MARKS.backend);
   ctx.log(`yolov5: TF.js backend ${backend}`);
@@ -73,6 +98,9 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
   for (const w of [...trainSet.warnings, ...valSet.warnings]) ctx.log(`warning: ${w}`);
   ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
   performance.mark(STARTUP_MARKS.data);
+  batchThread?.open(trainSet);
+  // The first batch is built in the thread while this one builds the model (a resume learns its epoch later).
+  const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
 
   const model = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
   // ModelEMA starts the average as a copy of `model`: the EMA instance's own draw would be wasted.
@@ -128,10 +156,11 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
     }
     performance.mark(STARTUP_MARKS.model);
     return {
-      params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv,
-      dispose: () => {
+      params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv, batchThread, firstBatches,
+      dispose: async () => {
         optimizer.dispose();
         disposeModels();
+        await batchThread?.close();
       },
     };
   } catch (error) {

@@ -23,6 +23,12 @@ afterAll(removeTempDirs);
 
 const OPTS: BatchOptions = { imgSize: 64, batchSize: 4, hyp: { ...DEFAULT_HYP, mixup: 0.5 }, augment: true, shuffle: true, seed: 'run:2', cache: true };
 
+function openThread(s: ImageSet) {
+  const thread = startBatchThread();
+  thread.open(s);
+  return thread;
+}
+
 async function collect(s: ImageSet, builder?: BatchBuilder): Promise<Batch[]> {
   const out: Batch[] = [];
   for await (const b of createBatches(s, OPTS, builder)) out.push(b);
@@ -30,8 +36,8 @@ async function collect(s: ImageSet, builder?: BatchBuilder): Promise<Batch[]> {
 }
 
 describe('startBatchThread', () => {
-  it('builds the same batches byte for byte as this thread, in the worker once it is ready', async () => {
-    const thread = startBatchThread(set);
+  it('builds the same batches byte for byte as this thread, in the worker', async () => {
+    const thread = openThread(set);
     try {
       expect(await thread.ready).toBe(true);
       const here = await collect(set);
@@ -48,15 +54,28 @@ describe('startBatchThread', () => {
     }
   });
 
-  it('builds here before the thread is ready and after it is closed', async () => {
-    const thread = startBatchThread(set);
-    const first = await thread.build([0, 1], 0, OPTS); // at once: the thread is still loading its modules
-    expect(thread.built.here).toBe(1);
+  it('takes builds while it is still loading its modules, and builds here after it is closed', async () => {
+    const thread = startBatchThread();
+    thread.open(set);
+    const there = await thread.build([0, 1], 0, OPTS); // at once: the thread is still loading its modules
+    expect(thread.built).toEqual({ thread: 1, here: 0 });
     await thread.close();
-    expect(await thread.ready).toBe(false);
+    expect(await thread.ready).toBe(true);
     const again = await thread.build([0, 1], 0, OPTS);
-    expect(thread.built).toEqual({ thread: 0, here: 2 });
-    expect(again.images).toEqual(first.images);
+    expect(thread.built).toEqual({ thread: 1, here: 1 });
+    expect(again.images).toEqual(there.images);
+    expect(again.targets).toEqual(there.targets);
+  });
+
+  it('refuses a build before open and a second open', async () => {
+    const thread = startBatchThread();
+    try {
+      expect(() => thread.build([0], 0, OPTS)).toThrow('batch thread: open(set) must come before build()');
+      thread.open(set);
+      expect(() => thread.open(set)).toThrow('batch thread: open() was already called');
+    } finally {
+      await thread.close();
+    }
   });
 
   it('rejects with the DatasetError of an image that cannot be decoded', async () => {
@@ -66,7 +85,7 @@ describe('startBatchThread', () => {
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const broken = await openImageSet(join(d, 'images'), { nc: 1 });
-    const thread = startBatchThread(broken);
+    const thread = openThread(broken);
     try {
       expect(await thread.ready).toBe(true);
       const failure = thread.build([0], 0, { ...OPTS, augment: false, shuffle: false });

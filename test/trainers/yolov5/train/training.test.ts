@@ -40,7 +40,7 @@ describe('yolov5 trainer', () => {
       const after = await lossOnTrainImages(run);
       expect(after).toBeLessThan(before * 0.995); // about 1.2% lower, deterministically, on WASM
     } finally {
-      run.dispose();
+      await run.dispose();
     }
     expect(rec.logs[0]).toBe('yolov5: TF.js backend wasm');
     expect(rec.environment).toEqual([{ backend: 'wasm' }]);
