@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readImageHeader } from '../../src/serve/pipeline/image-header.ts';
+import { readImageHeader } from '../../src/trainers/yolov5/data/image-header.ts';
 import { ImageDecodeError, prepareImage, toNetworkInput } from '../../src/serve/pipeline/preprocess.ts';
-import { decodeRgb } from '../../src/trainers/yolov5/data/image.ts';
+import { decodeRgb, readImageSize } from '../../src/trainers/yolov5/data/image.ts';
 import { letterbox, openImageSet, synthesizeDataset } from '../../src/trainers/yolov5/data/index.ts';
 
 let dir: string;
@@ -80,6 +80,15 @@ describe('readImageHeader', () => {
     for (const name of ['000000.jpg', '000002.jpg', 'crop-wide.jpg', 'big-wide.jpg', 'small.jpg', 'gray.jpg', 'progressive.jpg']) expect(await plain(name), name).toBe(true);
     // sharp's withMetadata() embeds an sRGB ICC profile, which sharp then applies when decoding.
     for (const name of ['cmyk.jpg', 'orient-1.jpg', 'orient-6.jpg', '000001.png', 'alpha.png']) expect(await plain(name), name).toBe(false);
+  });
+
+  it('gives the trainer each image\'s oriented size as sharp does, header read or not (readImageSize)', async () => {
+    const names = readdirSync(folder);
+    expect(names.some((n) => !readable.has(n))).toBe(true); // some go to sharp's metadata()
+    for (const name of names) {
+      const meta = await sharp(join(folder, name)).metadata();
+      expect(await readImageSize(join(folder, name)), name).toEqual({ width: meta.autoOrient.width, height: meta.autoOrient.height });
+    }
   });
 
   it('leaves what it does not know to sharp: other formats, truncated headers, garbage', async () => {

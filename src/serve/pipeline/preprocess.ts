@@ -3,7 +3,7 @@
  * decode with sharp (EXIF orientation, alpha dropped), resize the longer side to `size`
  * (YOLOv5's load_image, bilinear), letterbox into the square (data/letterbox.ts), then /255 as
  * float32, here in NCHW for ONNX. One sharp call per image: the size that picks the resize comes
- * from the file header (image-header.ts; sharp's metadata() only when that cannot be read), and
+ * from the file header (the trainer's data/image-header.ts; sharp's metadata() only when that cannot be read), and
  * the letterbox padding is written with the float conversion instead of into a padded RGB copy.
  * A small plain JPEG that needs no resizing or turning (the common case for a detector's clients,
  * who send images at the served size) is decoded by libjpeg in WebAssembly instead (jpeg-wasm.ts):
@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { decodeRgb, resizedShape, type RgbImage } from '../../trainers/yolov5/data/image.ts';
 import { letterbox, letterboxPlacement, type LetterboxPlacement } from '../../trainers/yolov5/data/letterbox.ts';
 import { ServeError } from '../errors.ts';
-import { readImageHeader, type ImageHeader } from './image-header.ts';
+import { readImageHeader, type ImageHeader } from '../../trainers/yolov5/data/image-header.ts';
 import { decodeJpeg } from './jpeg-wasm.ts';
 import { takePixels } from './pixel-pool.ts';
 

@@ -3,8 +3,9 @@
  * orientation (APP1, TIFF IFD0 tag 0x0112), a PNG's IHDR. With the size known before decoding,
  * one sharp call can decode and resize an image; asking sharp for the size first costs a second
  * call, and sharp's fixed cost per call dominates the decoding of small images. Anything this
- * reader is not sure of (other formats, a PNG with EXIF, an odd JPEG) gives undefined, and the
- * caller asks sharp instead.
+ * reader is not sure of (other formats, a PNG with EXIF, an odd JPEG, a header cut short) gives
+ * undefined, and the caller asks sharp instead. The server reads it for each request's image, the
+ * trainer for every image of its data set when it opens it.
  */
 
 /** The size an image has once decoded and EXIF-oriented (what sharp's autoOrient gives). */
