@@ -87,26 +87,14 @@ const conv2d: KernelFunc = ({ inputs, backend, attrs }) => {
   const [xv, wv] = io.ins as Float32Array[];
   const out = io.outs[0] as Float32Array;
   out.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const o = ((n * OH + oh) * OW + ow) * CO;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * s + kh - top;
-          if (ih < 0 || ih >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * s + kw - left;
-            if (iw < 0 || iw >= W) continue;
-            for (let c = 0; c < C; c++) {
-              const xval = xv[((n * H + ih) * W + iw) * C + c];
-              const wrow = ((kh * KW + kw) * C + c) * CO;
-              for (let co = 0; co < CO; co++) out[o + co] += xval * wv[wrow + co];
-            }
-          }
-        }
-      }
+  forEachTap({ N, OH, OW, H, W, KH, KW, s, top, left }, (outPixel, inPixel, k) => {
+    const o = outPixel * CO;
+    for (let c = 0; c < C; c++) {
+      const xval = xv[inPixel * C + c];
+      const wrow = (k * C + c) * CO;
+      for (let co = 0; co < CO; co++) out[o + co] += xval * wv[wrow + co];
     }
-  }
+  });
   return io.outputs[0];
 };
 
@@ -164,30 +152,44 @@ const conv2dFilterGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   xs.forEach((x, idx) => {
     const xv = io.ins[idx + 1] as Float32Array;
     const [, H, W, C] = x.shape;
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          const d = ((n * OH + oh) * OW + ow) * CO;
-          for (let kh = 0; kh < KH; kh++) {
-            const ih = oh * s + kh - top;
-            if (ih < 0 || ih >= H) continue;
-            for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * s + kw - left;
-              if (iw < 0 || iw >= W) continue;
-              for (let c = 0; c < C; c++) {
-                const xval = xv[((n * H + ih) * W + iw) * C + c];
-                const o = ((kh * KW + kw) * ci + c0 + c) * CO;
-                for (let co = 0; co < CO; co++) out[o + co] += xval * dv[d + co];
-              }
-            }
-          }
-        }
+    forEachTap({ N, OH, OW, H, W, KH, KW, s, top, left }, (outPixel, inPixel, k) => {
+      const d = outPixel * CO;
+      for (let c = 0; c < C; c++) {
+        const xval = xv[inPixel * C + c];
+        const o = (k * ci + c0 + c) * CO;
+        for (let co = 0; co < CO; co++) out[o + co] += xval * dv[d + co];
       }
-    }
+    });
     c0 += C;
   });
   return io.outputs[0];
 };
+
+interface TapGeometry { N: number; OH: number; OW: number; H: number; W: number; KH: number; KW: number; s: number; top: number; left: number }
+
+/**
+ * The plain-JS conv's walk (the cpu backend): `tap` for every output pixel and filter tap whose input
+ * pixel lies inside the image, with the output pixel's index (n, oh, ow), the input pixel's (n, ih, iw)
+ * and the tap's (kh, kw); taps in the padding add nothing.
+ */
+function forEachTap(g: TapGeometry, tap: (outPixel: number, inPixel: number, k: number) => void): void {
+  for (let n = 0; n < g.N; n++) {
+    for (let oh = 0; oh < g.OH; oh++) {
+      for (let ow = 0; ow < g.OW; ow++) {
+        const outPixel = (n * g.OH + oh) * g.OW + ow;
+        for (let kh = 0; kh < g.KH; kh++) {
+          const ih = oh * g.s + kh - g.top;
+          if (ih < 0 || ih >= g.H) continue;
+          for (let kw = 0; kw < g.KW; kw++) {
+            const iw = ow * g.s + kw - g.left;
+            if (iw < 0 || iw >= g.W) continue;
+            tap(outPixel, (n * g.H + ih) * g.W + iw, kh * g.KW + kw);
+          }
+        }
+      }
+    }
+  }
+}
 
 /**
  * Whether our kernel (`CONV2D` or `CONV2D_FILTER_GRAD`) takes a conv with `co` output channels on
