@@ -6,7 +6,7 @@
  * TF.js layouts: conv weights are [KH, KW, Ci, Co].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import seedrandom from 'seedrandom';
+import { InitStream } from './init-stream.ts';
 
 /** One Conv (conv without bias + BatchNorm + SiLU). */
 export interface ConvBnParams {
@@ -33,19 +33,18 @@ let instanceCounter = 0;
 /** Creates and records every variable of one model instance. */
 export class ParamFactory {
   readonly all: NamedVariable[] = [];
-  private readonly rng: (() => number) | undefined;
+  private readonly stream: InitStream | undefined;
   // TF.js variable names are process-global: each model instance gets its own prefix.
   private readonly prefix = `yolov5_${++instanceCounter}/`;
 
   /** Without a seed every conv weight and bias is 0 (a model that is loaded or copied into next). */
   constructor(seed: number | undefined) {
-    this.rng = seed === undefined ? undefined : seedrandom(`yolov5-init-${seed}`);
+    this.stream = seed === undefined ? undefined : new InitStream(`yolov5-init-${seed}`);
   }
 
   private uniform(n: number, bound: number): Float32Array {
     const a = new Float32Array(n);
-    const rng = this.rng;
-    if (rng) for (let i = 0; i < n; i++) a[i] = (rng() * 2 - 1) * bound;
+    this.stream?.fillSymmetric(a, bound);
     return a;
   }
 
