@@ -8,10 +8,14 @@
  * than wall time under the shared machine's load), read by a tiny --import probe that ends the
  * process once the first step is done. Issue 15's goal: the first step within 0.5 s of the process starting. A
  * local study hides most of this behind its spare process (it has the trainer loaded already).
+ * `--spare` times the hand-over to a spare instead, as a local study starts its trials: the child is
+ * forked with `--spare yolov5`, says `idle` once loaded, is left `--settle` ms (default 2000; in a
+ * study it waits out the running trial), then gets the task; the marks count from the task's
+ * arrival (TASK_ASSIGNED_MARK) and the CPU time from the process's CPU time then.
  * `--entry FILE` (repeatable) times other builds' child entries instead, their samples interleaved
  * (A, B, A, B, ...) so that the machine's other load falls on each alike: a paired A/B of two builds.
  * STARTUP_PROF=<dir> cpu-profiles each trial process into dir.
- * Usage: npm run bench:trial-startup [-- --runs 10 --backend wasm --param key=value --entry a.js --entry b.js]
+ * Usage: npm run bench:trial-startup [-- --runs 10 --backend wasm --param key=value --entry a.js --entry b.js --spare --settle 2000]
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { packageRoot } from '../src/core/index.ts';
 import { FileTaskStore } from '../src/store/index.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
 import { STARTUP_MARKS } from '../src/trainers/yolov5/train/prepare-run.ts';
+import { TASK_ASSIGNED_MARK, parseToParent, type ToChild } from '../src/exec/local/protocol.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +36,8 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '.hpo/bench' },
     param: { type: 'string', multiple: true, default: [] },
     entry: { type: 'string', multiple: true, default: [] },
+    spare: { type: 'boolean', default: false },
+    settle: { type: 'string', default: '2000' },
   },
 });
 // What hpo forks from the build (src/worker/index.ts CHILD_ENTRY): the bundled child, else the compiled one.
@@ -81,13 +88,15 @@ function extraParams(pairs: string[]): Record<string, unknown> {
 }
 
 interface Sample {
-  /** ms since the process started, per mark. */
+  /** ms since the process started (with --spare: since the task arrived), per mark. */
   marks: Record<string, number>;
-  /** The process's CPU time (ms, all threads) at each mark. */
+  /** The process's CPU time (ms, all threads) at each mark (with --spare: since the task arrived). */
   cpu: Record<string, number>;
+  /** With --spare: ms from the fork to the spare's `idle`, as the parent saw it. */
+  loadMs?: number;
 }
 
-/** One fresh trial process: its marks. */
+/** One trial process (fresh, or a spare handed the task): its marks. */
 async function sample(childEntry: string, yaml: string): Promise<Sample> {
   const dir = await mkdtemp(join(os.tmpdir(), 'hpo-startup-'));
   try {
@@ -96,17 +105,31 @@ async function sample(childEntry: string, yaml: string): Promise<Sample> {
       name: 'startup', project: 'bench', type: 'training', status: 'queued', trainer: { type: 'yolov5' },
       params: { 'args/data': yaml, 'args/epochs': 1, 'args/img': 128, 'args/batch': 16, 'args/backend': values.backend, ...extraParams(values.param!) },
     });
-    const child = fork(childEntry, [dir, task.id], {
+    const forkedAt = performance.now();
+    const child = fork(childEntry, values.spare ? [dir, '--spare', 'yolov5'] : [dir, task.id], {
       execArgv: [...(process.env.STARTUP_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STARTUP_PROF] : []), '--import', `data:text/javascript,${encodeURIComponent(probe)}`],
-      env: { ...process.env, HPO_TASK_ID: task.id },
+      env: { ...process.env, ...(values.spare ? {} : { HPO_TASK_ID: task.id }) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    const exited = new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    let loadMs: number | undefined;
+    if (values.spare) {
+      const idle = await Promise.race([new Promise<boolean>((ok) => child.on('message', (m) => parseToParent(m)?.type === 'idle' && ok(true))), exited.then(() => false)]);
+      if (!idle) throw new Error(`the spare ended before it said idle:\n${stderr}`);
+      loadMs = performance.now() - forkedAt;
+      await new Promise((r) => setTimeout(r, Number(values.settle)));
+      child.send({ type: 'run', taskId: task.id } satisfies ToChild);
+    }
+    const code = await exited;
     const line = stderr.split('\n').find((l) => l.startsWith('startup-marks '));
     if (!line) throw new Error(`the trial process ended (code ${code}) before its first step:\n${stderr}`);
-    return JSON.parse(line.slice('startup-marks '.length)) as Sample;
+    const raw = JSON.parse(line.slice('startup-marks '.length)) as Sample;
+    if (!values.spare) return raw;
+    // Counted from the task's arrival: what the trial waits for once a study hands it over.
+    const since = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v - m[TASK_ASSIGNED_MARK]]));
+    return { marks: since(raw.marks), cpu: since(raw.cpu), loadMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -123,9 +146,12 @@ const phases: Array<[string, string]> = [
 const cell = (xs: number[]) => `${median(xs).toFixed(0).padStart(5)} [${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}]`;
 for (const [k, entry] of entries.entries()) {
   const runs = samples[k];
-  console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes, ${values.backend} backend, median [min-max]:`);
+  if (values.spare) {
+    console.log(`YOLOv5 trial hand-over to a loaded spare, ${runs.length} spares (${values.settle} ms idle before the task), ${values.backend} backend, median [min-max]:`);
+  } else console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes, ${values.backend} backend, median [min-max]:`);
   if (entries.length > 1) console.log(`  entry ${entry}`);
-  console.log(`  ${'mark'.padEnd(16)} ${'ms since start'.padEnd(18)} CPU ms (all threads)`);
+  if (values.spare) console.log(`  spare loaded (fork to idle) ${cell(runs.map((s) => s.loadMs!))} ms`);
+  console.log(`  ${'mark'.padEnd(16)} ${(values.spare ? 'ms since the task' : 'ms since start').padEnd(18)} CPU ms (all threads)`);
   for (const [label, mark] of phases) {
     console.log(`  ${label.padEnd(16)} ${cell(runs.map((s) => s.marks[mark])).padEnd(18)} ${cell(runs.map((s) => s.cpu[mark]))}`);
   }

@@ -12,7 +12,8 @@ import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
 import { getTrainer } from './trainer-registry.ts';
-import { parseToChild, type ToParent } from '../exec/local/protocol.ts';
+import { captureEnvironment } from './environment.ts';
+import { parseToChild, TASK_ASSIGNED_MARK, type ToParent } from '../exec/local/protocol.ts';
 import type { Ending } from '../core/index.ts';
 import { openArtifactStores, resolveArtifactSpec } from '../artifacts/index.ts';
 
@@ -32,7 +33,10 @@ async function main(): Promise<number> {
   process.on('message', (raw: unknown) => {
     const message = parseToChild(raw);
     if (message?.type === 'stop') stop(message.ending);
-    if (message?.type === 'run') assigned(message.taskId);
+    if (message?.type === 'run') {
+      performance.mark(TASK_ASSIGNED_MARK);
+      assigned(message.taskId);
+    }
   });
   // Listening before the first await: a controller that dies while this process starts must
   // still stop it (a missed 'disconnect' left an orphan training to its last epoch).
@@ -56,8 +60,10 @@ async function main(): Promise<number> {
   const artifacts = await openArtifactStores(resolveArtifactSpec({ storeSpec }));
   const runner = createTaskRunner(store, { log: (_id, line) => process.stdout.write(line + '\n'), artifacts });
   if (argTaskId === undefined) {
-    // Loading the trainer is most of a trial's start-up (TensorFlow.js for YOLOv5); a wrong type fails in the trial, not here.
-    if (preload) await getTrainer(preload).catch(() => {});
+    // Loading the trainer is most of a trial's start-up (TensorFlow.js for YOLOv5), then its own
+    // preload and the environment record (cached for this folder; it describes the code this
+    // process loaded). A wrong type or a failing preload fails in the trial, not here.
+    if (preload) await Promise.all([captureEnvironment(process.cwd()), getTrainer(preload).then((t) => t.preload?.())]).catch(() => {});
     send({ type: 'idle' });
   }
   const taskId = argTaskId ?? (await assignment);

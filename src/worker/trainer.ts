@@ -35,4 +35,10 @@ export interface TrainerContext {
 export interface Trainer {
   readonly type: string;
   train(params: Params, ctx: TrainerContext): Promise<void>;
+  /**
+   * Optional: loads what any run of this trainer needs before the task is known (a backend, a
+   * thread), so that a spare process (src/exec/local) starts its trial without paying for it.
+   * A failure is ignored there: the trial meets it again and fails with it.
+   */
+  preload?(): Promise<void>;
 }

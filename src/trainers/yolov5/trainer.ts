@@ -1,6 +1,9 @@
 import type { Trainer } from '../../worker/trainer.ts';
 import { runTraining } from './train/epochs.ts';
 import { prepareRun } from './train/prepare-run.ts';
+import { initBackend } from './backend.ts';
+import { preloadBatchThread } from './data/batch-thread.ts';
+import { warmUp } from './train/warm-up.ts';
 
 /**
  * The built-in `yolov5` trainer: YOLOv5's train.py in TF.js. Reports per-epoch scalars under
@@ -17,5 +20,11 @@ export const yolov5Trainer: Trainer = {
     } finally {
       await run.dispose();
     }
+  },
+  // The backend a task with args/backend auto gets (another is switched to at the run's start),
+  // a batch thread with its modules loaded, and warm model code.
+  async preload() {
+    await Promise.all([initBackend(), preloadBatchThread()]);
+    warmUp();
   },
 };

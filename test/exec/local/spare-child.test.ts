@@ -6,6 +6,7 @@ import { FileTaskStore } from '../../../src/store/index.ts';
 import { LocalExecutor } from '../../../src/exec/local/local-executor.ts';
 import { CHILD_ENTRY } from '../../../src/worker/index.ts';
 import type { TrialOutcome } from '../../../src/study/executor.ts';
+import { smokeParams, tinyDataset } from '../../trainers/yolov5/train/fixtures.ts';
 
 /** Pids of this process's children whose command line has `--spare`: the executor's spare trial process. */
 async function spares(): Promise<number[]> {
@@ -84,5 +85,28 @@ describe('LocalExecutor spare child', () => {
     const second = await run('second');
     expect(second.outcome.status).toBe('completed');
     expect(second.task.environment?.run?.pid).not.toBe(spare);
+  });
+
+  it('runs a YOLOv5 trial in a spare its trainer preloaded, switching to the backend the task asks for', async () => {
+    const { dir: data, yaml } = await tinyDataset(1);
+    try {
+      const yolo = async (name: string, backend: string) => {
+        const task = await store.create({ name, project: 'spare', type: 'training', status: 'queued', trainer: { type: 'yolov5' }, params: smokeParams(yaml, { 'args/backend': backend, 'args/noplots': true }) });
+        await executor.submit(task);
+        const outcome = await until(async () => finished.get(task.id));
+        return { outcome, task: await store.get(task.id) };
+      };
+      const first = await yolo('first', 'wasm');
+      expect(first.outcome.status).toBe('completed');
+      const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+      // Its preload started the auto backend (wasm here) and a batch thread; this task wants cpu.
+      const second = await yolo('second', 'cpu');
+      expect(second.outcome).toMatchObject({ status: 'completed' });
+      expect(second.task.environment?.run?.pid).toBe(spare);
+      expect(second.task.environment?.backend).toBe('cpu');
+      expect(Object.keys(await store.getScalars(second.task.id))).toContain('metrics/mAP_0.5:0.95');
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
   });
 });

@@ -45,6 +45,27 @@ export interface BatchThread {
   close(): Promise<void>;
 }
 
+/** A thread started ahead of any run (a spare trial process's preload), for the next run to take. */
+let preloaded: BatchThread | undefined;
+
+/** Starts a thread for the next run to take (see takeBatchThread); resolves once its modules are loaded. */
+export function preloadBatchThread(): Promise<boolean> {
+  preloaded ??= startBatchThread();
+  return preloaded.ready;
+}
+
+/**
+ * A run's batch thread: the preloaded one if there is one (its modules are loaded already), else a
+ * new one. With `wanted` false (args/workers 0) there is none, and a preloaded one is ended.
+ */
+export function takeBatchThread(wanted: boolean): BatchThread | undefined {
+  const thread = preloaded;
+  preloaded = undefined;
+  if (wanted) return thread ?? startBatchThread();
+  void thread?.close();
+  return undefined;
+}
+
 /** Starts a batch thread. Returns at once; the thread loads its modules while `open` and the first builds are queued. */
 export function startBatchThread(): BatchThread {
   const [entry, options] = workerEntry(ENTRY);

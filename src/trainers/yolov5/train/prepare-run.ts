@@ -10,7 +10,7 @@ import { ConfigError, type Params } from '../../../core/index.ts';
 import type { TrainerContext } from '../../../worker/trainer.ts';
 import { decodeCheckpoint, isCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { createBatches, loadDatasetConfig, openImageSet, type BatchOptions, type DatasetConfig, type ImageSet } from '../data/index.ts';
-import { startBatchThread, type BatchThread } from '../data/batch-thread.ts';
+import { takeBatchThread, type BatchThread } from '../data/batch-thread.ts';
 import type { Batch } from '../types.ts';
 import { ModelEMA } from './ema.ts';
 import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts';
@@ -74,8 +74,9 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
   const params = parseYoloParams(rawParams);
   const { args } = params;
   for (const w of params.warnings) ctx.log(`warning: ${w}`);
-  // Started first: the thread loads its modules while the backend, data and model are set up.
-  const batchThread = args.workers > 0 ? startBatchThread() : undefined;
+  // Started first (or preloaded by a spare process): the thread loads its modules while the
+  // backend, data and model are set up.
+  const batchThread = takeBatchThread(args.workers > 0);
   try {
     return await setUp(params, rawParams, ctx, batchThread);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBatchThread } from '../../../../src/trainers/yolov5/data/batch-thread.ts';
+import { preloadBatchThread, startBatchThread, takeBatchThread } from '../../../../src/trainers/yolov5/data/batch-thread.ts';
 import { DatasetError } from '../../../../src/trainers/yolov5/data/errors.ts';
 import { openImageSet, type ImageSet } from '../../../../src/trainers/yolov5/data/image-set.ts';
 import { createBatches, type BatchBuilder, type BatchOptions } from '../../../../src/trainers/yolov5/data/loader.ts';
@@ -93,6 +93,35 @@ describe('startBatchThread', () => {
       await expect(failure).rejects.toThrow(`Cannot decode image ${file}: VipsJpeg: premature end of JPEG image`);
     } finally {
       await thread.close();
+    }
+  });
+
+  it('hands a preloaded thread, modules loaded, to the next run, and ends it when the run wants none', async () => {
+    const notYet = Symbol('not yet');
+    const settledNow = <T>(p: Promise<T>) => Promise.race([p, new Promise<typeof notYet>((r) => setImmediate(() => r(notYet)))]);
+    expect(await preloadBatchThread()).toBe(true);
+    const taken = takeBatchThread(true)!;
+    try {
+      expect(await settledNow(taken.ready)).toBe(true); // the preloaded one: a new thread needs ~0.2 s to load
+      taken.open(set);
+      await taken.build([0, 1], 0, OPTS);
+      expect(taken.built).toEqual({ thread: 1, here: 0 });
+    } finally {
+      await taken.close();
+    }
+    const fresh = takeBatchThread(true)!; // taken once only: the next run starts its own
+    try {
+      expect(await settledNow(fresh.ready)).toBe(notYet);
+    } finally {
+      await fresh.close();
+    }
+    await preloadBatchThread();
+    expect(takeBatchThread(false)).toBeUndefined();
+    const afterNone = takeBatchThread(true)!;
+    try {
+      expect(await settledNow(afterNone.ready)).toBe(notYet);
+    } finally {
+      await afterNone.close();
     }
   });
 });
