@@ -2,6 +2,7 @@ import { packageVersion } from '../../core/package-root.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/parse-input.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
+import { SpareShelf } from '../../exec/local/spare-shelf.ts';
 import { createTaskRunner } from '../../worker/run-task.ts';
 import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../context.ts';
 import { resolveRedisUrl } from '../executors.ts';
@@ -39,6 +40,8 @@ export async function agentCommand(
   const artifacts = await openCliArtifacts(globals, storeSpec);
   const inProcess = createTaskRunner(store, { artifacts });
   const graceMs = (flags.grace ?? 10) * 1000;
+  // One loaded trial process per slot, forked with the slot's environment, for its next job.
+  const spares = new SpareShelf();
   const agent = await startAgent({
     queues: flags.queue,
     concurrency: flags.concurrency,
@@ -55,7 +58,7 @@ export async function agentCommand(
           run.onStarted?.(); // nothing to start: the trial's limits count from now
           return inProcess(taskId, run);
         }
-      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, graceMs, ...run }),
+      : async (taskId, run) => runInChild(await store.get(taskId), { store, storeSpec, childEntry: CHILD_ENTRY, graceMs, spares, ...run }),
     runController: async (controllerId, signal) => {
       // force: an agent picks up a controller whose owner died, through the same lease (expired or dead pid only).
       await executeStudy(store, storeSpec, controllerId, globals, { signal, interactive: false, force: true, leaseLabel: `agent ${agent?.name ?? ''}`.trim() });
@@ -74,5 +77,6 @@ export async function agentCommand(
       },
     });
   });
+  await spares.close();
   await store.close();
 }

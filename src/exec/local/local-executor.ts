@@ -3,6 +3,7 @@ import { isFinal, settlesWithin, statusOfEnding, type Task, type TaskStore } fro
 import type { Executor, ExecutorEvents, StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LogCapture } from './log-capture.ts';
 import { parseToParent, type ToChild } from './protocol.ts';
+import { SpareShelf } from './spare-shelf.ts';
 import { startWatchdog, type Watchdog } from '../watchdog.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -29,19 +30,12 @@ export interface LocalExecutorOptions {
   /**
    * Keep one child forked ahead of need, loaded with the trainer the last trial used, so the next
    * trial starts without paying for Node's and the trainer's start-up. Default true; a one-off
-   * task (`hpo train`, an agent's job) has no next trial.
+   * task (`hpo train`) has no next trial. A shelf keeps the spare beyond this executor (an agent's
+   * slot, whose jobs each get an executor of their own), under `spareKey`.
    */
-  spare?: boolean;
+  spare?: boolean | SpareShelf;
+  spareKey?: string;
 }
-
-/** A spare child: `ready` is true once it says `idle`, false when it died or took too long. */
-interface Spare {
-  child: ChildProcess;
-  ready: Promise<boolean>;
-}
-
-/** A spare that is not loaded by then is dropped and the trial forks its own child. */
-const SPARE_READY_MS = 30_000;
 
 interface Running {
   child: ChildProcess;
@@ -68,18 +62,23 @@ export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly capacity: number;
   private readonly running = new Map<string, Running>();
-  private spare?: Spare;
+  /** Our own shelf (closed with us), a caller's, or none. */
+  private readonly shelf?: SpareShelf;
+  private readonly ownShelf: boolean;
   private closed = false;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.capacity = options.concurrency;
+    this.ownShelf = options.spare === undefined || options.spare === true;
+    this.shelf = options.spare instanceof SpareShelf ? options.spare : this.ownShelf ? new SpareShelf() : undefined;
   }
 
   async submit(task: Task): Promise<void> {
     const { options } = this;
-    const spare = await this.takeSpare(task);
+    const key = options.spareKey ?? '';
+    const spare = await this.shelf?.take(key, task.id);
     const child = spare ?? this.fork([task.id], { HPO_TASK_ID: task.id });
-    if ((options.spare ?? true) && !this.closed) this.spare = this.forkSpare(task.trainer.type);
+    if (!this.closed) this.shelf?.stock(key, () => this.fork(['--spare', task.trainer.type]));
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [], exited, handled: exited.then(([code, signal]) => this.onExit(task.id, entry, code, signal)) };
     this.running.set(task.id, entry);
@@ -120,61 +119,6 @@ export class LocalExecutor implements Executor {
       // The child still exits when its IPC channel closes, so it never outlives the controller.
       detached: true,
     });
-  }
-
-  private forkSpare(trainerType: string): Spare {
-    const child = this.fork(['--spare', trainerType]);
-    // A spare that cannot start is simply not used; the trial that would have taken it forks its own.
-    child.on('error', () => {});
-    const ready = new Promise<boolean>((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(ok);
-      };
-      const onMessage = (raw: unknown): void => {
-        if (parseToParent(raw)?.type === 'idle') done(true);
-      };
-      const onExit = (): void => done(false);
-      const timer = setTimeout(() => done(false), SPARE_READY_MS);
-      timer.unref();
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-    return { child, ready };
-  }
-
-  /**
-   * The spare, running `task`, or undefined when there is none that is alive and loaded. It is
-   * handed over only once it says `started` (milliseconds for a loaded process): a spare that
-   * died unseen (the OOM killer) must not take a trial down with it.
-   */
-  private async takeSpare(task: Task): Promise<ChildProcess | undefined> {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (!spare) return undefined;
-    if ((await spare.ready) && spare.child.connected) {
-      const { child } = spare;
-      const started = new Promise<boolean>((resolve) => {
-        const onMessage = (raw: unknown): void => {
-          if (parseToParent(raw)?.type === 'started') done(true);
-        };
-        const done = (ok: boolean): void => {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(ok);
-        };
-        const onExit = (): void => done(false);
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-      });
-      const message: ToChild = { type: 'run', taskId: task.id };
-      child.send(message, () => {});
-      if (await started) return child;
-    }
-    await killChild(spare.child);
-    return undefined;
   }
 
   async stop(taskId: string, ending: StopEnding): Promise<void> {
@@ -220,9 +164,7 @@ export class LocalExecutor implements Executor {
    */
   async close(): Promise<void> {
     this.closed = true;
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare) await killChild(spare.child);
+    if (this.ownShelf) await this.shelf?.close();
     const entries = [...this.running.values()];
     for (const id of this.running.keys()) await this.stop(id, { kind: 'interrupted', reason: 'interrupted: its controller closed' });
     await Promise.all(entries.map((e) => e.exited));
@@ -263,10 +205,3 @@ export class LocalExecutor implements Executor {
   }
 }
 
-/** SIGKILL and wait for the exit (an idle spare holds no state worth a grace period). */
-async function killChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}

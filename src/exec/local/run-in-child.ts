@@ -1,6 +1,7 @@
 import type { Task, TaskStore } from '../../core/index.ts';
 import type { StopEnding, TrialOutcome } from '../../study/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
+import type { SpareShelf } from './spare-shelf.ts';
 import { TrialTimeoutError } from '../../core/index.ts';
 
 export interface RunInChildOptions {
@@ -16,6 +17,12 @@ export interface RunInChildOptions {
   onOutput?: () => void;
   /** Called once the child process is up and running the task. */
   onStarted?: () => void;
+  /**
+   * Where the next task's process is kept loaded (an agent's): the task runs in the spare forked
+   * for the same `env`, if one is ready, and a new spare is forked for the next. Without, a
+   * one-off process.
+   */
+  spares?: SpareShelf;
 }
 
 /** Runs one queued task in its own child process and resolves with its outcome; `signal` stops it cleanly. */
@@ -26,7 +33,8 @@ export function runInChild(task: Task, options: RunInChildOptions): Promise<Tria
       storeSpec: options.storeSpec,
       childEntry: options.childEntry,
       concurrency: 1,
-      spare: false,
+      spare: options.spares ?? false,
+      spareKey: JSON.stringify(options.env ?? {}),
       graceMs: options.graceMs ?? 10_000,
       onOutput: options.onOutput,
       env: options.env,

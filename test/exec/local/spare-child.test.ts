@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileTaskStore } from '../../../src/store/index.ts';
 import { LocalExecutor } from '../../../src/exec/local/local-executor.ts';
+import { runInChild } from '../../../src/exec/local/run-in-child.ts';
+import { SpareShelf } from '../../../src/exec/local/spare-shelf.ts';
 import { CHILD_ENTRY } from '../../../src/worker/index.ts';
 import type { TrialOutcome } from '../../../src/study/executor.ts';
 import { smokeParams, tinyDataset } from '../../trainers/yolov5/train/fixtures.ts';
@@ -108,5 +110,31 @@ describe('LocalExecutor spare child', () => {
     } finally {
       await rm(data, { recursive: true, force: true });
     }
+  });
+
+  it("runs an agent slot's next job in the spare forked with that slot's environment, and no other's", async () => {
+    const shelf = new SpareShelf();
+    try {
+      const job = async (name: string, slot: string) => {
+        const task = await trial(name);
+        const outcome = await runInChild(task, { store, storeSpec: dir, childEntry: CHILD_ENTRY, spares: shelf, env: { CUDA_VISIBLE_DEVICES: slot } });
+        return { outcome, task: await store.get(task.id) };
+      };
+      const first = await job('first', '0');
+      expect(first.outcome.status).toBe('completed');
+      const [spare0] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+      const other = await job('other slot', '1'); // slot 1 has no spare yet: a process of its own
+      expect(other.outcome.status).toBe('completed');
+      expect(other.task.environment?.run?.pid).not.toBe(spare0);
+      expect(other.task.environment?.run?.gpu).toBe('1');
+      const second = await job('second', '0');
+      expect(second.outcome.status).toBe('completed');
+      expect(second.task.environment?.run?.pid).toBe(spare0);
+      expect(second.task.environment?.run?.gpu).toBe('0');
+      await until(async () => ((await spares()).length === 2 ? true : undefined));
+    } finally {
+      await shelf.close();
+    }
+    expect(await spares()).toEqual([]);
   });
 });
