@@ -30,11 +30,10 @@ export interface LocalExecutorOptions {
   /**
    * Keep one child forked ahead of need, loaded with the trainer the last trial used, so the next
    * trial starts without paying for Node's and the trainer's start-up. Default true; a one-off
-   * task (`hpo train`) has no next trial. A shelf keeps the spare beyond this executor (an agent's
-   * slot, whose jobs each get an executor of their own), under `spareKey`.
+   * task (`hpo train`) has no next trial. A caller's shelf keeps the spare beyond this executor,
+   * under `key` (an agent's slot, whose jobs each get an executor of their own).
    */
-  spare?: boolean | SpareShelf;
-  spareKey?: string;
+  spare?: boolean | { shelf: SpareShelf; key: string };
 }
 
 interface Running {
@@ -62,23 +61,23 @@ export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly capacity: number;
   private readonly running = new Map<string, Running>();
-  /** Our own shelf (closed with us), a caller's, or none. */
-  private readonly shelf?: SpareShelf;
-  private readonly ownShelf: boolean;
+  /** Where the spare waits: our own shelf (closed with us), a caller's, or none. */
+  private readonly spares?: { shelf: SpareShelf; key: string; own: boolean };
   private closed = false;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.capacity = options.concurrency;
-    this.ownShelf = options.spare === undefined || options.spare === true;
-    this.shelf = options.spare instanceof SpareShelf ? options.spare : this.ownShelf ? new SpareShelf() : undefined;
+    const { spare = true } = options;
+    if (spare === true) this.spares = { shelf: new SpareShelf(), key: '', own: true };
+    else if (spare) this.spares = { ...spare, own: false };
   }
 
   async submit(task: Task): Promise<void> {
     const { options } = this;
-    const key = options.spareKey ?? '';
-    const spare = await this.shelf?.take(key, task.id);
+    const { spares } = this;
+    const spare = await spares?.shelf.take(spares.key, task.id);
     const child = spare ?? this.fork([task.id], { HPO_TASK_ID: task.id });
-    if (!this.closed) this.shelf?.stock(key, () => this.fork(['--spare', task.trainer.type]));
+    if (spares && !this.closed) spares.shelf.stock(spares.key, () => this.fork(['--spare', task.trainer.type]));
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [], exited, handled: exited.then(([code, signal]) => this.onExit(task.id, entry, code, signal)) };
     this.running.set(task.id, entry);
@@ -164,7 +163,7 @@ export class LocalExecutor implements Executor {
    */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.ownShelf) await this.shelf?.close();
+    if (this.spares?.own) await this.spares.shelf.close();
     const entries = [...this.running.values()];
     for (const id of this.running.keys()) await this.stop(id, { kind: 'interrupted', reason: 'interrupted: its controller closed' });
     await Promise.all(entries.map((e) => e.exited));

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { parseToParent, type ToChild } from './protocol.ts';
+import { parseToParent, type ToChild, type ToParent } from './protocol.ts';
 
 /** A spare that is not loaded by then is dropped and the trial forks its own child. */
 const SPARE_READY_MS = 30_000;
@@ -26,23 +26,7 @@ export class SpareShelf {
     const child = fork();
     // A spare that cannot start is simply not used; the trial that would have taken it forks its own.
     child.on('error', () => {});
-    const ready = new Promise<boolean>((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(ok);
-      };
-      const onMessage = (raw: unknown): void => {
-        if (parseToParent(raw)?.type === 'idle') done(true);
-      };
-      const onExit = (): void => done(false);
-      const timer = setTimeout(() => done(false), SPARE_READY_MS);
-      timer.unref();
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-    this.spares.set(key, { child, ready });
+    this.spares.set(key, { child, ready: untilMessage(child, 'idle', SPARE_READY_MS) });
   }
 
   /**
@@ -56,19 +40,7 @@ export class SpareShelf {
     if (!spare) return undefined;
     if ((await spare.ready) && spare.child.connected) {
       const { child } = spare;
-      const started = new Promise<boolean>((resolve) => {
-        const onMessage = (raw: unknown): void => {
-          if (parseToParent(raw)?.type === 'started') done(true);
-        };
-        const done = (ok: boolean): void => {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(ok);
-        };
-        const onExit = (): void => done(false);
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-      });
+      const started = untilMessage(child, 'started');
       const message: ToChild = { type: 'run', taskId };
       child.send(message, () => {});
       if (await started) return child;
@@ -86,8 +58,28 @@ export class SpareShelf {
   }
 }
 
+/** True once the child sends a `type` message, false if it exits first (or `timeoutMs` passes). */
+function untilMessage(child: ChildProcess, type: ToParent['type'], timeoutMs?: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(ok);
+    };
+    const onMessage = (raw: unknown): void => {
+      if (parseToParent(raw)?.type === type) done(true);
+    };
+    const onExit = (): void => done(false);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(false), timeoutMs);
+    timer?.unref();
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
 /** SIGKILL and wait for the exit (an idle spare holds no state worth a grace period). */
-export async function killChild(child: ChildProcess): Promise<void> {
+async function killChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');

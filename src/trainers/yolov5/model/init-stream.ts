@@ -31,6 +31,7 @@ export class InitStream {
     for (let k = 0; k < out.length; k++) {
       // seedrandom's prng(): six bytes as the numerator over 2^48, then more bytes until 52
       // significant bits, shifted back without rounding when it went past 53.
+      // ARC4's byte step is written out in both loops: as a closure it measured 15-25 % slower.
       let n = 0;
       for (let c = 0; c < 6; c++) {
         i = (i + 1) & 255;
