@@ -12,7 +12,10 @@
  * negative "rest" at 320 px where the server ran smaller batches), the image decoding
  * (prepareImage), and the rest of the server (HTTP, JSON, NMS, batching, copies, garbage
  * collection: what is left of the server's CPU).
- *   npm run bench:serve [-- --seconds 4 --sizes 128,320 --threads 1 --bin path/to/bin/hpo.js]
+ * A second bare line runs the forward as the server lays it out (its instances side by side in
+ * worker threads, its threads each, no spinning), still without HTTP or decoding: the served
+ * figure's ceiling on this machine.
+ *   npm run bench:serve [-- --seconds 4 --sizes 128,320 --threads 1 --instances 2 --bin path/to/bin/hpo.js]
  * --bin serves with another build of hpo (an A/B of two checkouts in one run); SERVE_PROF=<dir>
  * cpu-profiles the server.
  */
@@ -23,8 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { cachedExport, serveThreads } from '../src/serve/version-loader.ts';
+import { cachedExport, serveLayout } from '../src/serve/version-loader.ts';
 import { createOnnxRuntime, type OnnxRuntimeOptions } from '../src/serve/runtime/onnx-runtime.ts';
+import { createOnnxWorkerRuntime } from '../src/serve/runtime/onnx-worker-runtime.ts';
 import { givePixels } from '../src/serve/pipeline/pixel-pool.ts';
 import { prepareImage } from '../src/serve/pipeline/preprocess.ts';
 import { synthesizeDataset } from '../src/trainers/yolov5/data/index.ts';
@@ -32,12 +36,15 @@ import { processCpuMs } from './lib-proc-cpu.ts';
 import { makeServeTask } from './lib-serve.ts';
 
 const { values } = parseArgs({ options: {
-  seconds: { type: 'string', default: '4' }, sizes: { type: 'string', default: '128,320' }, threads: { type: 'string' },
+  seconds: { type: 'string', default: '4' }, sizes: { type: 'string', default: '128,320' }, threads: { type: 'string' }, instances: { type: 'string' },
   bin: { type: 'string', default: path.resolve(import.meta.dirname, '../bin/hpo.js') },
 } });
 const SECONDS = Number(values.seconds);
 const SIZES = values.sizes.split(',').map(Number);
 const THREADS = values.threads === undefined ? undefined : Number(values.threads);
+const INSTANCES = values.instances === undefined ? undefined : Number(values.instances);
+/** The server's ONNX Runtime layout: the flags given, else its defaults on this machine. */
+const LAYOUT = { threads: THREADS ?? serveLayout().threads, instances: INSTANCES ?? serveLayout().instances };
 const BIN = path.resolve(values.bin);
 const LOAD = path.resolve(import.meta.dirname, 'serve-load.ts');
 const PREDICT = '/v1/models/detector/predict';
@@ -73,6 +80,32 @@ async function forward(bytes: Uint8Array, size: number, batch: number, seconds: 
   return { ips, cpuMs: (cpu.user + cpu.system) / 1000 / images };
 }
 
+/**
+ * The forward as the server runs it: its instances (worker threads) each running batches of
+ * `batch` back to back, side by side, with its threads and no spinning: images/s and CPU ms per image.
+ */
+async function forwardAsServed(bytes: Uint8Array, size: number, batch: number, seconds: number): Promise<{ ips: number; cpuMs: number }> {
+  const rt = await createOnnxWorkerRuntime(bytes, { ...LAYOUT, spinning: false });
+  const loop = async (until: number): Promise<number> => {
+    let x: Float32Array = new Float32Array(batch * 3 * size * size).fill(0.5);
+    let images = 0;
+    while (performance.now() < until) {
+      x = (await rt.run(x, batch)).input ?? x;
+      images += batch;
+    }
+    return images;
+  };
+  await Promise.all(Array.from({ length: rt.concurrency }, () => loop(performance.now() + 300)));
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const counts = await Promise.all(Array.from({ length: rt.concurrency }, () => loop(start + seconds * 1000)));
+  const images = counts.reduce((a, b) => a + b, 0);
+  const ips = images / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  await rt.dispose();
+  return { ips, cpuMs: (cpu.user + cpu.system) / 1000 / images };
+}
+
 /** CPU ms per image of decoding and letterboxing, one image at a time, as a request does it. */
 async function decodeCpuMs(files: string[], size: number): Promise<number> {
   const bodies = await Promise.all(files.map((f) => readFile(f)));
@@ -91,7 +124,7 @@ async function decodeCpuMs(files: string[], size: number): Promise<number> {
 
 async function startServe(task: string, size: number, batching: boolean): Promise<{ child: ChildProcess; port: number }> {
   const args = [...(process.env.SERVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SERVE_PROF] : []), BIN, '--store', storeDir, 'serve', task, '--port', '0', '--size', String(size), '--cache-dir', cacheDir,
-    '--max-batch', batching ? '16' : '1', '--max-wait-ms', batching ? '5' : '0', ...(THREADS ? ['--threads', String(THREADS)] : [])];
+    '--max-batch', batching ? '16' : '1', '--max-wait-ms', batching ? '5' : '0', ...(THREADS ? ['--threads', String(THREADS)] : []), ...(INSTANCES ? ['--instances', String(INSTANCES)] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -138,7 +171,7 @@ async function drive(server: ChildProcess, port: number, files: string[], client
 const col = (v: number | string, w: number, digits = 0) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '-') : v).padStart(w);
 
 const { task, ckpt } = await makeServeTask(storeDir);
-console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve --threads ${THREADS ?? `(default: ${serveThreads()} here)`}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
+console.log(`bench:serve  yolov5n nc=3  node ${process.version}  ${os.cpus().length} cores  serve: ${LAYOUT.instances} instance(s) x ${LAYOUT.threads} thread(s)${THREADS || INSTANCES ? '' : ' (its defaults here)'}  ${path.relative(process.cwd(), BIN)}  load average before: ${load()}`);
 console.log('CPU ms/img: server = all its threads, main = its JavaScript thread, client = the load process; load = 1-min load average at the end of the line');
 console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare  errors  server   main  client   load');
 try {
@@ -146,6 +179,8 @@ try {
     const bytes = await cachedExport(cacheDir, ckpt, task, size);
     const bare = await forward(bytes, size, 16, SECONDS);
     console.log(`${String(size).padEnd(5)} bare b=16          -        -        - ${col(bare.ips, 8)}      1.00       - ${col(bare.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}`);
+    const asServed = await forwardAsServed(bytes, size, 16, SECONDS);
+    console.log(`${String(size).padEnd(5)} ${`bare ${LAYOUT.instances}x${LAYOUT.threads}t b=16`.padEnd(18)} -        -        - ${col(asServed.ips, 8)} ${col(asServed.ips / bare.ips, 9, 2)}       - ${col(asServed.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}  (the server's instances side by side, no spinning)`);
     const files = await jpegFiles(size);
     const served: LoadResult[] = [];
     for (const batching of [true, false]) {
@@ -165,12 +200,12 @@ try {
     // Where the CPU of one served image goes (batching on, 8 clients), measured piece by piece here.
     const s = served[0];
     const batch = Math.max(1, Math.round(s.meanBatch));
-    const fwd = await forward(bytes, size, batch, Math.min(SECONDS, 3), { threads: THREADS ?? serveThreads(), spinning: false });
+    const fwd = await forward(bytes, size, batch, Math.min(SECONDS, 3), { threads: LAYOUT.threads, spinning: false });
     const decode = await decodeCpuMs(files, size);
     const serverMs = s.serverCpuMs / s.requests;
     const clientMs = s.cpuMs / s.requests;
     const total = serverMs + clientMs;
-    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch ${batch}: the server's mean ${s.meanBatch.toFixed(1)}; ${THREADS ?? serveThreads()} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
+    console.log(`${String(size).padEnd(5)} CPU ms per served image (batching on, 8 clients): forward ${fwd.cpuMs.toFixed(2)} (batch ${batch}: the server's mean ${s.meanBatch.toFixed(1)}; one instance, ${LAYOUT.threads} thread(s), no spinning), decode ${decode.toFixed(2)}, rest of the server ${(serverMs - fwd.cpuMs - decode).toFixed(2)}, client ${clientMs.toFixed(2)}; all ${total.toFixed(2)} -> at most ${(os.cpus().length * 1000 / total).toFixed(0)} img/s on ${os.cpus().length} cores  (load ${load()})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

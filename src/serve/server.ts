@@ -27,6 +27,7 @@ export interface ServerOptions {
   runtime: 'onnx' | 'tfjs';
   size?: number;
   threads?: number;
+  instances?: number;
   maxBatch: number;
   maxWaitMs: number;
   maxInFlight: number;
@@ -51,7 +52,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const metrics = new ServeMetrics();
   const loaderOptions: LoaderOptions = {
-    store: opts.store, artifacts: opts.artifacts, cacheDir: opts.cacheDir, runtime: opts.runtime, size: opts.size, threads: opts.threads,
+    store: opts.store, artifacts: opts.artifacts, cacheDir: opts.cacheDir, runtime: opts.runtime, size: opts.size, threads: opts.threads, instances: opts.instances,
     batching: (version) => ({ maxBatch: opts.maxBatch, maxWaitMs: opts.maxWaitMs, onBatch: (n) => metrics.batch(opts.name, version, n) }),
     warn: (m) => opts.log('warn', m),
   };

@@ -30,8 +30,10 @@ export interface LoaderOptions {
   runtime: 'onnx' | 'tfjs';
   /** Input size; default the size the checkpoint was trained at. */
   size?: number;
-  /** ORT intra-op threads (default: {@link serveThreads}). */
+  /** ORT intra-op threads of each instance (default: {@link serveLayout}). */
   threads?: number;
+  /** Model instances, forward passes that run at once (default: {@link serveLayout}). */
+  instances?: number;
   batching: (version: string) => BatcherOptions;
   warn(message: string): void;
 }
@@ -50,12 +52,16 @@ export function versionLoader(opts: LoaderOptions): (taskId: string) => Promise<
 }
 
 /**
- * ONNX Runtime threads when serving: every core but one (at least one), which is left to the
- * event loop and sharp's decoding; they cost a request about as much CPU as its forward pass at
- * small sizes, and ORT threads competing with them for the last core gain little.
+ * How a server spreads ONNX Runtime over `cores` by default: two instances (two batches run at
+ * once, each on its own session) when there are two cores or more, and together about as many
+ * intra-op threads as cores. On 2 cores with 8 clients (bench:serve-ab, yolov5n) two
+ * single-threaded instances served 113 img/s at 320 px against 74 for one (the second core sat
+ * mostly idle), and the same at 128 px (432 against 438), where the event loop's share of each
+ * image is larger; a second intra-op thread on one instance instead gained 3 % at 128 px.
  */
-export function serveThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+export function serveLayout(cores = availableParallelism()): { instances: number; threads: number } {
+  const instances = cores >= 2 ? 2 : 1;
+  return { instances, threads: Math.max(1, Math.ceil((cores - 1) / instances)) };
 }
 
 /** Checks a requested input size; the message names the value and the rule. */
@@ -71,7 +77,8 @@ async function loadRuntime(opts: LoaderOptions, ckpt: Checkpoint, taskId: string
   try {
     const bytes = await cachedExport(opts.cacheDir, ckpt, taskId, size);
     const { createOnnxWorkerRuntime } = await import('./runtime/onnx-worker-runtime.ts');
-    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads ?? serveThreads(), spinning: false });
+    const layout = serveLayout();
+    return await createOnnxWorkerRuntime(bytes, { threads: opts.threads ?? layout.threads, instances: opts.instances ?? layout.instances, spinning: false });
   } catch (error) {
     if (error instanceof ServeError) throw error;
     opts.warn(`ONNX Runtime could not load task ${taskId} at ${size} px (${(error as Error).message}); serving it with the TF.js forward pass`);

@@ -1,8 +1,9 @@
 /**
  * ONNX Runtime in a worker thread, as the server runs it (one thread, no spinning): the outputs
  * equal an in-process session's, the batch buffer moves to the worker and comes back unchanged
- * with the result (so the batcher refills it instead of allocating), and a view into a larger
- * array is copied, leaving the caller's array whole.
+ * with the result (so the batcher refills it instead of allocating), a view into a larger
+ * array is copied, leaving the caller's array whole, and with two instances more runs than
+ * instances at once each get their own outputs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/index.ts';
@@ -17,6 +18,7 @@ const SIZE = 64;
 const PER = 3 * SIZE * SIZE;
 let local: DetectorRuntime;
 let worker: DetectorRuntime;
+let pair: DetectorRuntime;
 
 /** `n` synthetic scenes as NCHW floats in [0, 1]. */
 function scenes(seed: string, n: number): Float32Array {
@@ -35,9 +37,11 @@ beforeAll(async () => {
   model.dispose();
   local = await createOnnxRuntime(bytes, { threads: 1, spinning: false });
   worker = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false });
+  pair = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
 });
 
 afterAll(async () => {
+  await pair?.dispose();
   await worker?.dispose();
   await local?.dispose();
 });
@@ -65,5 +69,16 @@ describe('the ONNX worker runtime', () => {
     expect(batch, 'the caller\'s array is whole and unchanged').toEqual(whole);
     expect(r.input?.buffer).not.toBe(batch.buffer);
     expect(r.data).toEqual((await local.run(whole.slice(PER), 1)).data);
+  });
+
+  it('runs as many batches at once as it has instances; more wait for a free one and get their own outputs', async () => {
+    expect(worker.concurrency).toBe(1);
+    expect(pair.concurrency).toBe(2);
+    const inputs = ['c0', 'c1', 'c2', 'c3', 'c4'].map((seed, k) => scenes(seed, 1 + (k % 3)));
+    const results = await Promise.all(inputs.map((x) => pair.run(x.slice(), x.length / PER)));
+    for (const [k, x] of inputs.entries()) {
+      expect(results[k].input, `batch ${k}'s buffer came back with it`).toEqual(x);
+      expect(results[k].data, `batch ${k}`).toEqual((await local.run(x, x.length / PER)).data);
+    }
   });
 });

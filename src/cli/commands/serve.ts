@@ -20,6 +20,7 @@ const flagsSchema = z.looseObject({
   maxImages: int('--max-images', 1).default(64),
   runtime: z.enum(['onnx', 'tfjs'], { message: '--runtime must be onnx or tfjs' }).default('onnx'),
   threads: int('--threads', 1).optional(),
+  instances: int('--instances', 1).optional(),
   follow: z.string().min(1).optional(),
   followIntervalMs: int('--follow-interval-ms', 100).default(10000),
   cacheDir: z.string().min(1).optional(),
@@ -40,7 +41,7 @@ export async function serveCommand(id: string, options: Record<string, unknown>,
     server = await startServer({
       store, artifacts, source: id, name: flags.name, host: flags.host, port: flags.port,
       cacheDir: flags.cacheDir ? path.resolve(flags.cacheDir) : defaultCacheDir(),
-      runtime: flags.runtime, size: flags.size, threads: flags.threads,
+      runtime: flags.runtime, size: flags.size, threads: flags.threads, instances: flags.instances,
       maxBatch: flags.maxBatch, maxWaitMs: flags.maxWaitMs, maxInFlight: flags.maxInFlight, requestTimeoutMs: flags.timeoutMs,
       bodyLimit: Math.round(flags.bodyLimitMb * 1024 * 1024), maxImages: flags.maxImages, log,
     });

@@ -35,6 +35,7 @@ export async function createOnnxRuntime(bytes: Uint8Array, opts: OnnxRuntimeOpti
   return {
     kind: 'onnx', size, nc,
     maxBatch: fixedBatch ?? Number.POSITIVE_INFINITY,
+    concurrency: 1,
     async run(input, n) {
       const feeds = { [INPUT_NAME]: new ort.Tensor('float32', input.subarray(0, n * 3 * size * size), [n, 3, size, size]) };
       const out = (await session.run(feeds))[OUTPUT_NAME];

@@ -11,7 +11,7 @@ import type { DetectorRuntime } from './types.ts';
 /** Wraps `model` (owned by the caller until dispose, which disposes it). */
 export function createTfjsRuntime(model: YoloModel, size: number): DetectorRuntime {
   return {
-    kind: 'tfjs', size, nc: model.nc, maxBatch: Number.POSITIVE_INFINITY,
+    kind: 'tfjs', size, nc: model.nc, maxBatch: Number.POSITIVE_INFINITY, concurrency: 1,
     async run(input, n) {
       const decoded = tf.tidy(() => {
         const x = tf.transpose(tf.tensor4d(input.subarray(0, n * 3 * size * size), [n, 3, size, size]), [0, 2, 3, 1]) as tf.Tensor4D;

@@ -1,0 +1,100 @@
+/**
+ * The dynamic batcher over a real two-instance ONNX Runtime (worker threads): two forward passes
+ * run at once when there is work for both, every image gets its own rows (the same as running
+ * it alone), a lone image starts at once, and while one forward runs, images arriving together
+ * wait to go as one batch instead of one by one to the idle instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/index.ts';
+import { exportOnnx } from '../../src/serve/onnx/export.ts';
+import { DynamicBatcher, type BatchResult } from '../../src/serve/pipeline/batcher.ts';
+import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
+import { createOnnxWorkerRuntime } from '../../src/serve/runtime/onnx-worker-runtime.ts';
+import type { DetectorRuntime } from '../../src/serve/runtime/types.ts';
+import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
+import { randomModel } from './random-model.ts';
+
+const SIZE = 64;
+const PER = 3 * SIZE * SIZE;
+let local: DetectorRuntime;
+let pair: DetectorRuntime;
+
+/** One synthetic scene as [3, S, S] floats in [0, 1]. */
+function scene(seed: string): Float32Array {
+  const out = new Float32Array(PER);
+  const plane = SIZE * SIZE;
+  const { image } = renderScene(createRng(seed, 'scene'), SIZE, 3);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[c * plane + i] = image.data[3 * i + c] / 255;
+  return out;
+}
+
+/** `runtime`, counting the forwards in flight at once (the most seen) and the batch sizes run. */
+function counted(runtime: DetectorRuntime): DetectorRuntime & { most: number; sizes: number[] } {
+  let now = 0;
+  const wrapped = {
+    ...runtime,
+    most: 0,
+    sizes: [] as number[],
+    async run(input: Float32Array, n: number) {
+      wrapped.most = Math.max(wrapped.most, ++now);
+      wrapped.sizes.push(n);
+      try {
+        return await runtime.run(input, n);
+      } finally {
+        now--;
+      }
+    },
+  };
+  return wrapped;
+}
+
+beforeAll(async () => {
+  const model = await randomModel('n', 3, 5);
+  const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-b' });
+  model.dispose();
+  local = await createOnnxRuntime(bytes, { threads: 1, spinning: false });
+  pair = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
+});
+
+afterAll(async () => {
+  await pair?.dispose();
+  await local?.dispose();
+});
+
+describe('the dynamic batcher on two instances', () => {
+  it('runs two batches at once when there is work for both; each image gets the rows it gets alone', async () => {
+    const runtime = counted(pair);
+    const batcher = new DynamicBatcher(runtime, { maxBatch: 4, maxWaitMs: 50 });
+    const images = Array.from({ length: 12 }, (_, k) => scene(`img-${k}`));
+    const results = await Promise.all(images.map((x) => batcher.submit(x.slice())));
+    expect(runtime.most, 'two forwards in flight at once').toBe(2);
+    expect(runtime.sizes.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(Math.max(...runtime.sizes)).toBeLessThanOrEqual(4);
+    for (const [k, x] of images.entries()) {
+      const alone = await local.run(x, 1);
+      expect(results[k].rows, `image ${k}`).toEqual(alone.data);
+    }
+    await batcher.whenIdle();
+    expect(batcher.depth).toBe(0);
+  });
+
+  it('starts a lone image at once; images arriving while a forward runs wait to go together', async () => {
+    const runtime = counted(pair);
+    // A wait far longer than a 64 px forward: the three images go when the first forward ends.
+    const batcher = new DynamicBatcher(runtime, { maxBatch: 16, maxWaitMs: 10_000 });
+    const first = batcher.submit(scene('lone'));
+    const rest = ['r1', 'r2', 'r3'].map((seed) => batcher.submit(scene(seed)));
+    const lone: BatchResult = await first;
+    expect(lone.batchSize, 'nothing else was running or coming: no wait').toBe(1);
+    const together = await Promise.all(rest);
+    expect(together.map((r) => r.batchSize), 'one batch of three, not one image on the idle instance').toEqual([3, 3, 3]);
+    expect(runtime.sizes).toEqual([1, 3]);
+  });
+
+  it('with one instance, runs one forward at a time', async () => {
+    const runtime = counted(local);
+    const batcher = new DynamicBatcher(runtime, { maxBatch: 2, maxWaitMs: 0 });
+    await Promise.all(Array.from({ length: 6 }, (_, k) => batcher.submit(scene(`one-${k}`))));
+    expect(runtime.most).toBe(1);
+  });
+});
