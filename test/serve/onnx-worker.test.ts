@@ -81,4 +81,14 @@ describe('the ONNX worker runtime', () => {
       expect(results[k].data, `batch ${k}`).toEqual((await local.run(x, x.length / PER)).data);
     }
   });
+
+  it('fails a run at once once its workers are gone, instead of waiting for an answer', async () => {
+    const model = await randomModel('n', 3, 4);
+    const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-gone' });
+    model.dispose();
+    const runtime = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
+    await runtime.dispose();
+    await expect(runtime.run(scenes('gone', 1), 1)).rejects.toThrow(/ONNX worker exited/);
+    await expect(runtime.run(scenes('gone', 1), 1)).rejects.toThrow(/ONNX worker exited/);
+  });
 });

@@ -30,7 +30,10 @@ async function startInstance(bytes: Uint8Array, options: OnnxRuntimeOptions): Pr
   const worker = new Worker(entry, { ...entryOptions, workerData: { bytes, options } });
   const pending = new Map<number, { resolve(r: RunResult): void; reject(e: Error): void }>();
   let nextId = 0;
+  /** Set once the worker is gone: later runs fail at once instead of waiting for an answer that cannot come. */
+  let gone: Error | undefined;
   const failAll = (error: Error): void => {
+    gone ??= error;
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
@@ -51,6 +54,7 @@ async function startInstance(bytes: Uint8Array, options: OnnxRuntimeOptions): Pr
     run(input, n) {
       // The whole buffer moves to the worker and comes back with the result (no copy, no
       // allocation); a view into a larger buffer is copied out instead.
+      if (gone) return Promise.reject(gone);
       const batch = ownsBuffer(input) ? input : input.slice(0, n * 3 * meta.size * meta.size);
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -59,6 +63,7 @@ async function startInstance(bytes: Uint8Array, options: OnnxRuntimeOptions): Pr
       });
     },
     async dispose() {
+      if (gone) return;
       worker.postMessage({ type: 'dispose' });
       await new Promise((resolve) => worker.once('exit', resolve));
     },
