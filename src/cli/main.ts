@@ -55,6 +55,7 @@ program
   .option('--lock-duration <ms>', "how long a job stays owned without renewal: a dead agent's jobs move on within about 1.7x this (default 15000)")
   .option('--name <name>', 'agent name in logs and its presence record (default <host>:<pid>; `hpo autoscale` names its instances)')
   .option('--strict', 'fail tasks created with another hpo version (default: run them with a warning in their log)')
+  .option('--preload <trainer-type>', "a spare trial process per slot loads this trainer at start-up, so each slot's first job starts loaded (none: no start-up spares)", 'yolov5')
   .action(async (options) => (await import('./commands/agent.ts')).agentCommand(options, program.opts()));
 
 program

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
@@ -9,6 +10,24 @@ import { BIN, tempDir, writeConfig, writeTemplate } from '../helpers/temp.ts';
 
 const REDIS = process.env.REDIS_URL!;
 const space = { 'hyp/lr0': { type: 'float', low: 1e-4, high: 0.1, log: true }, 'hyp/momentum': { type: 'float', low: 0.6, high: 0.98 } };
+
+/** The spare trial processes (`--spare` in the command line) whose parent is `parent`, with their HPO_AGENT_SLOT. */
+async function sparesOf(parent: number): Promise<{ pid: number; slot?: string }[]> {
+  const found: { pid: number; slot?: string }[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent || !(await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0').includes('--spare')) continue;
+      const env = (await readFile(`/proc/${name}/environ`, 'utf8')).split('\0');
+      found.push({ pid: Number(name), slot: env.find((e) => e.startsWith('HPO_AGENT_SLOT='))?.slice('HPO_AGENT_SLOT='.length) });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found.sort((a, b) => Number(a.slot) - Number(b.slot));
+}
 
 /**
  * The distributed path through the real binary: a Redis store, BullMQ queues and `hpo agent`
@@ -78,6 +97,27 @@ describe('studies through queues and agent processes', () => {
     const trials = await store.list({ parent: remoteBoard.controllerId });
     expect(trials.every((t) => t.status === 'completed')).toBe(true);
     for (const t of trials) expect((await store.getScalars(t.id))['metrics/mAP_0.5:0.95'].map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("an agent forks each slot a loaded spare at start-up, and each slot's first job runs in it", async () => {
+    await writeTemplate(dir);
+    await writeConfig(dir, { space, strategy: { type: 'random' }, budget: { maxTrials: 2, concurrency: 2 }, seed: 3 });
+    const queue = `q-${randomUUID()}`;
+    // The default --preload (yolov5) spare runs this function-trainer job too: it loads that trainer when the job comes.
+    const agent = startAgent(['--queue', queue, '--concurrency', '2', '--lock-duration', '3000']);
+    let before: { pid: number; slot?: string }[] = [];
+    await until('a spare per slot', async () => (before = await sparesOf(agent.pid!)).length === 2);
+    expect(before.map((s) => s.slot)).toEqual(['0', '1']);
+
+    const template = hpo(['--store', REDIS, 'train', 'template.ts']).stdout.trim();
+    const run = hpo(['--store', REDIS, 'run', '--template', template, '--queue', queue, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const trials = await store.list({ parent: JSON.parse(run.stdout).controllerId });
+    expect(trials.map((t) => t.status)).toEqual(['completed', 'completed']);
+    const ran = trials.map((t) => ({ pid: t.environment?.run?.pid, slot: String(t.environment?.run?.slot) })).sort((a, b) => Number(a.slot) - Number(b.slot));
+    expect(ran, 'each job ran in the spare forked for its slot before the study existed').toEqual(before);
+    // Each slot stocks a new spare for its next job.
+    await until('new spares', async () => (await sparesOf(agent.pid!)).filter((s) => !before.some((b) => b.pid === s.pid)).length === 2);
   });
 
   it('a remote controller whose agent is killed is resumed by another agent without losing or repeating trials', async () => {

@@ -1,6 +1,7 @@
 import { packageVersion } from '../../core/package-root.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/parse-input.ts';
+import { forkTrialProcess } from '../../exec/local/local-executor.ts';
 import { runInChild } from '../../exec/local/run-in-child.ts';
 import { SpareShelf } from '../../exec/local/spare-shelf.ts';
 import { createTaskRunner } from '../../worker/run-task.ts';
@@ -8,6 +9,9 @@ import { logLine, openCliArtifacts, openCliStore, type GlobalOptions } from '../
 import { resolveRedisUrl } from '../executors.ts';
 import { executeStudy } from '../study-runner.ts';
 import { CHILD_ENTRY } from '../../worker/index.ts';
+import { TRAINER_TYPES } from '../../worker/trainer-registry.ts';
+
+const PRELOAD_CHOICES: [string, ...string[]] = ['none', ...TRAINER_TYPES];
 
 const agentFlags = z.looseObject({
   queue: z.array(z.string()).default(['default']),
@@ -19,6 +23,7 @@ const agentFlags = z.looseObject({
     .optional(),
   grace: z.coerce.number({ message: '--grace must be a number of seconds' }).min(0, { message: '--grace must be >= 0' }).optional(),
   lockDuration: z.coerce.number({ message: '--lock-duration must be a number of milliseconds' }).int().min(1000, { message: '--lock-duration must be >= 1000 ms' }).optional(),
+  preload: z.enum(PRELOAD_CHOICES, { message: `--preload must be a trainer type or none: ${PRELOAD_CHOICES.join(', ')}` }).default('yolov5'),
 });
 
 /**
@@ -28,7 +33,7 @@ const agentFlags = z.looseObject({
  * finish, with --drain); a second signal exits at once.
  */
 export async function agentCommand(
-  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string; grace?: string; strict?: boolean },
+  options: { queue?: string[]; concurrency?: string; gpus?: string; redis?: string; drain?: boolean; inProcess?: boolean; lockDuration?: string; name?: string; grace?: string; strict?: boolean; preload?: string },
   globals: GlobalOptions,
 ): Promise<void> {
   const flags = parseOrThrow(agentFlags, options, 'flags');
@@ -66,6 +71,13 @@ export async function agentCommand(
     log: (level, message, fields) => logLine(globals, level === 'info' ? 'info' : 'warn', message, fields),
   });
   logLine(globals, 'info', `agent ${agent.name} on ${agent.queues.join(', ')} (store ${store.location}, artifacts ${artifacts.primary.spec})`);
+  // Each slot's first job starts in a process loaded while the agent waited (later jobs take the
+  // spare their slot's previous job left). The key is the slot's environment, as runInChild's.
+  if (!options.inProcess && flags.preload !== 'none') {
+    for (const env of agent.slotEnvs()) {
+      spares.stock(JSON.stringify(env), () => forkTrialProcess({ childEntry: CHILD_ENTRY, storeSpec }, ['--spare', flags.preload], env));
+    }
+  }
   await new Promise<void>((resolve) => {
     closeOnSignals(agent, {
       drain: options.drain,

@@ -57,6 +57,23 @@ interface Running {
  * boundary. The child records its own status; when it dies without doing so (crash, exit,
  * kill, timeout) the executor records why.
  */
+/**
+ * Forks a trial process: `childEntry <store> <task-id>`, or `<store> --spare <trainer-type>`,
+ * with `base.env` and then `env` over this process's environment.
+ */
+export function forkTrialProcess(base: Pick<LocalExecutorOptions, 'childEntry' | 'storeSpec' | 'env'>, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return fork(base.childEntry, [base.storeSpec, ...args], {
+    // A .ts entry (tests run the sources) needs tsx, resolved from this package so trials run
+    // from any working directory; the built .js entry runs on plain Node.
+    execArgv: base.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ...base.env, ...env },
+    // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
+    // The child still exits when its IPC channel closes, so it never outlives the controller.
+    detached: true,
+  });
+}
+
 export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly capacity: number;
@@ -107,17 +124,7 @@ export class LocalExecutor implements Executor {
   }
 
   private fork(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const { options } = this;
-    return fork(options.childEntry, [options.storeSpec, ...args], {
-      // A .ts entry (tests run the sources) needs tsx, resolved from this package so trials run
-      // from any working directory; the built .js entry runs on plain Node.
-      execArgv: options.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ...options.env, ...env },
-      // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
-      // The child still exits when its IPC channel closes, so it never outlives the controller.
-      detached: true,
-    });
+    return forkTrialProcess(this.options, args, env);
   }
 
   async stop(taskId: string, ending: StopEnding): Promise<void> {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ConfigError, settlesWithin, systemClock, type Clock, type TaskStore } from '../../core/index.ts';
 import { closeRedis, connectRedis } from '../../store/redis/connection.ts';
 import { watchBullmq } from '../../store/redis/outage.ts';
-import { createProcessor, REQUEUE_ENDING, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
+import { createProcessor, REQUEUE_ENDING, slotEnv, type AgentLog, type AgentTaskRunner, type ControllerRunner, type RunningTask } from './job-processor.ts';
 import { startPresence, type Presence } from './presence.ts';
 import { assertAgentName, assertQueueName, bullPrefix } from './queue-keys.ts';
 import { SlotPool } from './slots.ts';
@@ -49,6 +49,8 @@ export interface Agent {
   readonly timing: AgentTiming;
   /** Ids of the tasks running here now. */
   runningTasks(): string[];
+  /** The environment of each trial slot's process (`hpo agent` forks each slot a spare with it at start-up). */
+  slotEnvs(): Record<string, string>[];
   /**
    * Stops taking jobs and shuts down. Without `drain`, running tasks are asked to stop at
    * their next epoch boundary and go back to the queue (task running -> queued) for another
@@ -96,12 +98,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     maxRetriesPerRequest: null,
     onError: (error) => log('warn', `Redis error: ${error.message}`, { error: error.message }),
   });
+  const slots = new SlotPool(concurrency, gpus);
   const processor = createProcessor({
     store: options.store,
     agentName: name,
     timing,
     clock: options.clock ?? systemClock,
-    slots: new SlotPool(concurrency, gpus),
+    slots,
     runTask: options.runTask,
     runController: options.runController,
     running,
@@ -165,6 +168,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     queues,
     timing,
     runningTasks: () => [...running.keys()],
+    slotEnvs: () => slots.all().map(({ slot, gpu }) => slotEnv(name, slot, gpu)),
     close: ({ drain = false } = {}) => {
       closing ??= (async () => {
         if (!drain) {

@@ -20,6 +20,18 @@ export const REQUEUE_ENDING: Ending = { kind: 'interrupted', reason: REQUEUE_REA
 /** Status reason of a task found `running` with no recent heartbeat (its agent died). */
 export const ORPHAN_REASON = 'requeued: its agent stopped responding';
 
+
+/**
+ * The environment a trial slot's process runs with: the agent's name, the slot, its GPU. Also
+ * the key of the slot's spare process (the same slot always gives the same object).
+ */
+export function slotEnv(agentName: string | undefined, slot: number | undefined, gpu: string | undefined): Record<string, string> {
+  return {
+    [AGENT_NAME_ENV]: agentName ?? '',
+    ...(slot === undefined ? {} : { [AGENT_SLOT_ENV]: String(slot) }),
+    ...(gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: gpu }),
+  };
+}
 /** A TaskRunner that also accepts the environment of its slot (`CUDA_VISIBLE_DEVICES`). */
 export type AgentTaskRunner = (
   taskId: string,
@@ -239,11 +251,7 @@ async function run(ctx: ProcessorContext, job: Job, entry: RunningTask): Promise
     },
     onOutput: () => watchdog?.activity(),
     onStarted: arm,
-    env: {
-      [AGENT_NAME_ENV]: ctx.agentName ?? '',
-      ...(entry.slot === undefined ? {} : { [AGENT_SLOT_ENV]: String(entry.slot) }),
-      ...(entry.gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: entry.gpu }),
-    },
+    env: slotEnv(ctx.agentName, entry.slot, entry.gpu),
   });
   try {
     const outcome = await Promise.race([running, givenUp(() => watchdog?.fired, ctx.graceMs)]);

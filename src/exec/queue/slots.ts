@@ -5,7 +5,7 @@
 export class SlotPool {
   private readonly free: number[];
   constructor(
-    count: number,
+    private readonly count: number,
     private readonly gpus?: readonly string[],
   ) {
     this.free = Array.from({ length: count }, (_, i) => i);
@@ -21,6 +21,11 @@ export class SlotPool {
   release(slot: number): void {
     if (!this.free.includes(slot)) this.free.push(slot);
     this.free.sort((a, b) => a - b);
+  }
+
+  /** Every slot and its GPU, busy or not. */
+  all(): { slot: number; gpu?: string }[] {
+    return Array.from({ length: this.count }, (_, slot) => ({ slot, gpu: this.gpus?.[slot] }));
   }
 
   get available(): number {
