@@ -55,9 +55,9 @@ export function versionLoader(opts: LoaderOptions): (taskId: string) => Promise<
  * How a server spreads ONNX Runtime over `cores` by default: two instances (two batches run at
  * once, each on its own session) when there are two cores or more, and together about as many
  * intra-op threads as cores. On 2 cores with 8 clients (bench:serve-ab, yolov5n) two
- * single-threaded instances served 113 img/s at 320 px against 74 for one (the second core sat
- * mostly idle), and the same at 128 px (432 against 438), where the event loop's share of each
- * image is larger; a second intra-op thread on one instance instead gained 3 % at 128 px.
+ * single-threaded instances served 93 img/s at 320 px against 72 for one (whose second core sat
+ * mostly idle) and 449 against 419 at 128 px, where the event loop's share of an image is
+ * larger; a second intra-op thread on one instance instead gained 3 % at 128 px.
  */
 export function serveLayout(cores = availableParallelism()): { instances: number; threads: number } {
   const instances = cores >= 2 ? 2 : 1;

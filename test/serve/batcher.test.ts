@@ -1,8 +1,8 @@
 /**
  * The dynamic batcher over a real two-instance ONNX Runtime (worker threads): two forward passes
  * run at once when there is work for both, every image gets its own rows (the same as running
- * it alone), a lone image starts at once, and while one forward runs, images arriving together
- * wait to go as one batch instead of one by one to the idle instance.
+ * it alone), a lone image starts at once, and while one forward runs, the next batch goes to the
+ * idle instance once it is as large as the running one, not image by image.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/index.ts';
@@ -78,17 +78,21 @@ describe('the dynamic batcher on two instances', () => {
     expect(batcher.depth).toBe(0);
   });
 
-  it('starts a lone image at once; images arriving while a forward runs wait to go together', async () => {
+  it('starts a lone image at once; while a batch runs, the next goes to the idle instance once it is as large', async () => {
     const runtime = counted(pair);
-    // A wait far longer than a 64 px forward: the three images go when the first forward ends.
+    // A wait far longer than the test: no batch here goes by the timer.
     const batcher = new DynamicBatcher(runtime, { maxBatch: 16, maxWaitMs: 10_000 });
-    const first = batcher.submit(scene('lone'));
-    const rest = ['r1', 'r2', 'r3'].map((seed) => batcher.submit(scene(seed)));
-    const lone: BatchResult = await first;
+    const lone: BatchResult = await batcher.submit(scene('lone'));
     expect(lone.batchSize, 'nothing else was running or coming: no wait').toBe(1);
-    const together = await Promise.all(rest);
-    expect(together.map((r) => r.batchSize), 'one batch of three, not one image on the idle instance').toEqual([3, 3, 3]);
-    expect(runtime.sizes).toEqual([1, 3]);
+    await batcher.whenIdle(); // its forward has ended: nothing runs
+    batcher.expect(3); // three images announced: the batch waits for all three, then starts
+    const first = ['f1', 'f2', 'f3'].map((seed) => batcher.submit(scene(seed)));
+    // Submitted while the first three run: they wait until they are three, then take the other instance.
+    const next = ['n1', 'n2', 'n3'].map((seed) => batcher.submit(scene(seed)));
+    expect((await Promise.all(first)).map((r) => r.batchSize)).toEqual([3, 3, 3]);
+    expect((await Promise.all(next)).map((r) => r.batchSize), 'one batch of three, not images one by one').toEqual([3, 3, 3]);
+    expect(runtime.sizes).toEqual([1, 3, 3]);
+    expect(runtime.most, 'the second three ran beside the first').toBe(2);
   });
 
   it('with one instance, runs one forward at a time', async () => {
