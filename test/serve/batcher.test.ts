@@ -5,28 +5,19 @@
  * idle instance once it is as large as the running one, not image by image.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../src/core/index.ts';
-import { exportOnnx } from '../../src/serve/onnx/export.ts';
 import { DynamicBatcher, type BatchResult } from '../../src/serve/pipeline/batcher.ts';
 import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
 import { createOnnxWorkerRuntime } from '../../src/serve/runtime/onnx-worker-runtime.ts';
 import type { DetectorRuntime } from '../../src/serve/runtime/types.ts';
-import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
-import { randomModel } from './random-model.ts';
+import { randomOnnx } from './random-model.ts';
+import { sceneBatch } from './scenes.ts';
 
 const SIZE = 64;
-const PER = 3 * SIZE * SIZE;
 let local: DetectorRuntime;
 let pair: DetectorRuntime;
 
 /** One synthetic scene as [3, S, S] floats in [0, 1]. */
-function scene(seed: string): Float32Array {
-  const out = new Float32Array(PER);
-  const plane = SIZE * SIZE;
-  const { image } = renderScene(createRng(seed, 'scene'), SIZE, 3);
-  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[c * plane + i] = image.data[3 * i + c] / 255;
-  return out;
-}
+const scene = (seed: string): Float32Array => sceneBatch(seed, 1, SIZE);
 
 /** `runtime`, counting the forwards in flight at once (the most seen) and the batch sizes run. */
 function counted(runtime: DetectorRuntime): DetectorRuntime & { most: number; sizes: number[] } {
@@ -49,9 +40,7 @@ function counted(runtime: DetectorRuntime): DetectorRuntime & { most: number; si
 }
 
 beforeAll(async () => {
-  const model = await randomModel('n', 3, 5);
-  const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-b' });
-  model.dispose();
+  const bytes = await randomOnnx(SIZE, 5, 'task-b');
   local = await createOnnxRuntime(bytes, { threads: 1, spinning: false });
   pair = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
 });

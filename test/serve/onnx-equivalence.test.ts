@@ -9,9 +9,8 @@ import { exportOnnx, readExportMeta } from '../../src/serve/onnx/export.ts';
 import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
 import { createTfjsRuntime } from '../../src/serve/runtime/tfjs-runtime.ts';
 import { nonMaxSuppression } from '../../src/trainers/yolov5/metrics/nms.ts';
-import { createRng } from '../../src/core/index.ts';
-import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
 import { randomModel } from './random-model.ts';
+import { sceneBatch } from './scenes.ts';
 
 const NAMES = ['circle', "o'clock", 'triangle'];
 
@@ -33,17 +32,6 @@ function gapThreshold(rows: Float32Array): number {
   conf.sort((a, b) => b - a);
   for (let i = 30; i < conf.length - 1; i++) if (conf[i] - conf[i + 1] > 1e-4) return (conf[i] + conf[i + 1]) / 2;
   throw new Error('no gap in the scores');
-}
-
-/** `n` synthetic-dataset scenes as NCHW floats in [0, 1]. */
-function sceneBatch(seed: string, n: number, size: number): Float32Array {
-  const out = new Float32Array(n * 3 * size * size);
-  const plane = size * size;
-  for (let k = 0; k < n; k++) {
-    const { image } = renderScene(createRng(seed, `scene:${k}`), size, 3);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[(k * 3 + c) * plane + i] = image.data[3 * i + c] / 255;
-  }
-  return out;
 }
 
 describe.each([['n', 96], ['s', 64]] as const)('yolov5%s exported to ONNX at %i px', (letter, size) => {

@@ -6,13 +6,11 @@
  * instances at once each get their own outputs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../src/core/index.ts';
-import { exportOnnx } from '../../src/serve/onnx/export.ts';
 import { createOnnxRuntime } from '../../src/serve/runtime/onnx-runtime.ts';
 import { createOnnxWorkerRuntime } from '../../src/serve/runtime/onnx-worker-runtime.ts';
 import type { DetectorRuntime } from '../../src/serve/runtime/types.ts';
-import { renderScene } from '../../src/trainers/yolov5/data/scene.ts';
-import { randomModel } from './random-model.ts';
+import { randomOnnx } from './random-model.ts';
+import { sceneBatch } from './scenes.ts';
 
 const SIZE = 64;
 const PER = 3 * SIZE * SIZE;
@@ -21,20 +19,10 @@ let worker: DetectorRuntime;
 let pair: DetectorRuntime;
 
 /** `n` synthetic scenes as NCHW floats in [0, 1]. */
-function scenes(seed: string, n: number): Float32Array {
-  const out = new Float32Array(n * PER);
-  const plane = SIZE * SIZE;
-  for (let k = 0; k < n; k++) {
-    const { image } = renderScene(createRng(seed, `scene:${k}`), SIZE, 3);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[(k * 3 + c) * plane + i] = image.data[3 * i + c] / 255;
-  }
-  return out;
-}
+const scenes = (seed: string, n: number): Float32Array => sceneBatch(seed, n, SIZE);
 
 beforeAll(async () => {
-  const model = await randomModel('n', 3, 4);
-  const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-w' });
-  model.dispose();
+  const bytes = await randomOnnx(SIZE, 4, 'task-w');
   local = await createOnnxRuntime(bytes, { threads: 1, spinning: false });
   worker = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false });
   pair = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
@@ -83,10 +71,7 @@ describe('the ONNX worker runtime', () => {
   });
 
   it('fails a run at once once its workers are gone, instead of waiting for an answer', async () => {
-    const model = await randomModel('n', 3, 4);
-    const bytes = exportOnnx(model, { size: SIZE, dynamicBatch: true, names: ['a', 'b', 'c'], taskId: 'task-gone' });
-    model.dispose();
-    const runtime = await createOnnxWorkerRuntime(bytes, { threads: 1, spinning: false, instances: 2 });
+    const runtime = await createOnnxWorkerRuntime(await randomOnnx(SIZE, 4, 'task-gone'), { threads: 1, spinning: false, instances: 2 });
     await runtime.dispose();
     await expect(runtime.run(scenes('gone', 1), 1)).rejects.toThrow(/ONNX worker exited/);
     await expect(runtime.run(scenes('gone', 1), 1)).rejects.toThrow(/ONNX worker exited/);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { initInferenceBackend } from '../../src/serve/model-source.ts';
+import { exportOnnx } from '../../src/serve/onnx/export.ts';
 import { createYoloModel, type YoloModel, type YoloSize } from '../../src/trainers/yolov5/model/index.ts';
 
 /** Conv weights x2 (about He's gain) keep the signal alive through 50+ layers in eval mode. */
@@ -29,4 +30,14 @@ export async function randomModel(size: YoloSize, nc: number, seed = 1): Promise
     else if (name.startsWith('model.24.') && name.endsWith('.weight')) variable.assign(tf.mul(variable, HEAD_GAIN));
   }
   return model;
+}
+
+/** A random yolov5n (3 classes a, b, c) exported as a dynamic-batch ONNX model at `size`. */
+export async function randomOnnx(size: number, seed: number, taskId: string): Promise<Uint8Array> {
+  const model = await randomModel('n', 3, seed);
+  try {
+    return exportOnnx(model, { size, dynamicBatch: true, names: ['a', 'b', 'c'], taskId });
+  } finally {
+    model.dispose();
+  }
 }
