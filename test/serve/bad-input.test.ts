@@ -5,7 +5,7 @@
  * Retry-After at the concurrency limit, 504 past the request timeout. The server keeps serving.
  */
 import { request } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
@@ -30,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await store?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function post(body: RequestInit['body'], type: string | undefined, path = '/v1/models/detector/predict'): Promise<{ status: number; body: any; headers: Headers }> {

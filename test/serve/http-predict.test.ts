@@ -4,7 +4,7 @@
  * mapped back through the letterbox), batched answers equal single ones, every input form gives
  * the same answer, and the models, health and metrics endpoints report what was served.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
@@ -14,6 +14,7 @@ import { expectSameDetections, validationPredictions } from './detections.ts';
 import { fetchJson, IMG, NAMES, postImage, serve, servingImages, storeWithTasks } from './fixtures.ts';
 
 let store: TaskStore;
+let dir: string;
 let server: RunningServer;
 let model: YoloModel;
 let task: string;
@@ -23,6 +24,7 @@ const VAL_QUERY = `?conf=${VAL_NMS.confThres}&iou=${VAL_NMS.iouThres}&max_det=${
 beforeAll(async () => {
   const fx = await storeWithTasks([1]);
   store = fx.store;
+  dir = fx.dir;
   model = fx.models[0];
   task = fx.tasks[0];
   images = await servingImages(fx.dir);
@@ -35,6 +37,7 @@ afterAll(async () => {
   await server?.close();
   model?.dispose();
   await store?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('POST /v1/models/detector/predict', () => {

@@ -3,7 +3,7 @@
  * comes whole from the old or the new version (checked against each version's own detections);
  * a 20 % canary takes 20 +- 5 % of 1,000 requests; promote and rollback move all traffic.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await store?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function predict(): Promise<{ status: number; body: any }> {
