@@ -37,6 +37,12 @@ export class ModelVersion {
     return (await this.engine(this.defaultSize)).runtime.kind;
   }
 
+  /** How the default engine runs: its runtime kind and model instances (forwards at once). */
+  async layout(): Promise<{ runtime: string; instances: number }> {
+    const { runtime } = await this.engine(this.defaultSize);
+    return { runtime: runtime.kind, instances: runtime.concurrency };
+  }
+
   /** The engine for `size`, loading it once. A failed load is forgotten, so a later call retries. */
   engine(size: number): Promise<Engine> {
     let e = this.engines.get(size);

@@ -81,7 +81,7 @@ describe('hpo export', () => {
 
 describe('hpo serve', () => {
   it('follows the study to its best trial, and drains on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', other, '--port', '0', '--follow', controllerId, '--follow-interval-ms', '300', '--cache-dir', path.join(dir, 'cache'), '--threads', '1'],
+    const child = spawn(process.execPath, [BIN, 'serve', other, '--port', '0', '--follow', controllerId, '--follow-interval-ms', '300', '--cache-dir', path.join(dir, 'cache'), '--threads', '1', '--instances', '1'],
       { cwd: dir, env: { ...process.env, HPO_HOME: path.join(dir, '.hpo') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -94,6 +94,7 @@ describe('hpo serve', () => {
         const models = await fetchJson(`${url}/v1/models`);
         return models.models[0].versions[0].version === best ? true : undefined;
       }, () => stderr);
+      expect((await fetchJson(`${url}/v1/models`)).models[0], 'the layout --instances asked for').toMatchObject({ runtime: 'onnx', instances: 1 });
       const bytes = await readFile(jpeg);
       const answer = await fetch(`${url}/v1/models/detector/predict`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: bytes });
       expect(((await answer.json()) as { version: string }).version).toBe(best);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/core/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
 import { VAL_NMS } from '../../src/trainers/yolov5/train/epochs.ts';
+import { serveLayout } from '../../src/serve/version-loader.ts';
 import type { YoloModel } from '../../src/trainers/yolov5/model/index.ts';
 import { expectSameDetections, validationPredictions } from './detections.ts';
 import { fetchJson, IMG, NAMES, postImage, serve, servingImages, storeWithTasks } from './fixtures.ts';
@@ -114,9 +115,12 @@ describe('POST /v1/models/detector/predict', () => {
 });
 
 describe('the other endpoints', () => {
-  it('GET /v1/models lists the model, its classes, size and version', async () => {
+  it('GET /v1/models lists the model, its classes, size, runtime, instances and version', async () => {
     const body = await fetchJson(`${server.url}/v1/models`);
-    expect(body.models).toEqual([{ name: 'detector', input_size: IMG, classes: NAMES, model: 'yolov5n', versions: [{ version: task, role: 'primary', traffic: 1 }] }]);
+    expect(body.models).toEqual([{
+      name: 'detector', input_size: IMG, classes: NAMES, model: 'yolov5n', runtime: 'onnx', instances: serveLayout().instances,
+      versions: [{ version: task, role: 'primary', traffic: 1 }],
+    }]);
   });
 
   it('GET /health is ready', async () => {

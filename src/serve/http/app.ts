@@ -107,7 +107,7 @@ export function buildServeApp(state: ServeState, opts: ServeAppOptions): Fastify
     }
   });
 
-  app.get('/v1/models', async () => ({ models: [...state.models.values()].map(describe) }));
+  app.get('/v1/models', async () => ({ models: await Promise.all([...state.models.values()].map(describe)) }));
   app.get<{ Params: { name: string } }>('/v1/models/:name', async (req) => describe(modelOf(req.params.name)));
 
   app.post<{ Params: { name: string } }>('/v1/models/:name/versions', async (req, reply) => {
@@ -117,7 +117,7 @@ export function buildServeApp(state: ServeState, opts: ServeAppOptions): Fastify
     const version = existing ?? await opts.loadVersion(body.task);
     model.route(version, body.traffic);
     opts.log?.('info', `model ${model.name}: version ${version.id} takes ${Math.round(body.traffic * 100)} % of the traffic`);
-    return reply.status(existing ? 200 : 201).send(describe(model));
+    return reply.status(existing ? 200 : 201).send(await describe(model));
   });
   app.post<{ Params: { name: string } }>('/v1/models/:name/promote', async (req) => {
     const model = modelOf(req.params.name);
@@ -159,9 +159,10 @@ export class ApiError extends HpoError {
   }
 }
 
-function describe(m: ServedModel) {
+async function describe(m: ServedModel) {
   const info = m.current.info;
-  return { name: m.name, input_size: m.current.defaultSize, classes: info.names, model: `yolov5${info.size}`, versions: m.view() };
+  const { runtime, instances } = await m.current.layout();
+  return { name: m.name, input_size: m.current.defaultSize, classes: info.names, model: `yolov5${info.size}`, runtime, instances, versions: m.view() };
 }
 
 function statusOf(error: FastifyError & { code?: string }): number {
