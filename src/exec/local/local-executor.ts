@@ -51,13 +51,6 @@ interface Running {
 }
 
 /**
- * Runs each trial in its own child process (one per core by default: the TF.js WASM backend is
- * single-threaded). Children run in their own process group, so a terminal's Ctrl-C (SIGINT to
- * the foreground group) reaches the controller only, which then stops them at an epoch
- * boundary. The child records its own status; when it dies without doing so (crash, exit,
- * kill, timeout) the executor records why.
- */
-/**
  * Forks a trial process: `childEntry <store> <task-id>`, or `<store> --spare <trainer-type>`,
  * with `base.env` and then `env` over this process's environment.
  */
@@ -74,6 +67,13 @@ export function forkTrialProcess(base: Pick<LocalExecutorOptions, 'childEntry' |
   });
 }
 
+/**
+ * Runs each trial in its own child process (one per core by default: the TF.js WASM backend is
+ * single-threaded). Children run in their own process group, so a terminal's Ctrl-C (SIGINT to
+ * the foreground group) reaches the controller only, which then stops them at an epoch
+ * boundary. The child records its own status; when it dies without doing so (crash, exit,
+ * kill, timeout) the executor records why.
+ */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly capacity: number;

@@ -20,7 +20,6 @@ export const REQUEUE_ENDING: Ending = { kind: 'interrupted', reason: REQUEUE_REA
 /** Status reason of a task found `running` with no recent heartbeat (its agent died). */
 export const ORPHAN_REASON = 'requeued: its agent stopped responding';
 
-
 /**
  * The environment a trial slot's process runs with: the agent's name, the slot, its GPU. Also
  * the key of the slot's spare process (the same slot always gives the same object).
@@ -32,6 +31,7 @@ export function slotEnv(agentName: string | undefined, slot: number | undefined,
     ...(gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: gpu }),
   };
 }
+
 /** A TaskRunner that also accepts the environment of its slot (`CUDA_VISIBLE_DEVICES`). */
 export type AgentTaskRunner = (
   taskId: string,

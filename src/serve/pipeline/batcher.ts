@@ -29,20 +29,22 @@ interface Pending { pixels: Float32Array; enqueued: number; resolve(r: BatchResu
 export class DynamicBatcher {
   private readonly queue: Pending[] = [];
   private incoming = 0;
-  /** Forward passes running now, at most `concurrency`. */
-  private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly concurrency: number;
   /** Batch input buffers not in use: one per running forward at most, refilled batch after batch. */
   private readonly buffers: Float32Array[] = [];
-  /** The sizes of the batches running now. */
+  /** The sizes of the batches running now: one per forward pass, at most `concurrency`. */
   private readonly runningSizes: number[] = [];
 
   constructor(private readonly runtime: DetectorRuntime, private readonly opts: BatcherOptions) {
     this.maxBatch = Math.max(1, Math.min(opts.maxBatch, runtime.maxBatch));
     this.concurrency = Math.max(1, runtime.concurrency);
+  }
+
+  private get running(): number {
+    return this.runningSizes.length;
   }
 
   /** Images waiting for a forward pass (not counting those running). */
@@ -97,10 +99,8 @@ export class DynamicBatcher {
     this.timer = undefined;
     if (this.running >= this.concurrency || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
-    this.running++;
     this.runningSizes.push(batch.length);
     void this.runBatch(batch).finally(() => {
-      this.running--;
       this.runningSizes.splice(this.runningSizes.indexOf(batch.length), 1);
       if (this.queue.length > 0) this.flush(); // they already waited while every instance was busy
       else if (this.running === 0) for (const r of this.idle.splice(0)) r();
