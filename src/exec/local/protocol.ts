@@ -7,9 +7,6 @@ import { z } from 'zod';
  * with this ending). Child -> parent: `idle` (a spare is loaded and waits for `run`), `started`,
  * `report` (one epoch's scalars, already in the store), `finished`.
  */
-/** The performance mark a spare child sets when its `run` arrives: bench:trial-startup times the hand-over from it. */
-export const TASK_ASSIGNED_MARK = 'hpo:task-assigned';
-
 const stopKind = z.enum(['pruned', 'stopped', 'interrupted', 'timeout']);
 const endingSchema = z.object({ kind: z.enum(['completed', 'pruned', 'failed', 'timeout', 'interrupted', 'stopped']), reason: z.string() });
 
@@ -47,3 +44,6 @@ export function parseToParent(message: unknown): ToParent | undefined {
   const parsed = toParentSchema.safeParse(message);
   return parsed.success ? parsed.data : undefined;
 }
+
+/** The performance mark a spare child sets when its `run` arrives: bench:trial-startup times the hand-over from it. */
+export const TASK_ASSIGNED_MARK = 'hpo:task-assigned';

@@ -8,6 +8,6 @@
 import { createYoloModel } from '../model/index.ts';
 
 export function warmUp(): void {
-  createYoloModel({ size: 'n', nc: 3, seed: 0 }).dispose?.();
-  createYoloModel({ size: 'n', nc: 3, blank: true }).dispose?.();
+  createYoloModel({ size: 'n', nc: 3, seed: 0 }).dispose();
+  createYoloModel({ size: 'n', nc: 3, blank: true }).dispose();
 }
