@@ -11,7 +11,10 @@ describe('pruning through local trial processes', () => {
   afterEach(() => cleanup());
 
   it('stops pruned trials at the next epoch boundary; they keep their metrics and show as pruned', async () => {
-    const { store, template } = await storeWithTemplate(dir, { 'args/epochs': 10 }, { epochMs: 100 });
+    // Epochs long enough that the controller's decision (report -> pruner -> stop message) lands
+    // within the epoch in flight even on a loaded machine: at 100 ms, a full-suite run once saw
+    // the trainer finish two epochs past the decision.
+    const { store, template } = await storeWithTemplate(dir, { 'args/epochs': 10 }, { epochMs: 250 });
     // One trial at a time, best learning rates first: the later, worse trials meet a settled median.
     const { events, controllerId } = await runLocalStudy(dir, store, template.id, {
       space: { 'hyp/lr0': { type: 'categorical', choices: [0.01, 0.005, 0.0001, 0.00003, 0.00001] } },
