@@ -60,7 +60,10 @@ export function forkTrialProcess(base: Pick<LocalExecutorOptions, 'childEntry' |
     // from any working directory; the built .js entry runs on plain Node.
     execArgv: base.childEntry.endsWith('.ts') ? ['--import', TSX_LOADER] : [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ...base.env, ...env },
+    // TensorFlow takes most of a GPU's memory when it starts. A spare starts TF.js (its preload) on
+    // the slot's GPU while the slot's job still trains there, so trials grow their share as they
+    // need it instead; a value the user set wins.
+    env: { TF_FORCE_GPU_ALLOW_GROWTH: 'true', ...process.env, ...base.env, ...env },
     // Its own process group: the terminal's SIGINT goes to the controller, not the trials.
     // The child still exits when its IPC channel closes, so it never outlives the controller.
     detached: true,

@@ -68,6 +68,8 @@ describe('LocalExecutor spare child', () => {
     const first = await run('first');
     expect(first.outcome.status).toBe('completed');
     const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+    // A spare starts TF.js while the slot's job may still train on the same GPU: TensorFlow must not take all its memory.
+    expect((await readFile(`/proc/${spare}/environ`, 'utf8')).split('\0')).toContain('TF_FORCE_GPU_ALLOW_GROWTH=true');
     expect(first.task.environment?.run?.pid).not.toBe(spare);
 
     const second = await run('second');
