@@ -17,8 +17,13 @@ export function resolveRedisUrl(config: StudyConfig | undefined, storeSpec: stri
 /**
  * Builds the executor a study's config names: local child processes or a BullMQ queue. With a
  * queue, `warn` hears once when no agent has listened to it for 30 s (it would wait silently).
+ * `preload` (the trials' trainer type) starts a local executor's spare at once, so the study's
+ * first trial starts loaded too.
  */
-export async function makeExecutor(store: TaskStore, storeSpec: string, config: StudyConfig, events: ExecutorEvents, warn?: (message: string) => void): Promise<Executor> {
+export async function makeExecutor(
+  store: TaskStore, storeSpec: string, config: StudyConfig, events: ExecutorEvents,
+  { warn, preload }: { warn?: (message: string) => void; preload?: string } = {},
+): Promise<Executor> {
   const { execution, budget } = config;
   if (execution.type === 'local') {
     return new LocalExecutor({
@@ -30,6 +35,7 @@ export async function makeExecutor(store: TaskStore, storeSpec: string, config: 
       stallMs: budget.stallTimeout,
       graceMs: execution.graceSeconds * 1000,
       events,
+      preload,
     });
   }
   const { QueueExecutor } = await import('../exec/queue/index.ts');

@@ -72,7 +72,7 @@ export async function executeStudy(
         live.onEvent(event);
         if (event.type === 'trial-finished') retention.check();
       },
-      makeExecutor: (events) => makeExecutor(store, storeSpec, config, events, (message) => live.note(`warning: ${message}`)),
+      makeExecutor: (events, template) => makeExecutor(store, storeSpec, config, events, { warn: (message) => live.note(`warning: ${message}`), preload: template.trainer.type }),
     });
   } finally {
     if (interactive) process.off('SIGINT', onSigint);

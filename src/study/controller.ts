@@ -47,8 +47,8 @@ export type StudyEvent =
 
 export interface StudyDeps {
   store: TaskStore;
-  /** Built by the caller around `events` (see runStudy). */
-  makeExecutor: (events: ExecutorEvents) => Executor | Promise<Executor>;
+  /** Built by the caller around `events` (see runStudy); `template` is the task every trial clones. */
+  makeExecutor: (events: ExecutorEvents, template: Task) => Executor | Promise<Executor>;
   strategy: Strategy;
   pruner: Pruner;
   clock?: Clock;
@@ -100,7 +100,7 @@ export async function runStudy(controllerId: string, deps: StudyDeps): Promise<S
   const warmStart = config.warmStart ? await loadWarmStart(store, config.warmStart, config) : [];
   const wake = AbortSignal.any([deps.signal, deps.stop, deps.kill].filter((s): s is AbortSignal => s !== undefined));
   const queue = new StudyEventQueue(wake);
-  const executor = await deps.makeExecutor(queue.handlers());
+  const executor = await deps.makeExecutor(queue.handlers(), template);
   const emit = deps.onEvent ?? (() => {});
   const { metric } = config.objective;
 

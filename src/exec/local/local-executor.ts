@@ -34,6 +34,8 @@ export interface LocalExecutorOptions {
    * under `key` (an agent's slot, whose jobs each get an executor of their own).
    */
   spare?: boolean | { shelf: SpareShelf; key: string };
+  /** A trainer type to fork the spare with at once (a study's), so the first trial starts loaded too; else the first trial forks its own. */
+  preload?: string;
 }
 
 interface Running {
@@ -90,6 +92,8 @@ export class LocalExecutor implements Executor {
     const { spare = true } = options;
     if (spare === true) this.spares = { shelf: new SpareShelf(), key: '', own: true };
     else if (spare) this.spares = { ...spare, own: false };
+    const { spares } = this;
+    if (spares && options.preload) spares.shelf.stock(spares.key, () => this.fork(['--spare', options.preload!]));
   }
 
   async submit(task: Task): Promise<void> {

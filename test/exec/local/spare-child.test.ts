@@ -82,6 +82,18 @@ describe('LocalExecutor spare child', () => {
     expect(await spares()).toEqual([]);
   });
 
+  it("with a study's trainer to preload, forks the spare at once and runs the first trial in it", async () => {
+    await executor.close();
+    executor = new LocalExecutor({
+      store, storeSpec: dir, childEntry: CHILD_ENTRY, concurrency: 1, graceMs: 2000, preload: 'function',
+      events: { started: () => {}, reported: () => {}, finished: (id, outcome) => finished.set(id, outcome) },
+    });
+    const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
+    const first = await run('first');
+    expect(first.outcome.status).toBe('completed');
+    expect(first.task.environment?.run?.pid).toBe(spare);
+  });
+
   it('forks a fresh process when the spare died before its turn', async () => {
     await run('first');
     const [spare] = await until(async () => ((await spares()).length === 1 ? spares() : undefined));
