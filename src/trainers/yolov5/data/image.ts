@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import { DatasetError } from './errors.ts';
 import { readImageHeader } from './image-header.ts';
 
@@ -30,6 +30,7 @@ export async function readImageSize(file: string): Promise<{ width: number; heig
   try {
     const header = readImageHeader(await readPrefix(file, HEADER_BYTES));
     if (header) return { width: header.width, height: header.height };
+    const sharp = await loadSharp();
     const meta = await sharp(file).metadata();
     const width = meta.autoOrient?.width ?? meta.width;
     const height = meta.autoOrient?.height ?? meta.height;
@@ -70,6 +71,7 @@ export async function decodeImage(file: string, size?: { width: number; height: 
  * has read from the header that there is nothing to turn.
  */
 export async function decodeRgb(input: string | Buffer, size?: { width: number; height: number }, opts: { orient?: boolean } = {}): Promise<RgbImage> {
+  const sharp = await loadSharp();
   let pipeline = sharp(input, { failOn: 'truncated' });
   if (opts.orient !== false) pipeline = pipeline.autoOrient();
   pipeline = pipeline.removeAlpha().toColourspace('srgb');

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import { z } from 'zod';
 import { createRng } from '../../../core/index.ts';
 import { formatIssues } from '../../../core/parse-input.ts';
@@ -77,6 +77,7 @@ async function writeSample(
 ): Promise<void> {
   const scene = renderScene(createRng(opts.seed, `synth:${split}:${i}`), opts.img, opts.classes);
   const name = String(i).padStart(6, '0');
+  const sharp = await loadSharp();
   const raw = sharp(scene.image.data, { raw: { width: opts.img, height: opts.img, channels: 3 } });
   const png = i % 2 === 1;
   const encoded = png ? await raw.png({ compressionLevel: 6 }).toBuffer() : await raw.jpeg({ quality: 92 }).toBuffer();

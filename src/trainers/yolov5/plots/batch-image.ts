@@ -4,7 +4,7 @@
  * in the class's palette colour. Saved as train_batch0-2.jpg (the augmented mosaics the model
  * trained on) and val_batchN_labels.jpg / val_batchN_pred.jpg.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../data/load-sharp.ts';
 import type { Batch, Detection } from '../types.ts';
 import { classColor, rect, svgDocument, text } from './svg.ts';
 
@@ -53,6 +53,7 @@ export async function batchJpg(batch: Batch, options: BatchImageOptions): Promis
     overlay += rect(o.x + box.x1, o.y + box.y1, box.x2 - box.x1, box.y2 - box.y1, `fill="none" stroke="${color}" stroke-width="2"`);
     overlay += text(o.x + box.x1 + 1, o.y + Math.max(9, box.y1 - 2), box.label, { size: 9, color });
   }
+  const sharp = await loadSharp();
   return sharp(pixels, { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(svgDocument(width, height, overlay, 'none')) }])
     // Full-resolution colour (no 4:2:0 subsampling): thin coloured box edges stay their class's colour.

@@ -2,7 +2,7 @@
  * A few SVG drawing primitives for the trainer's plots, rendered to PNG or JPEG by sharp
  * (librsvg). Every text that reaches the SVG goes through `escapeXml`.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../data/load-sharp.ts';
 
 /** YOLOv5's plotting palette (utils/plots.py, Colors), one colour per class id modulo 20. */
 export const PALETTE = [
@@ -43,6 +43,7 @@ export function svgDocument(width: number, height: number, body: string, backgro
 }
 
 export async function renderSvg(svg: string, format: 'png' | 'jpeg'): Promise<Buffer> {
+  const sharp = await loadSharp();
   const image = sharp(Buffer.from(svg));
   return format === 'png' ? image.png().toBuffer() : image.flatten({ background: '#ffffff' }).jpeg({ quality: 90 }).toBuffer();
 }
