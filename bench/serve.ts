@@ -12,7 +12,11 @@
  * negative "rest" at 320 px where the server ran smaller batches), the image decoding
  * (prepareImage), and the rest of the server (HTTP, JSON, NMS, batching, copies, garbage
  * collection: what is left of the server's CPU).
- * A second bare line runs the forward as the server lays it out (its instances side by side in
+ * The bare reference runs one session with a thread per core, set explicitly: left to itself, ONNX
+ * Runtime (onnxruntime-node 1.30) ran one thread on a 2-core EPYC box (979 img/s at 128 px and 1.03 CPU ms per image;
+ * 1,389 img/s with 2 threads), which made the served figure look 0.74 of a bare pass that used
+ * half the machine. A 1-thread line follows it.
+ * Another bare line runs the forward as the server lays it out (its instances side by side in
  * worker threads, its threads each, no spinning), still without HTTP or decoding: the served
  * figure's ceiling on this machine.
  *   npm run bench:serve [-- --seconds 4 --sizes 128,320 --threads 1 --instances 2 --bin path/to/bin/hpo.js]
@@ -46,6 +50,7 @@ const INSTANCES = values.instances === undefined ? undefined : Number(values.ins
 /** The server's ONNX Runtime layout: the flags given, else its defaults on this machine. */
 const LAYOUT = { threads: THREADS ?? serveLayout().threads, instances: INSTANCES ?? serveLayout().instances };
 const BIN = path.resolve(values.bin);
+const CORES = os.availableParallelism();
 const LOAD = path.resolve(import.meta.dirname, 'serve-load.ts');
 const PREDICT = '/v1/models/detector/predict';
 
@@ -177,8 +182,13 @@ console.log('size  mode         clients   p50 ms   p99 ms    img/s   vs bare  er
 try {
   for (const size of SIZES) {
     const bytes = await cachedExport(cacheDir, ckpt, task, size);
-    const bare = await forward(bytes, size, 16, SECONDS);
-    console.log(`${String(size).padEnd(5)} bare b=16          -        -        - ${col(bare.ips, 8)}      1.00       - ${col(bare.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}`);
+    // The reference: one session on every core, ORT's spinning threads (as ONNX Runtime runs alone).
+    const bare = await forward(bytes, size, 16, SECONDS, { threads: CORES });
+    console.log(`${String(size).padEnd(5)} ${`bare ${CORES}t b=16`.padEnd(18)} -        -        - ${col(bare.ips, 8)}      1.00       - ${col(bare.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}  (the reference)`);
+    if (CORES > 1) {
+      const one = await forward(bytes, size, 16, SECONDS, { threads: 1 });
+      console.log(`${String(size).padEnd(5)} bare 1t b=16       -        -        - ${col(one.ips, 8)} ${col(one.ips / bare.ips, 9, 2)}       - ${col(one.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}`);
+    }
     const asServed = await forwardAsServed(bytes, size, 16, SECONDS);
     console.log(`${String(size).padEnd(5)} ${`bare ${LAYOUT.instances}x${LAYOUT.threads}t b=16`.padEnd(18)} -        -        - ${col(asServed.ips, 8)} ${col(asServed.ips / bare.ips, 9, 2)}       - ${col(asServed.cpuMs, 6, 2)}      -       - ${os.loadavg()[0].toFixed(2).padStart(6)}  (the server's instances side by side, no spinning)`);
     const files = await jpegFiles(size);
