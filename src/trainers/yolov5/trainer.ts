@@ -3,6 +3,7 @@ import { runTraining } from './train/epochs.ts';
 import { prepareRun } from './train/prepare-run.ts';
 import { initBackend } from './backend.ts';
 import { preloadBatchThread } from './data/batch-thread.ts';
+import { loadSharp } from './data/load-sharp.ts';
 import { warmUp } from './train/warm-up.ts';
 
 /**
@@ -22,9 +23,9 @@ export const yolov5Trainer: Trainer = {
     }
   },
   // The backend a task with args/backend auto gets (another is switched to at the run's start),
-  // a batch thread with its modules loaded, and warm model code.
+  // a batch thread with its modules loaded, sharp for the first plots, and warm model code.
   async preload() {
-    await Promise.all([initBackend(), preloadBatchThread()]);
+    await Promise.all([initBackend(), preloadBatchThread(), loadSharp()]);
     warmUp();
   },
 };

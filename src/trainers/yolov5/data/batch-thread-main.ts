@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import type { FromBatchThread, ToBatchThread } from './batch-thread.ts';
 import { imageLoader, type ImageSet } from './image-set.ts';
 import { buildBatch } from './build-batch.ts';
+import { loadSharp } from './load-sharp.ts';
 
 const port = parentPort!;
 let set: ImageSet | undefined;
@@ -26,4 +27,6 @@ port.on('message', async (m: ToBatchThread) => {
   const transfer = reply.type === 'batch' ? [reply.batch.images.buffer, reply.batch.targets.buffer] : [];
   port.postMessage(reply, transfer as ArrayBuffer[]);
 });
+// This thread exists to decode: sharp loads with it (not at its first batch), and `ready` means loaded.
+await loadSharp();
 port.postMessage({ type: 'ready' } satisfies FromBatchThread);
