@@ -2,7 +2,8 @@
  * The dynamic batcher over a real two-instance ONNX Runtime (worker threads): two forward passes
  * run at once when there is work for both, every image gets its own rows (the same as running
  * it alone), a lone image starts at once, and while one forward runs, the next batch goes to the
- * idle instance once it is as large as the running one, not image by image.
+ * idle instance once it is as large as the running one: not image by image, and without waiting
+ * for images still being decoded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamicBatcher, type BatchResult } from '../../src/serve/pipeline/batcher.ts';
@@ -82,6 +83,19 @@ describe('the dynamic batcher on two instances', () => {
     expect((await Promise.all(next)).map((r) => r.batchSize), 'one batch of three, not images one by one').toEqual([3, 3, 3]);
     expect(runtime.sizes).toEqual([1, 3, 3]);
     expect(runtime.most, 'the second three ran beside the first').toBe(2);
+  });
+
+  it('while a batch runs, the idle instance takes the next once it is as large, without waiting for images still on their way', async () => {
+    const runtime = counted(pair);
+    const batcher = new DynamicBatcher(runtime, { maxBatch: 16, maxWaitMs: 10_000 });
+    batcher.expect(3);
+    const first = ['a1', 'a2', 'a3'].map((seed) => batcher.submit(scene(seed)));
+    batcher.expect(5); // five more announced: three arrive now, two only later
+    const next = ['b1', 'b2', 'b3'].map((seed) => batcher.submit(scene(seed)));
+    expect(runtime.sizes, 'the idle instance took the three at once').toEqual([3, 3]);
+    const late = ['c1', 'c2'].map((seed) => batcher.submit(scene(seed)));
+    await Promise.all([...first, ...next, ...late]);
+    expect(runtime.sizes).toEqual([3, 3, 2]);
   });
 
   it('with one instance, runs one forward at a time', async () => {
