@@ -30,6 +30,7 @@ await build({
   entryPoints: [
     { in: `${root}dist/src/worker/child-main.js`, out: 'child-main' },
     { in: `${root}dist/src/trainers/yolov5/data/batch-thread-main.js`, out: 'batch-thread-main' },
+    { in: `${root}dist/src/trainers/yolov5/train/replica-main.js`, out: 'replica-main' },
   ],
   bundle: true,
   splitting: true,

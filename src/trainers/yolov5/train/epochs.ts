@@ -16,6 +16,7 @@ import { evaluateDetections, fitness } from '../metrics/metrics.ts';
 import { nonMaxSuppressionBatch } from '../metrics/nms.ts';
 import { measureModelCost, type ModelCost } from '../model/cost.ts';
 import { GradientAccumulator } from './optimizer.ts';
+import { splitBatch } from './replica.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
@@ -54,9 +55,7 @@ export async function runTraining(run: TrainingRun, ctx: TrainerContext, hooks: 
     momentum: hyp.momentum, warmupEpochs: hyp.warmup_epochs, warmupMomentum: hyp.warmup_momentum,
     warmupBiasLr: hyp.warmup_bias_lr, cosLr: args.cos_lr,
   };
-  const lossOpts: LossOptions = {
-    nc: run.dataset.nc, imgSize: args.img, anchors: run.model.anchors, strides: run.model.strides, hyp, labelSmoothing: args.label_smoothing,
-  };
+  const lossOpts = run.lossOptions;
   const accumulator = new GradientAccumulator(run.optimizer.variables());
   const state = { lastOptStep: -1, bestFitness: run.bestFitness, csv: run.csv };
   const plots = args.noplots
@@ -121,6 +120,7 @@ async function trainEpoch(
   let images = 0;
   const progress = startEpochProgress(epoch, args.epochs, nb);
   accumulator.reset(); // optimizer.zero_grad() at every epoch start, as train.py does
+  for (const replica of run.replicas) replica.reset();
   // Training batches are built beside the step, in the run's batch thread (args/workers 0: on this one).
   const batches = epoch === 0 && run.firstBatches ? run.firstBatches : createBatches(run.trainSet, trainBatchOptions(run.params, epoch), run.batchThread?.build);
   let i = 0;
@@ -133,12 +133,17 @@ async function trainEpoch(
       plots?.trainBatch(batch);
       const first = i === 0 && epoch === run.startEpoch;
       if (first) performance.mark(STARTUP_MARKS.firstStep);
-      const x = tf.tensor4d(batch.images, [batch.batchSize, batch.imgSize, batch.imgSize, 3]);
+      // With replicas, this thread trains on the first share while each replica trains on another.
+      const shareCount = Math.min(run.replicas.length + 1, batch.batchSize); // a short last batch leaves some replicas out
+      const [own, ...shares] = shareCount > 1 ? splitBatch(batch, shareCount) : [batch];
+      const remote = shares.map((share, k) => run.replicas[k].step(share));
+      remote.forEach((p) => p.catch(() => {})); // awaited below, after this thread's share
+      const x = tf.tensor4d(own.images, [own.batchSize, own.imgSize, own.imgSize, 3]);
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
       try {
         result = tf.variableGrads(() => {
           const preds = run.model.forward(x, true);
-          const l = computeLoss(preds, batch.targets, lossOpts);
+          const l = computeLoss(preds, own.targets, lossOpts);
           parts[0] = l.box.dataSync()[0];
           parts[1] = l.obj.dataSync()[0];
           parts[2] = l.cls.dataSync()[0];
@@ -147,8 +152,21 @@ async function trainEpoch(
       } finally {
         x.dispose();
       }
-      const total = result.value.dataSync()[0];
+      let total = result.value.dataSync()[0];
       result.value.dispose();
+      if (remote.length > 0) {
+        // The logged terms are the shares' means weighted by their images, as one pass over the batch gives them.
+        const others = await Promise.all(remote).catch((error: unknown) => {
+          for (const g of Object.values(result.grads)) g.dispose();
+          throw error;
+        });
+        for (let k = 0; k < 3; k++) parts[k] *= own.batchSize;
+        others.forEach((o, s) => {
+          total += o.total;
+          for (let k = 0; k < 3; k++) parts[k] += o.parts[k] * shares[s].batchSize;
+        });
+        for (let k = 0; k < 3; k++) parts[k] /= batch.batchSize;
+      }
       if (!Number.isFinite(total) || !parts.every(Number.isFinite)) {
         for (const g of Object.values(result.grads)) g.dispose();
         throw new TrialFailedError(
@@ -158,9 +176,11 @@ async function trainEpoch(
       }
       accumulator.add(result.grads);
       if (shouldStep(ni, state.lastOptStep, settings.accumulate)) {
+        for (const replica of run.replicas) accumulator.addValues(await replica.takeGrads());
         run.optimizer.step(accumulator.current(), settings);
         accumulator.reset();
         run.ema.update();
+        for (const replica of run.replicas) replica.setWeights(run.optimizer.variables());
         state.lastOptStep = ni;
       }
       for (let k = 0; k < 3; k++) mloss[k] = (mloss[k] * i + parts[k]) / (i + 1);

@@ -207,6 +207,19 @@ export class GradientAccumulator {
     for (const g of Object.values(grads)) g.dispose();
   }
 
+  /** Adds gradient values in variable order (a replica's sums; null: none for that variable). */
+  addValues(values: readonly (Float32Array | null)[]): void {
+    this.variables.forEach((v, i) => {
+      const value = values[i];
+      if (!value) return;
+      const g = tf.tensor(value, v.shape);
+      const prev = this.sums[i];
+      this.sums[i] = prev ? tf.keep(tf.add(prev, g)) : tf.keep(g.clone());
+      prev?.dispose();
+      g.dispose();
+    });
+  }
+
   /** The current sums in variable order (null where no batch reached a variable). Still owned here. */
   current(): readonly (tf.Tensor | null)[] {
     return this.sums;

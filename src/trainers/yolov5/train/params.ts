@@ -41,6 +41,12 @@ export interface YoloArgs {
   plot_period: number;
   /** YOLOv5's --workers (max dataloader workers): 0 builds training batches on the training thread, >= 1 in one batch thread. */
   workers: number;
+  /**
+   * Training threads, each running the forward and backward pass of its share of every batch with
+   * the gradients summed before the optimizer step (YOLOv5's DDP, without SyncBN); 1 trains on
+   * the trial's own thread alone. For the wasm and cpu backends, which run one thread each.
+   */
+  replicas: number;
 }
 
 export interface YoloParams {
@@ -109,12 +115,13 @@ const argsShape = {
   noplots: z.boolean().default(false),
   plot_period: z.number().int().min(0).default(10),
   workers: z.number().int().min(0).default(8),
+  replicas: z.number().int().min(1).max(64).default(1),
 };
 
 const ARG_DEFAULTS: Omit<YoloArgs, 'cfg'> & { cfg: string } = {
   epochs: 100, img: 640, batch: 16, cfg: 'yolov5n', data: '', weights: '', optimizer: 'SGD',
   cos_lr: false, label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10,
-  workers: 8,
+  workers: 8, replicas: 1,
 };
 
 const flatShape: Record<string, z.ZodType> = {};
@@ -159,6 +166,9 @@ export function parseYoloParams(params: Params): YoloParams {
   if (img !== args.img) {
     warnings.push(`args/img=${args.img} is not a multiple of max stride ${MAX_STRIDE}, updating to ${img}`);
     args.img = img;
+  }
+  if (args.replicas > args.batch) {
+    throw new ConfigError(`args/replicas=${args.replicas} is more than args/batch=${args.batch}: each replica trains on a share of every batch; set args/replicas to at most ${args.batch}`);
   }
   return { hyp, args, warnings };
 }

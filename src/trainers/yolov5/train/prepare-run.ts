@@ -17,6 +17,9 @@ import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts'
 import { YoloOptimizer } from './optimizer.ts';
 import { parseYoloParams, type YoloParams } from './params.ts';
 import { truncateResults } from './results-csv.ts';
+import { startReplica, type Replica } from './replica.ts';
+import type { LossOptions } from '../loss/loss.ts';
+import { DEFAULT_ANCHORS, STRIDES } from '../types.ts';
 import { baseAccumulate, scaledWeightDecay } from './schedule.ts';
 
 /** Everything the epoch loop needs; `dispose` frees the tensors. */
@@ -41,6 +44,10 @@ export interface TrainingRun {
   batchThread?: BatchThread;
   /** The start epoch's training batches, their first already building (absent on a resume). */
   firstBatches?: AsyncIterable<Batch>;
+  /** The loss settings of this run's model and data. */
+  lossOptions: LossOptions;
+  /** Replica threads (`args/replicas` - 1), each training on a share of every batch; empty for one. */
+  replicas: Replica[];
   /** Frees the tensors and ends the batch thread. */
   dispose(): Promise<void>;
 }
@@ -100,6 +107,17 @@ async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext,
   ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
   performance.mark(STARTUP_MARKS.data);
   batchThread?.open(trainSet);
+  const lossOptions: LossOptions = {
+    nc: dataset.nc, imgSize: args.img, anchors: DEFAULT_ANCHORS, strides: STRIDES, hyp, labelSmoothing: args.label_smoothing,
+  };
+  // Started before the model is built: a replica loads its backend and model meanwhile.
+  let replicas: Replica[] = [];
+  if (args.replicas > 1 && (backend === 'wasm' || backend === 'cpu')) {
+    replicas = Array.from({ length: args.replicas - 1 }, (_, k) => startReplica({ size: args.cfg, nc: dataset.nc, backend, loss: lossOptions }, k + 1));
+    ctx.log(`yolov5: ${args.replicas} replicas: each batch of ${args.batch} trains in ${args.replicas} shares at once, gradients summed`);
+  } else if (args.replicas > 1) {
+    ctx.log(`warning: args/replicas=${args.replicas} is for the wasm and cpu backends (one thread each); the ${backend} backend uses its own threads, so this run trains on one`);
+  }
   // The first batch is built in the thread while this one builds the model (a resume learns its epoch later).
   const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
 
@@ -155,17 +173,20 @@ async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext,
       csv = truncateResults(await readPrevious(ctx, 'results.csv'), startEpoch);
       ctx.log(`yolov5: resuming from last.bin at epoch ${startEpoch} of ${args.epochs} (best fitness ${bestFitness.toFixed(5)})`);
     }
+    for (const replica of replicas) replica.setWeights(optimizer.variables());
     performance.mark(STARTUP_MARKS.model);
     return {
       params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv, batchThread, firstBatches,
+      lossOptions, replicas,
       dispose: async () => {
         optimizer.dispose();
         disposeModels();
-        await batchThread?.close();
+        await Promise.all([batchThread?.close(), ...replicas.map((r) => r.close())]);
       },
     };
   } catch (error) {
     disposeModels();
+    await Promise.all(replicas.map((r) => r.close()));
     throw error;
   }
 }

@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import { createBatches, synthesizeDataset } from '../../../../src/trainers/yolov5/data/index.ts';
+import { computeLoss } from '../../../../src/trainers/yolov5/loss/loss.ts';
+import type { TrainingRun } from '../../../../src/trainers/yolov5/index.ts';
 import type { Environment, Params } from '../../../../src/core/index.ts';
 import type { TrainerContext } from '../../../../src/worker/trainer.ts';
 
@@ -64,4 +67,19 @@ export function recordingContext(taskId: string, workDir: string, store = new Ma
     },
   };
   return { ctx, reports, logs, environment, artifacts, controller, store, setOnReport: (f: (step: number) => void) => (onReport = f) };
+}
+
+/** The training objective summed over the 4 distinct images, one per batch (train-mode BN, no augmentation). */
+export async function lossOnTrainImages(run: TrainingRun): Promise<number> {
+  const { args, hyp } = run.params;
+  let total = 0;
+  for await (const batch of createBatches(run.valSet, { imgSize: args.img, batchSize: 1, hyp, augment: false, shuffle: false, seed: 0, cache: false })) {
+    total += tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [batch.batchSize, args.img, args.img, 3]);
+      const preds = run.model.forward(x, true);
+      const opts = { nc: run.dataset.nc, imgSize: args.img, anchors: run.model.anchors, strides: run.model.strides, hyp, labelSmoothing: 0 };
+      return computeLoss(preds, batch.targets, opts).loss.dataSync()[0];
+    });
+  }
+  return total;
 }

@@ -8,7 +8,7 @@ describe('parseYoloParams', () => {
     expect(hyp).toEqual(DEFAULT_HYP);
     expect(args).toEqual({
       epochs: 100, img: 640, batch: 16, cfg: 'n', data: '', weights: '', optimizer: 'SGD', cos_lr: false,
-      label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10, workers: 8,
+      label_smoothing: 0, seed: 0, cache: false, resume: false, save_period: -1, nbs: 64, backend: 'auto', noplots: false, plot_period: 10, workers: 8, replicas: 1,
     });
     expect(warnings).toEqual([]);
     expect(Object.keys(YOLO_DEFAULT_PARAMS)).toEqual(YOLO_PARAM_NAMES);
@@ -47,5 +47,9 @@ describe('parseYoloParams', () => {
     expect(() => parseYoloParams({ 'args/cfg': 'yolov8n' })).toThrow(/expected one of "yolov5n"\|.*\(received "yolov8n"\)\n    → at args\/cfg/);
     expect(() => parseYoloParams({ 'hyp/fliplr': 1.5 })).toThrow(/Too big: expected number to be <=1 \(received 1.5\)\n    → at hyp\/fliplr/);
     expect(() => parseYoloParams({ 'args/cos_lr': 'true' })).toThrow(/expected boolean, received string \(received "true"\)\n    → at args\/cos_lr/);
+    expect(() => parseYoloParams({ 'args/replicas': 0 })).toThrow(/Too small: expected number to be >=1 \(received 0\)\n    → at args\/replicas/);
+    expect(() => parseYoloParams({ 'args/replicas': 3, 'args/batch': 2 })).toThrow(
+      'args/replicas=3 is more than args/batch=2: each replica trains on a share of every batch; set args/replicas to at most 2',
+    );
   });
 });

@@ -2,32 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatches } from '../../../../src/trainers/yolov5/data/index.ts';
-import { computeLoss } from '../../../../src/trainers/yolov5/loss/loss.ts';
-import { prepareRun, runTraining, yolov5Trainer, type TrainingRun } from '../../../../src/trainers/yolov5/index.ts';
+import { prepareRun, runTraining, yolov5Trainer } from '../../../../src/trainers/yolov5/index.ts';
 import { decodeCheckpoint } from '../../../../src/trainers/yolov5/train/checkpoint.ts';
 import { RESULT_KEYS, resultsHeader } from '../../../../src/trainers/yolov5/train/results-csv.ts';
-import { recordingContext, smokeParams, tinyDataset } from './fixtures.ts';
+import { lossOnTrainImages, recordingContext, smokeParams, tinyDataset } from './fixtures.ts';
 
 let data: { dir: string; yaml: string };
 beforeAll(async () => {
   data = await tinyDataset();
 });
-
-/** The training objective summed over the 4 distinct images, one per batch (train-mode BN, no augmentation). */
-async function lossOnTrainImages(run: TrainingRun): Promise<number> {
-  const { args, hyp } = run.params;
-  let total = 0;
-  for await (const batch of createBatches(run.valSet, { imgSize: args.img, batchSize: 1, hyp, augment: false, shuffle: false, seed: 0, cache: false })) {
-    total += tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, [batch.batchSize, args.img, args.img, 3]);
-      const preds = run.model.forward(x, true);
-      const opts = { nc: run.dataset.nc, imgSize: args.img, anchors: run.model.anchors, strides: run.model.strides, hyp, labelSmoothing: 0 };
-      return computeLoss(preds, batch.targets, opts).loss.dataSync()[0];
-    });
-  }
-  return total;
-}
 
 describe('yolov5 trainer', () => {
   it('one epoch on a 4-image dataset lowers the loss and reports every results.csv scalar', async () => {
