@@ -13,7 +13,7 @@
  *   Target (issue 15): at 100 epochs within 10 % of 0.59, this trainer's figure before the kernel work.
  *
  * Options: --epochs N, --img PX, --batch B, --cfg yolov5n, --backend wasm|cpu, --train N (images),
- * --param key=value (any trainer param, repeatable), --dir FOLDER (datasets are synthesized
+ * --param key=value (any trainer param, repeatable; `args/replicas=2` trains on two threads), --dir FOLDER (datasets are synthesized
  * there once and reused; default .hpo/bench).
  * For a strict one-core figure run it under `taskset -c 0`.
  */
