@@ -60,6 +60,9 @@ export interface Replica {
 export function startReplica(setup: ReplicaSetup, index: number): Replica {
   const [entry, options] = workerEntry(ENTRY);
   const worker = new Worker(entry, { ...options, workerData: setup });
+  // Referenced only while an answer is owed, as the batch thread: a run that never closes it must
+  // not keep the process alive.
+  worker.unref();
   const waiting: { resolve(m: FromReplica): void; reject(e: Error): void }[] = [];
   let failed: Error | undefined;
   let started!: { resolve(): void; reject(e: Error): void };
@@ -76,7 +79,10 @@ export function startReplica(setup: ReplicaSetup, index: number): Replica {
       up = true;
       started.resolve();
     } else if (m.type === 'error' && !up) fail(new Error(m.message)); // it could not start
-    else waiting.shift()?.resolve(m);
+    else {
+      waiting.shift()?.resolve(m);
+      if (waiting.length === 0) worker.unref();
+    }
   });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`its thread exited (code ${code})`)));
@@ -84,6 +90,7 @@ export function startReplica(setup: ReplicaSetup, index: number): Replica {
     if (failed) return Promise.reject(failed);
     return new Promise((resolve, reject) => {
       waiting.push({ resolve, reject });
+      worker.ref();
       worker.postMessage(message, transfer);
     });
   };
