@@ -16,7 +16,7 @@ import { evaluateDetections, fitness } from '../metrics/metrics.ts';
 import { nonMaxSuppressionBatch } from '../metrics/nms.ts';
 import { measureModelCost, type ModelCost } from '../model/cost.ts';
 import { GradientAccumulator } from './optimizer.ts';
-import { splitBatch } from './replica.ts';
+import { splitBatch, weightValues } from './replica.ts';
 import { formatEpochLine, startEpochProgress } from './progress.ts';
 import { appendResults, type EpochResults } from './results-csv.ts';
 import { iterationSettings, shouldStep, type ScheduleConfig } from './schedule.ts';
@@ -180,7 +180,10 @@ async function trainEpoch(
         run.optimizer.step(accumulator.current(), settings);
         accumulator.reset();
         run.ema.update();
-        for (const replica of run.replicas) replica.setWeights(run.optimizer.variables());
+        if (run.replicas.length > 0) {
+          const weights = weightValues(run.optimizer.variables());
+          for (const replica of run.replicas) replica.setWeights(weights);
+        }
         state.lastOptStep = ni;
       }
       for (let k = 0; k < 3; k++) mloss[k] = (mloss[k] * i + parts[k]) / (i + 1);

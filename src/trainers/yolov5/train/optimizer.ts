@@ -199,10 +199,7 @@ export class GradientAccumulator {
   add(grads: tf.NamedTensorMap): void {
     this.variables.forEach((v, i) => {
       const g = grads[v.name];
-      if (!g) return;
-      const prev = this.sums[i];
-      this.sums[i] = prev ? tf.keep(tf.add(prev, g)) : tf.keep(g.clone());
-      prev?.dispose();
+      if (g) this.addTo(i, g);
     });
     for (const g of Object.values(grads)) g.dispose();
   }
@@ -213,11 +210,15 @@ export class GradientAccumulator {
       const value = values[i];
       if (!value) return;
       const g = tf.tensor(value, v.shape);
-      const prev = this.sums[i];
-      this.sums[i] = prev ? tf.keep(tf.add(prev, g)) : tf.keep(g.clone());
-      prev?.dispose();
+      this.addTo(i, g);
       g.dispose();
     });
+  }
+
+  private addTo(i: number, g: tf.Tensor): void {
+    const prev = this.sums[i];
+    this.sums[i] = prev ? tf.keep(tf.add(prev, g)) : tf.keep(g.clone());
+    prev?.dispose();
   }
 
   /** The current sums in variable order (null where no batch reached a variable). Still owned here. */

@@ -17,7 +17,7 @@ import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts'
 import { YoloOptimizer } from './optimizer.ts';
 import { parseYoloParams, type YoloParams } from './params.ts';
 import { truncateResults } from './results-csv.ts';
-import { startReplica, type Replica } from './replica.ts';
+import { startReplica, weightValues, type Replica } from './replica.ts';
 import type { LossOptions } from '../loss/loss.ts';
 import { DEFAULT_ANCHORS, STRIDES } from '../types.ts';
 import { baseAccumulate, scaledWeightDecay } from './schedule.ts';
@@ -173,7 +173,8 @@ async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext,
       csv = truncateResults(await readPrevious(ctx, 'results.csv'), startEpoch);
       ctx.log(`yolov5: resuming from last.bin at epoch ${startEpoch} of ${args.epochs} (best fitness ${bestFitness.toFixed(5)})`);
     }
-    for (const replica of replicas) replica.setWeights(optimizer.variables());
+    const weights = replicas.length > 0 ? weightValues(optimizer.variables()) : [];
+    for (const replica of replicas) replica.setWeights(weights);
     performance.mark(STARTUP_MARKS.model);
     return {
       params, rawParams, backend, dataset, trainSet, valSet, model, emaModel, ema, optimizer, startEpoch, bestFitness, csv, batchThread, firstBatches,

@@ -25,7 +25,7 @@ export interface ReplicaSetup {
 }
 
 export type ToReplica =
-  | { type: 'weights'; values: Float32Array[] }
+  | { type: 'weights'; values: readonly Float32Array[] }
   | { type: 'step'; images: Float32Array; targets: Float32Array; batchSize: number; imgSize: number }
   | { type: 'take' }
   | { type: 'reset' };
@@ -41,12 +41,17 @@ export function optimizerOrder(model: YoloModel): tf.Variable[] {
   return [...g.biases, ...g.weights, ...g.bnWeights];
 }
 
+/** The current values of `vars`, read once for every replica they go to (each post copies them). */
+export function weightValues(vars: readonly tf.Variable[]): Float32Array[] {
+  return vars.map((v) => v.dataSync() as Float32Array);
+}
+
 /** One replica thread. Its answers come in the order of the requests. */
 export interface Replica {
   /** Resolves once its backend and model are up (rejects if it failed to start). */
   readonly ready: Promise<void>;
-  /** Sends the current values of `vars` (the optimizer's order); later steps run with them. */
-  setWeights(vars: readonly tf.Variable[]): void;
+  /** Sends weight values ({@link weightValues}, the optimizer's order); later steps run with them. */
+  setWeights(values: readonly Float32Array[]): void;
   /** Runs the forward and backward pass of `share`, adding its gradients to the replica's sums; resolves with its loss. */
   step(share: Batch): Promise<{ total: number; parts: [number, number, number] }>;
   /** The gradient sums since the last take or reset, in the optimizer's order (null: no gradient); the replica starts new sums. */
@@ -96,8 +101,8 @@ export function startReplica(setup: ReplicaSetup, index: number): Replica {
   };
   return {
     ready,
-    setWeights(vars) {
-      if (!failed) worker.postMessage({ type: 'weights', values: vars.map((v) => v.dataSync() as Float32Array) } satisfies ToReplica);
+    setWeights(values) {
+      if (!failed) worker.postMessage({ type: 'weights', values } satisfies ToReplica);
     },
     async step(share) {
       const m = await ask({ type: 'step', images: share.images, targets: share.targets, batchSize: share.batchSize, imgSize: share.imgSize }, [share.images.buffer as ArrayBuffer]);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeLoss, type LossOptions } from '../../../../src/trainers/yolov5/loss/loss.ts';
 import { createYoloModel, initBackend, type YoloModel } from '../../../../src/trainers/yolov5/model/index.ts';
 import { prepareRun, runTraining } from '../../../../src/trainers/yolov5/index.ts';
-import { optimizerOrder, splitBatch, startReplica, type Replica } from '../../../../src/trainers/yolov5/train/replica.ts';
+import { optimizerOrder, splitBatch, startReplica, weightValues, type Replica } from '../../../../src/trainers/yolov5/train/replica.ts';
 import { DEFAULT_ANCHORS, DEFAULT_HYP, STRIDES, type Batch } from '../../../../src/trainers/yolov5/types.ts';
 import { lossOnTrainImages, recordingContext, smokeParams, tinyDataset } from './fixtures.ts';
 
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('yolov5 replicas', () => {
   it("gives this thread's loss and gradients for the same share and weights, and sums them until taken", async () => {
-    replica.setWeights(optimizerOrder(model));
+    replica.setWeights(weightValues(optimizerOrder(model)));
     const [a, b] = [share(2, 1), share(3, 2)];
     const [la, lb] = [localGrads(model, a), localGrads(model, b)];
     const stepped = await replica.step(share(2, 1));
@@ -79,7 +79,7 @@ describe('yolov5 replicas', () => {
   it('runs with the weights it was sent last', async () => {
     const other = createYoloModel({ size: 'n', nc: 3, seed: 4 });
     try {
-      replica.setWeights(optimizerOrder(other));
+      replica.setWeights(weightValues(optimizerOrder(other)));
       const b = share(2, 5);
       const stepped = await replica.step(share(2, 5));
       expect(stepped.total).toBeCloseTo(localGrads(other, b).total, 4);
