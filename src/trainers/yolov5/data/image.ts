@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { loadSharp } from './load-sharp.ts';
 import { DatasetError } from './errors.ts';
@@ -39,6 +40,26 @@ export async function readImageSize(file: string): Promise<{ width: number; heig
   } catch (error) {
     throw corrupt(file, error);
   }
+}
+
+/**
+ * readImageSize's header path, synchronously: the size, or undefined where the JavaScript reader
+ * is unsure (then readImageSize asks sharp). Throws DatasetError naming a file it cannot read.
+ */
+export function readImageSizeSync(file: string): { width: number; height: number } | undefined {
+  let header;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = new Uint8Array(HEADER_BYTES);
+      header = readImageHeader(buffer.subarray(0, readSync(fd, buffer, 0, HEADER_BYTES, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw corrupt(file, error);
+  }
+  return header && { width: header.width, height: header.height };
 }
 
 async function readPrefix(file: string, bytes: number): Promise<Uint8Array> {

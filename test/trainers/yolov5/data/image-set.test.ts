@@ -68,6 +68,18 @@ describe('openImageSet', () => {
     expect([image.width, image.height, image.data.length]).toEqual([40, 100, 40 * 100 * 3]);
   });
 
+  it('reads the same set when a slow first chunk hands the rest to asynchronous reads', async () => {
+    await writeImage(join(dir, 'images', 'c.png'), rectImage(16, 24, [[2, 2, 8, 8]]));
+    await writeText(join(dir, 'labels', 'c.txt'), `${labelLine(0, [2, 2, 8, 8], 16, 24)}\n`);
+    const sync = await openImageSet(join(dir, 'images'), { nc: 1 });
+    const handedOver = await openImageSet(join(dir, 'images'), { nc: 1, syncChunk: 1, slowFileMs: 0 });
+    expect(handedOver.shapes).toEqual(sync.shapes);
+    expect(handedOver.shapes).toEqual([{ width: 40, height: 30 }, { width: 16, height: 24 }, { width: 20, height: 50 }]);
+    expect(handedOver.labels.map((l) => Array.from(l))).toEqual(sync.labels.map((l) => Array.from(l)));
+    expect(handedOver.backgrounds).toBe(1);
+    await expect(openImageSet(join(dir, 'images'), { nc: 1, syncChunk: 2, slowFileMs: 1e9 })).resolves.toMatchObject({ shapes: sync.shapes });
+  });
+
   it('reads a list file with paths relative to it and names a missing entry by line', async () => {
     await writeText(join(dir, 'list.txt'), './images/sub/b.jpg\nimages/a.png\n');
     const set = await openImageSet(join(dir, 'list.txt'), { nc: 1 });
