@@ -30,6 +30,11 @@ export interface NamedVariable { name: string; variable: tf.Variable; group: Par
 
 let instanceCounter = 0;
 
+/** The stream a model seeded with `seed` draws its initial weights from. */
+export function initStream(seed: number): InitStream {
+  return new InitStream(`yolov5-init-${seed}`);
+}
+
 /** Creates and records every variable of one model instance. */
 export class ParamFactory {
   readonly all: NamedVariable[] = [];
@@ -39,7 +44,7 @@ export class ParamFactory {
 
   /** Without a seed every conv weight and bias is 0 (a model that is loaded or copied into next). */
   constructor(seed: number | undefined) {
-    this.stream = seed === undefined ? undefined : new InitStream(`yolov5-init-${seed}`);
+    this.stream = seed === undefined ? undefined : initStream(seed);
   }
 
   private uniform(n: number, bound: number): Float32Array {

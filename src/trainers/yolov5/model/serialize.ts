@@ -50,8 +50,9 @@ export function unpackWeights(bytes: Uint8Array, vars: NamedVariable[], meta: We
   }
   const dataStart = Math.ceil((MAGIC.length + 4 + headerLen) / 4) * 4;
   const byName = new Map(header.tensors.map((t) => [t.name, t]));
-  // Copy into an aligned buffer: the caller's bytes may start at any offset.
-  const data = new Float32Array(bytes.slice(dataStart).buffer);
+  // Copied into an aligned buffer: the caller's bytes may start at any offset. Through a plain
+  // Uint8Array: a Buffer's slice() is a view of the same memory, not a copy.
+  const data = new Float32Array(new Uint8Array(bytes.buffer, bytes.byteOffset + dataStart, bytes.byteLength - dataStart).slice().buffer);
   tf.tidy(() => {
     for (const v of vars) {
       const t = byName.get(v.name);
