@@ -106,7 +106,7 @@ async function sample(childEntry: string, yaml: string): Promise<Sample> {
       params: { 'args/data': yaml, 'args/epochs': 1, 'args/img': 128, 'args/batch': 16, 'args/backend': values.backend, ...extraParams(values.param!) },
     });
     const forkedAt = performance.now();
-    const child = fork(childEntry, values.spare ? [dir, '--spare', 'yolov5'] : [dir, task.id], {
+    const child = fork(childEntry, values.spare ? [dir, '--spare', 'yolov5'] : [dir, task.id, 'yolov5'], {
       execArgv: [...(process.env.STARTUP_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STARTUP_PROF] : []), '--import', `data:text/javascript,${encodeURIComponent(probe)}`],
       env: { ...process.env, ...(values.spare ? {} : { HPO_TASK_ID: task.id }) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

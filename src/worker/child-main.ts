@@ -1,6 +1,7 @@
 /**
- * Entry of a local trial's child process: `node child-main.js <store> <task-id>`, or
- * `<store> --spare [<trainer-type>]`.
+ * Entry of a local trial's child process: `node child-main.js <store> <task-id> [<trainer-type>]`,
+ * or `<store> --spare [<trainer-type>]`. The type is the task's, as the parent knows it: a fresh
+ * trial starts the trainer's early work with it (startTrainerEarly), a spare preloads that trainer.
  * Runs the task with the store-writing runner; console lines go to stdout, which the parent
  * captures into the task's log. Talks to the parent over IPC (src/exec/local/protocol.ts):
  * `idle` / `started` / `report` / `finished` out, `run` / `stop` in. A spare is loaded ahead
@@ -11,13 +12,13 @@
 import { openStore } from '../store/index.ts';
 import { assertTaskId } from '../store/task-id.ts';
 import { createTaskRunner } from './run-task.ts';
-import { getTrainer } from './trainer-registry.ts';
+import { getTrainer, startTrainerEarly } from './trainer-registry.ts';
 import { captureEnvironment } from './environment.ts';
 import { parseToChild, TASK_ASSIGNED_MARK, type ToParent } from '../exec/local/protocol.ts';
 import type { Ending } from '../core/index.ts';
 import { openArtifactStores, resolveArtifactSpec } from '../artifacts/index.ts';
 
-const [storeSpec, taskArg, preload] = process.argv.slice(2);
+const [storeSpec, taskArg, trainerType] = process.argv.slice(2);
 const argTaskId = taskArg === '--spare' ? undefined : taskArg;
 const send = (message: ToParent): void => {
   // A callback keeps a send on a closing channel from becoming an uncaught 'error'.
@@ -25,7 +26,11 @@ const send = (message: ToParent): void => {
 };
 
 async function main(): Promise<number> {
-  if (argTaskId !== undefined) assertTaskId(argTaskId);
+  if (argTaskId !== undefined) {
+    assertTaskId(argTaskId);
+    // Before the store opens: the batch thread's start then overlaps all of the trial's own.
+    if (trainerType) void startTrainerEarly(trainerType);
+  }
   const abort = new AbortController();
   const stop = (ending: Ending): void => abort.abort(ending);
   let assigned: (taskId: string | undefined) => void = () => {};
@@ -63,7 +68,7 @@ async function main(): Promise<number> {
     // Loading the trainer is most of a trial's start-up (TensorFlow.js for YOLOv5), then its own
     // preload and the environment record (cached for this folder; it describes the code this
     // process loaded). A wrong type or a failing preload fails in the trial, not here.
-    if (preload) await Promise.all([captureEnvironment(process.cwd()), getTrainer(preload).then((t) => t.preload?.())]).catch(() => {});
+    if (trainerType) await Promise.all([captureEnvironment(process.cwd()), getTrainer(trainerType).then((t) => t.preload?.())]).catch(() => {});
     send({ type: 'idle' });
   }
   const taskId = argTaskId ?? (await assignment);

@@ -53,7 +53,7 @@ interface Running {
 }
 
 /**
- * Forks a trial process: `childEntry <store> <task-id>`, or `<store> --spare <trainer-type>`,
+ * Forks a trial process: `childEntry <store> <task-id> <trainer-type>`, or `<store> --spare <trainer-type>`,
  * with `base.env` and then `env` over this process's environment.
  */
 export function forkTrialProcess(base: Pick<LocalExecutorOptions, 'childEntry' | 'storeSpec' | 'env'>, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -100,7 +100,7 @@ export class LocalExecutor implements Executor {
     const { options } = this;
     const { spares } = this;
     const spare = await spares?.shelf.take(spares.key, task.id);
-    const child = spare ?? this.fork([task.id], { HPO_TASK_ID: task.id });
+    const child = spare ?? this.fork([task.id, task.trainer.type], { HPO_TASK_ID: task.id });
     if (spares && !this.closed) spares.shelf.stock(spares.key, () => this.fork(['--spare', task.trainer.type]));
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
     const entry: Running = { child, logs: new LogCapture(options.store, task.id), timers: [], exited, handled: exited.then(([code, signal]) => this.onExit(task.id, entry, code, signal)) };

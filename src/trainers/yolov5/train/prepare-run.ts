@@ -14,6 +14,8 @@ import { takeBatchThread, type BatchThread } from '../data/batch-thread.ts';
 import type { Batch } from '../types.ts';
 import { ModelEMA } from './ema.ts';
 import { createYoloModel, initBackend, type YoloModel } from '../model/index.ts';
+import { createSeededModel } from '../model/init-cache.ts';
+import { defaultCacheDir } from '../../../datasets/index.ts';
 import { YoloOptimizer } from './optimizer.ts';
 import { parseYoloParams, type YoloParams } from './params.ts';
 import { truncateResults } from './results-csv.ts';
@@ -102,11 +104,13 @@ async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext,
   if (args.data === '') throw new ConfigError('args/data is empty: set it to a dataset yaml (path, train, val, nc, names), e.g. args/data=.hpo/datasets/synth-128/data.yaml');
   const dataset = loadDatasetConfig(args.data);
   const trainSet = await openImageSet(dataset.train, { nc: dataset.nc });
+  // The thread starts on the first batch while the val set is read and the model built.
+  batchThread?.open(trainSet);
+  const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
   const valSet = await openImageSet(dataset.val, { nc: dataset.nc });
   for (const w of [...trainSet.warnings, ...valSet.warnings]) ctx.log(`warning: ${w}`);
   ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
   performance.mark(STARTUP_MARKS.data);
-  batchThread?.open(trainSet);
   const lossOptions: LossOptions = {
     nc: dataset.nc, imgSize: args.img, anchors: DEFAULT_ANCHORS, strides: STRIDES, hyp, labelSmoothing: args.label_smoothing,
   };
@@ -118,10 +122,9 @@ async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext,
   } else if (args.replicas > 1) {
     ctx.log(`warning: args/replicas=${args.replicas} is for the wasm and cpu backends (one thread each); the ${backend} backend uses its own threads, so this run trains on one`);
   }
-  // The first batch is built in the thread while this one builds the model (a resume learns its epoch later).
-  const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
 
-  const model = createYoloModel({ size: args.cfg, nc: dataset.nc, seed: args.seed });
+  // The seed's initial weights, drawn by the first trial on this machine and read by later ones.
+  const model = createSeededModel({ size: args.cfg, nc: dataset.nc, seed: args.seed }, join(defaultCacheDir(), 'init'));
   // ModelEMA starts the average as a copy of `model`: the EMA instance's own draw would be wasted.
   const emaModel = createYoloModel({ size: args.cfg, nc: dataset.nc, blank: true });
   const disposeModels = () => {
