@@ -15,7 +15,9 @@
  * `--entry FILE` (repeatable) times other builds' child entries instead, their samples interleaved
  * (A, B, A, B, ...) so that the machine's other load falls on each alike: a paired A/B of two builds.
  * STARTUP_PROF=<dir> cpu-profiles each trial process into dir.
- * Usage: npm run bench:trial-startup [-- --runs 10 --backend wasm --param key=value --entry a.js --entry b.js --spare --settle 2000]
+ * `--cold` gives each trial process an empty $HPO_CACHE, as the first trial on a machine has: it
+ * draws the seed's initial weights instead of loading them (model/init-cache.ts).
+ * Usage: npm run bench:trial-startup [-- --runs 10 --backend wasm --param key=value --entry a.js --entry b.js --spare --settle 2000 --cold]
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     entry: { type: 'string', multiple: true, default: [] },
     spare: { type: 'boolean', default: false },
     settle: { type: 'string', default: '2000' },
+    cold: { type: 'boolean', default: false },
   },
 });
 // What hpo forks from the build (src/worker/index.ts CHILD_ENTRY): the bundled child, else the compiled one.
@@ -108,7 +111,7 @@ async function sample(childEntry: string, yaml: string): Promise<Sample> {
     const forkedAt = performance.now();
     const child = fork(childEntry, values.spare ? [dir, '--spare', 'yolov5'] : [dir, task.id, 'yolov5'], {
       execArgv: [...(process.env.STARTUP_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STARTUP_PROF] : []), '--import', `data:text/javascript,${encodeURIComponent(probe)}`],
-      env: { ...process.env, ...(values.spare ? {} : { HPO_TASK_ID: task.id }) },
+      env: { ...process.env, ...(values.spare ? {} : { HPO_TASK_ID: task.id }), ...(values.cold ? { HPO_CACHE: join(dir, 'cache') } : {}) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
@@ -148,7 +151,7 @@ for (const [k, entry] of entries.entries()) {
   const runs = samples[k];
   if (values.spare) {
     console.log(`YOLOv5 trial hand-over to a loaded spare, ${runs.length} spares (${values.settle} ms idle before the task), ${values.backend} backend, median [min-max]:`);
-  } else console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes, ${values.backend} backend, median [min-max]:`);
+  } else console.log(`YOLOv5 trial process start-up, ${runs.length} fresh processes${values.cold ? ' (each with an empty $HPO_CACHE)' : ''}, ${values.backend} backend, median [min-max]:`);
   if (entries.length > 1) console.log(`  entry ${entry}`);
   if (values.spare) console.log(`  spare loaded (fork to idle) ${cell(runs.map((s) => s.loadMs!))} ms`);
   console.log(`  ${'mark'.padEnd(16)} ${(values.spare ? 'ms since the task' : 'ms since start').padEnd(18)} CPU ms (all threads)`);

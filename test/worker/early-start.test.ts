@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getTrainer, startTrainerEarly, TRAINER_TYPES } from '../../src/worker/trainer-registry.ts';
+import { getTrainer, TRAINER_TYPES } from '../../src/worker/trainer-registry.ts';
+import { startTrainerEarly } from '../../src/worker/early-start.ts';
 import { takeBatchThread } from '../../src/trainers/yolov5/data/batch-thread.ts';
 
 describe('trainer registry', () => {
