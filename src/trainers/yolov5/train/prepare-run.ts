@@ -62,8 +62,9 @@ export function trainBatchOptions(params: YoloParams, epoch: number): BatchOptio
 
 /**
  * performance.mark names along a run's start-up, for bench:trial-startup (marks are in ms since
- * the process started): prepareRun entered, backend ready, dataset opened, model and optimizer
- * built, the first batch going into the model, and that batch's step done.
+ * the process started): prepareRun entered, backend ready (after the train set is open), both
+ * sets open, model and optimizer built, the first batch going into the model, and that batch's
+ * step done.
  */
 export const STARTUP_MARKS = {
   prepare: 'yolov5:prepare', backend: 'yolov5:backend-ready', data: 'yolov5:data-ready', model: 'yolov5:model-ready',
@@ -96,17 +97,18 @@ export async function prepareRun(rawParams: Params, ctx: TrainerContext): Promis
 
 async function setUp(params: YoloParams, rawParams: Params, ctx: TrainerContext, batchThread: BatchThread | undefined): Promise<TrainingRun> {
   const { args, hyp } = params;
+  if (args.data === '') throw new ConfigError('args/data is empty: set it to a dataset yaml (path, train, val, nc, names), e.g. args/data=.hpo/datasets/synth-128/data.yaml');
+  const dataset = loadDatasetConfig(args.data);
+  const trainSet = await openImageSet(dataset.train, { nc: dataset.nc });
+  // The train set first: the thread builds the first batch while the backend starts, the val set
+  // is read and the model built (that batch was the last thing a first step waited for).
+  batchThread?.open(trainSet);
+  const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
   const backend = await initBackend(args.backend === 'auto' ? undefined : args.backend);
   performance.mark(STARTUP_MARKS.backend);
   ctx.log(`yolov5: TF.js backend ${backend}`);
   await ctx.recordEnvironment({ backend });
 
-  if (args.data === '') throw new ConfigError('args/data is empty: set it to a dataset yaml (path, train, val, nc, names), e.g. args/data=.hpo/datasets/synth-128/data.yaml');
-  const dataset = loadDatasetConfig(args.data);
-  const trainSet = await openImageSet(dataset.train, { nc: dataset.nc });
-  // The thread starts on the first batch while the val set is read and the model built.
-  batchThread?.open(trainSet);
-  const firstBatches = batchThread && !args.resume ? createBatches(trainSet, trainBatchOptions(params, 0), batchThread.build) : undefined;
   const valSet = await openImageSet(dataset.val, { nc: dataset.nc });
   for (const w of [...trainSet.warnings, ...valSet.warnings]) ctx.log(`warning: ${w}`);
   ctx.log(`yolov5: data ${dataset.file}: ${trainSet.files.length} train, ${valSet.files.length} val images, ${dataset.nc} classes`);
