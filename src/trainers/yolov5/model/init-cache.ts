@@ -6,10 +6,12 @@
  * directory (`yolov5<size>-nc<nc>-seed<seed>.bin`) and later ones load them (a few ms). A file that
  * is not whole, was saved from another layout, or whose stream probe (the first values the seed's
  * stream gives) differs is ignored and replaced; a cache that cannot be written costs nothing but
- * the saving.
+ * the saving. The file is written asynchronously: a caller that reads it back at once waits for
+ * {@link savedInitCache}.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createYoloModel, type YoloModel, type YoloModelOptions } from './index.ts';
 import { initStream } from './params.ts';
 
@@ -64,19 +66,27 @@ function readCached(file: string, expected: Float32Array): Uint8Array | undefine
   return bytes.subarray(head);
 }
 
+/**
+ * Writes the file beside the trial's start instead of before it: the bytes are taken now (training
+ * changes the weights next), the write runs on libuv's threads, and its failure costs nothing.
+ */
 function save(file: string, probeValues: Float32Array, weights: Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(join(file, '..'), { recursive: true });
-    const length = Buffer.alloc(8);
-    length.writeBigUInt64LE(BigInt(weights.length));
-    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'latin1'), Buffer.from(probeValues.buffer), length, weights]));
-    renameSync(tmp, file); // atomic: a reader sees the old file, the new one or none
-  } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // no folder to write in: nothing was left behind
-    }
-  }
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(weights.length));
+  const write = async () => {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(tmp, [Buffer.from(MAGIC, 'latin1'), new Uint8Array(probeValues.buffer), length, weights]);
+    await rename(tmp, file); // atomic: a reader sees the old file, the new one or none
+  };
+  const done = write().catch(() => rm(tmp, { force: true }).catch(() => {}));
+  pending.add(done);
+  void done.finally(() => pending.delete(done));
+}
+
+const pending = new Set<Promise<unknown>>();
+
+/** Resolves once every cache file this process started writing is written (or given up). */
+export async function savedInitCache(): Promise<void> {
+  await Promise.all([...pending]);
 }

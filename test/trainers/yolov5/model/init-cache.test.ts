@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createYoloModel, initBackend, type YoloModel } from '../../../../src/trainers/yolov5/model/index.ts';
-import { createSeededModel, initCacheFile } from '../../../../src/trainers/yolov5/model/init-cache.ts';
+import { createSeededModel, initCacheFile, savedInitCache } from '../../../../src/trainers/yolov5/model/init-cache.ts';
 
 const models: YoloModel[] = [];
 const track = (m: YoloModel): YoloModel => (models.push(m), m);
@@ -23,10 +23,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('createSeededModel', () => {
   const options = { size: 'n' as const, nc: 2, seed: 7 };
 
-  it('draws and saves on a miss, then loads the same weights from the file', () => {
+  it('draws and saves on a miss, then loads the same weights from the file', async () => {
     const drawn = bytes(track(createYoloModel(options)));
     const file = initCacheFile(dir, options);
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(models[0]));
+    await savedInitCache();
     expect(statSync(file).size).toBeGreaterThan(drawn.length);
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(models[0]));
 
@@ -39,14 +40,16 @@ describe('createSeededModel', () => {
     expect(drawn.readFloatLE(drawn.length - 4)).not.toBe(0.5);
   });
 
-  it('ignores and replaces a file of another seed, a cut-short file and a foreign one', () => {
+  it('ignores and replaces a file of another seed, a cut-short file and a foreign one', async () => {
     const drawn = digest(track(createYoloModel(options)));
     const file = initCacheFile(dir, options);
     rmSync(file, { force: true });
     track(createSeededModel(options, dir));
+    await savedInitCache();
     const good = readFileSync(file);
     const other = { ...options, seed: 8 };
     track(createSeededModel(other, dir));
+    await savedInitCache();
     const spoilers: [string, () => void][] = [
       ['another seed', () => copyFileSync(initCacheFile(dir, other), file)],
       ['cut short', () => writeFileSync(file, readFileSync(initCacheFile(dir, other)).subarray(0, 1000))],
@@ -55,20 +58,23 @@ describe('createSeededModel', () => {
     for (const [what, spoil] of spoilers) {
       spoil();
       expect(digest(track(createSeededModel(options, dir))), what).toBe(drawn);
+      await savedInitCache();
       expect(readFileSync(file).equals(good), `${what}: replaced`).toBe(true);
     }
   });
 
-  it('a file saved from another layout (other class count) is drawn again', () => {
+  it('a file saved from another layout (other class count) is drawn again', async () => {
     const three = { ...options, nc: 3 };
     track(createSeededModel(three, dir));
+    await savedInitCache();
     copyFileSync(initCacheFile(dir, three), initCacheFile(dir, options));
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(track(createYoloModel(options))));
   });
 
-  it('a cache that cannot be written still gives the seeded model', () => {
+  it('a cache that cannot be written still gives the seeded model', async () => {
     const blocked = path.join(dir, 'blocked');
     writeFileSync(blocked, 'a file where the folder would be');
     expect(digest(track(createSeededModel(options, blocked)))).toBe(digest(track(createYoloModel(options))));
+    await savedInitCache();
   });
 });
