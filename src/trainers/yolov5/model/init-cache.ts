@@ -6,11 +6,12 @@
  * directory (`yolov5<size>-nc<nc>-seed<seed>.bin`) and later ones load them (a few ms). A file that
  * is not whole, was saved from another layout, or whose stream probe (the first values the seed's
  * stream gives) differs is ignored and replaced; a cache that cannot be written costs nothing but
- * the saving. The file is written asynchronously: a caller that reads it back at once waits for
+ * the saving. A temporary file that a process killed while writing left behind is removed by the
+ * next save once it is 10 minutes old. The file is written asynchronously: a caller that reads it back at once waits for
  * {@link savedInitCache}.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createYoloModel, type YoloModel, type YoloModelOptions } from './index.ts';
 import { initStream } from './params.ts';
@@ -76,6 +77,7 @@ function save(file: string, probeValues: Float32Array, weights: Uint8Array): voi
   length.writeBigUInt64LE(BigInt(weights.length));
   const write = async () => {
     await mkdir(dirname(file), { recursive: true });
+    await sweepStale(dirname(file));
     await writeFile(tmp, [Buffer.from(MAGIC, 'latin1'), new Uint8Array(probeValues.buffer), length, weights]);
     await rename(tmp, file); // atomic: a reader sees the old file, the new one or none
   };
@@ -85,6 +87,19 @@ function save(file: string, probeValues: Float32Array, weights: Uint8Array): voi
 }
 
 const pending = new Set<Promise<unknown>>();
+
+/** A temporary file older than this was left by a process that died while writing it. */
+const STALE_MS = 10 * 60_000;
+
+async function sweepStale(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.tmp')) continue;
+    const tmp = join(dir, name);
+    const info = await stat(tmp).catch(() => undefined);
+    if (info && now - info.mtimeMs > STALE_MS) await rm(tmp, { force: true }).catch(() => {});
+  }
+}
 
 /** Resolves once every cache file this process started writing is written (or given up). */
 export async function savedInitCache(): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,22 @@ describe('createSeededModel', () => {
     await savedInitCache();
     copyFileSync(initCacheFile(dir, three), initCacheFile(dir, options));
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(track(createYoloModel(options))));
+  });
+
+  it("a save removes temporary files that died writers left over 10 minutes ago, not a live writer's", async () => {
+    const stale = `${initCacheFile(dir, options)}.999999.tmp`;
+    const live = `${initCacheFile(dir, options)}.999998.tmp`;
+    writeFileSync(stale, 'half a file');
+    writeFileSync(live, 'being written');
+    const old = new Date(Date.now() - 20 * 60_000);
+    utimesSync(stale, old, old);
+    rmSync(initCacheFile(dir, options), { force: true });
+    track(createSeededModel(options, dir));
+    await savedInitCache();
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(initCacheFile(dir, options))).toBe(true);
+    rmSync(live);
   });
 
   it('a cache that cannot be written still gives the seeded model', async () => {
