@@ -3,15 +3,13 @@
  * stream is the largest single cost of a trial's start-up (130-170 ms of about 0.5 s to its first
  * step), and every trial of a study draws the same ones: a seed gives the same weights in every
  * version (model.test.ts pins them). So the first trial on a machine saves them under the cache
- * directory (`yolov5<size>-nc<nc>-seed<seed>.bin`) and later ones load them (a few ms). A file that
+ * directory (`yolov5<size>-nc<nc>-seed<seed>.bin`) and later ones load them (16-75 ms). A file that
  * is not whole, was saved from another layout, or whose stream probe (the first values the seed's
  * stream gives) differs is ignored and replaced; a cache that cannot be written costs nothing but
  * the saving. A temporary file that a process killed while writing left behind is removed by the
- * next save once it is 10 minutes old. The file is written asynchronously: a caller that reads it back at once waits for
- * {@link savedInitCache}.
+ * next save once it is 10 minutes old.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createYoloModel, type YoloModel, type YoloModelOptions } from './index.ts';
 import { initStream } from './params.ts';
@@ -68,40 +66,41 @@ function readCached(file: string, expected: Float32Array): Uint8Array | undefine
 }
 
 /**
- * Writes the file beside the trial's start instead of before it: the bytes are taken now (training
- * changes the weights next), the write runs on libuv's threads, and its failure costs nothing.
+ * Written at once, synchronously (about 5 ms for yolov5n): written asynchronously, the file waited
+ * for event-loop turns that a starting trial's main thread, busy building its model and taking its
+ * first step, did not give, and a trial process that ended early (bench:trial-startup ends it at the
+ * first step) never wrote it. A failure costs nothing but the saving.
  */
 function save(file: string, probeValues: Float32Array, weights: Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(weights.length));
-  const write = async () => {
-    await mkdir(dirname(file), { recursive: true });
-    await sweepStale(dirname(file));
-    await writeFile(tmp, [Buffer.from(MAGIC, 'latin1'), new Uint8Array(probeValues.buffer), length, weights]);
-    await rename(tmp, file); // atomic: a reader sees the old file, the new one or none
-  };
-  const done = write().catch(() => rm(tmp, { force: true }).catch(() => {}));
-  pending.add(done);
-  void done.finally(() => pending.delete(done));
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    sweepStale(dirname(file));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(weights.length));
+    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'latin1'), new Uint8Array(probeValues.buffer), length, weights]));
+    renameSync(tmp, file); // atomic: a reader sees the old file, the new one or none
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // no folder to write in: nothing was left behind
+    }
+  }
 }
-
-const pending = new Set<Promise<unknown>>();
 
 /** A temporary file older than this was left by a process that died while writing it. */
 const STALE_MS = 10 * 60_000;
 
-async function sweepStale(dir: string): Promise<void> {
+function sweepStale(dir: string): void {
   const now = Date.now();
-  for (const name of await readdir(dir)) {
+  for (const name of readdirSync(dir)) {
     if (!name.endsWith('.tmp')) continue;
     const tmp = join(dir, name);
-    const info = await stat(tmp).catch(() => undefined);
-    if (info && now - info.mtimeMs > STALE_MS) await rm(tmp, { force: true }).catch(() => {});
+    try {
+      if (now - statSync(tmp).mtimeMs > STALE_MS) rmSync(tmp, { force: true });
+    } catch {
+      // gone already (another process swept it, or renamed it into place)
+    }
   }
-}
-
-/** Resolves once every cache file this process started writing is written (or given up). */
-export async function savedInitCache(): Promise<void> {
-  await Promise.all([...pending]);
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createYoloModel, initBackend, type YoloModel } from '../../../../src/trainers/yolov5/model/index.ts';
-import { createSeededModel, initCacheFile, savedInitCache } from '../../../../src/trainers/yolov5/model/init-cache.ts';
+import { createSeededModel, initCacheFile } from '../../../../src/trainers/yolov5/model/init-cache.ts';
 
 const models: YoloModel[] = [];
 const track = (m: YoloModel): YoloModel => (models.push(m), m);
@@ -27,7 +27,6 @@ describe('createSeededModel', () => {
     const drawn = bytes(track(createYoloModel(options)));
     const file = initCacheFile(dir, options);
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(models[0]));
-    await savedInitCache();
     expect(statSync(file).size).toBeGreaterThan(drawn.length);
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(models[0]));
 
@@ -45,11 +44,9 @@ describe('createSeededModel', () => {
     const file = initCacheFile(dir, options);
     rmSync(file, { force: true });
     track(createSeededModel(options, dir));
-    await savedInitCache();
     const good = readFileSync(file);
     const other = { ...options, seed: 8 };
     track(createSeededModel(other, dir));
-    await savedInitCache();
     const spoilers: [string, () => void][] = [
       ['another seed', () => copyFileSync(initCacheFile(dir, other), file)],
       ['cut short', () => writeFileSync(file, readFileSync(initCacheFile(dir, other)).subarray(0, 1000))],
@@ -58,7 +55,6 @@ describe('createSeededModel', () => {
     for (const [what, spoil] of spoilers) {
       spoil();
       expect(digest(track(createSeededModel(options, dir))), what).toBe(drawn);
-      await savedInitCache();
       expect(readFileSync(file).equals(good), `${what}: replaced`).toBe(true);
     }
   });
@@ -66,7 +62,6 @@ describe('createSeededModel', () => {
   it('a file saved from another layout (other class count) is drawn again', async () => {
     const three = { ...options, nc: 3 };
     track(createSeededModel(three, dir));
-    await savedInitCache();
     copyFileSync(initCacheFile(dir, three), initCacheFile(dir, options));
     expect(digest(track(createSeededModel(options, dir)))).toBe(digest(track(createYoloModel(options))));
   });
@@ -80,7 +75,6 @@ describe('createSeededModel', () => {
     utimesSync(stale, old, old);
     rmSync(initCacheFile(dir, options), { force: true });
     track(createSeededModel(options, dir));
-    await savedInitCache();
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(live)).toBe(true);
     expect(existsSync(initCacheFile(dir, options))).toBe(true);
@@ -91,6 +85,5 @@ describe('createSeededModel', () => {
     const blocked = path.join(dir, 'blocked');
     writeFileSync(blocked, 'a file where the folder would be');
     expect(digest(track(createSeededModel(options, blocked)))).toBe(digest(track(createYoloModel(options))));
-    await savedInitCache();
   });
 });
