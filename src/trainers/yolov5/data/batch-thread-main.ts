@@ -7,6 +7,7 @@ import type { FromBatchThread, ToBatchThread } from './batch-thread.ts';
 import { imageLoader, type ImageSet } from './image-set.ts';
 import { buildBatch } from './build-batch.ts';
 import { loadSharp } from './load-sharp.ts';
+import { warmUpBatchCode } from './warm-up.ts';
 
 const port = parentPort!;
 let set: ImageSet | undefined;
@@ -27,6 +28,9 @@ port.on('message', async (m: ToBatchThread) => {
   const transfer = reply.type === 'batch' ? [reply.batch.images.buffer, reply.batch.targets.buffer] : [];
   port.postMessage(reply, transfer as ArrayBuffer[]);
 });
-// This thread exists to decode: sharp loads with it (not at its first batch), and `ready` means loaded.
+// This thread exists to decode: sharp loads with it (not at its first batch), and `ready` means
+// loaded; then it warms the batch code while the trainer reads its image set.
 await loadSharp();
 port.postMessage({ type: 'ready' } satisfies FromBatchThread);
+// A warm-up that fails costs only its saving, never the thread.
+await warmUpBatchCode().catch(() => {});

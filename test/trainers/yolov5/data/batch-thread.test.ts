@@ -125,3 +125,14 @@ describe('startBatchThread', () => {
     }
   });
 });
+
+describe('warmUpBatchCode', () => {
+  it('builds augmented batches from images in memory', async () => {
+    const { warmUpBatchCode } = await import('../../../../src/trainers/yolov5/data/warm-up.ts');
+    const batch = await warmUpBatchCode();
+    expect([batch.batchSize, batch.imgSize, batch.images.length]).toEqual([4, 64, 4 * 64 * 64 * 3]);
+    expect(batch.images.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // Four gray levels, mosaicked and HSV-jittered: far from one flat image.
+    expect(new Set(Array.from(batch.images, (v) => Math.round(v * 255))).size).toBeGreaterThan(4);
+  });
+});
