@@ -42,6 +42,8 @@ export async function readImageSize(file: string): Promise<{ width: number; heig
   }
 }
 
+let syncHeaderBuffer: Uint8Array | undefined;
+
 /**
  * readImageSize's header path, synchronously: the size, or undefined where the JavaScript reader
  * is unsure (then readImageSize asks sharp). Throws DatasetError naming a file it cannot read.
@@ -51,8 +53,9 @@ export function readImageSizeSync(file: string): { width: number; height: number
   try {
     const fd = openSync(file, 'r');
     try {
-      const buffer = new Uint8Array(HEADER_BYTES);
-      header = readImageHeader(buffer.subarray(0, readSync(fd, buffer, 0, HEADER_BYTES, 0)));
+      // One buffer for every call: they run one at a time, and the header keeps no view of it.
+      syncHeaderBuffer ??= new Uint8Array(HEADER_BYTES);
+      header = readImageHeader(syncHeaderBuffer.subarray(0, readSync(fd, syncHeaderBuffer, 0, HEADER_BYTES, 0)));
     } finally {
       closeSync(fd);
     }
